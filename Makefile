@@ -1,0 +1,36 @@
+# The two entry points: `make demo` (main job) and `make test` (every test). Both work from a fresh clone.
+PY        ?= python3
+VENV      := .venv
+VPY       := $(VENV)/bin/python
+DEVSERVER := target/release/aerospike-devserver
+export AEROSPIKE_DEVSERVER_BIN ?= $(CURDIR)/$(DEVSERVER)
+
+.PHONY: demo test venv devserver develop test-rust test-python clean
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements-dev.txt
+	$(PY) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+devserver:
+	cargo build --release -p aerospike-devserver
+
+# Builds the extension in release mode and installs it (with its Python package) into .venv.
+develop: venv
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/maturin develop --release --quiet
+
+test-rust: devserver
+	cargo test --release -p aerospike-devserver
+
+test-python: venv devserver develop
+	$(VPY) -m pytest tests -q -ra
+
+test: test-rust test-python
+
+demo: venv devserver develop
+	$(VPY) examples/demo.py
+
+clean:
+	rm -rf $(VENV) target

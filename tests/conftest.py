@@ -1,0 +1,53 @@
+"""Suite-level fixtures: a server for every test (dev server, or AEROSPIKE_HOSTS), unique set names."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from servers import DevServer, real_cluster_hosts  # noqa: E402
+
+
+def pytest_collection_modifyitems(config, items):
+    if real_cluster_hosts() is None:
+        return
+    skip = pytest.mark.skip(reason="needs the dev server's control commands; AEROSPIKE_HOSTS is set")
+    for item in items:
+        if "devserver_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def aerospike_hosts():
+    """[(host, port), ...] of the server every test talks to."""
+    hosts = real_cluster_hosts()
+    if hosts is not None:
+        yield hosts
+        return
+    with DevServer(nodes=1) as server:
+        yield server.hosts
+
+
+@pytest.fixture(scope="session")
+def aerospike_cluster():
+    """A 3-node dev server cluster (devserver-only tests)."""
+    if real_cluster_hosts() is not None:
+        pytest.skip("AEROSPIKE_HOSTS is set: no dev server cluster")
+    with DevServer(nodes=3) as server:
+        yield server
+
+
+@pytest.fixture
+def namespace() -> str:
+    return "test"
+
+
+@pytest.fixture
+def unique_set() -> str:
+    """A set name no other test uses, so tests never see each other's records."""
+    return "t_" + uuid.uuid4().hex[:12]
