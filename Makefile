@@ -2,8 +2,10 @@
 PY        ?= python3
 VENV      := .venv
 VPY       := $(VENV)/bin/python
-DEVSERVER := target/release/aerospike-devserver
-export AEROSPIKE_DEVSERVER_BIN ?= $(CURDIR)/$(DEVSERVER)
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TARGET_DIR
+DEVSERVER := $(CARGO_TARGET_DIR)/release/aerospike-devserver
+export AEROSPIKE_DEVSERVER_BIN ?= $(DEVSERVER)
 
 .PHONY: demo test venv devserver develop test-rust test-python clean
 
