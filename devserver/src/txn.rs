@@ -96,6 +96,14 @@ fn key_matches(m: &Msg<'_>, r: &Record) -> bool {
     }
 }
 
+/// set_name_check: reads and deletes may omit the set, but a named set must match.
+fn set_matches(m: &Msg<'_>, r: &Record) -> bool {
+    match m.field(proto::FIELD_SET).filter(|s| !s.is_empty()) {
+        None => true,
+        Some(s) => r.set.as_deref().map(str::as_bytes) == Some(s),
+    }
+}
+
 fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     let k = TxnKind::Read;
     let now = clock::now_cl();
@@ -103,6 +111,9 @@ fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     let Some(r) = ns.live(&mut part, digest, now) else {
         return Outcome::err(k, rc::NOT_FOUND);
     };
+    if !set_matches(m, r) {
+        return Outcome::err(k, rc::PARAMETER);
+    }
     if !key_matches(m, r) {
         return Outcome::err(k, rc::KEY_MISMATCH);
     }
@@ -187,8 +198,9 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     if !generation_ok(m, existing.as_ref().map_or(0, |r| r.generation)) {
         return fail(rc::GENERATION);
     }
-    if let (Some(r), Some(s)) = (&existing, set) {
-        if r.set.as_deref().map(str::as_bytes) != Some(s) {
+    if let Some(r) = &existing {
+        // set_name_check_on_update: an update must name the record's set exactly.
+        if r.set.as_deref().map(str::as_bytes) != set {
             return fail(rc::PARAMETER);
         }
     }
@@ -334,6 +346,10 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
 
 fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     let k = TxnKind::Delete;
+    if m.info2 & proto::INFO2_DURABLE_DELETE != 0 {
+        // Durable deletes need tombstones, an Enterprise Edition feature (checked before the lookup).
+        return Outcome::err(k, rc::ENTERPRISE_ONLY);
+    }
     let now = clock::now_cl();
     let mut part = ns.lock(partition_id(digest));
     let Some(r) = ns.live(&mut part, digest, now) else {
@@ -342,12 +358,11 @@ fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     if !generation_ok(m, r.generation) {
         return Outcome { kind: k, result: rc::GENERATION, generation: r.generation as u32, void_time: r.void_time, bins: Vec::new() };
     }
+    if !set_matches(m, r) {
+        return Outcome::err(k, rc::PARAMETER);
+    }
     if !key_matches(m, r) {
         return Outcome::err(k, rc::KEY_MISMATCH);
-    }
-    if m.info2 & proto::INFO2_DURABLE_DELETE != 0 {
-        // Durable deletes need tombstones, an Enterprise Edition feature.
-        return Outcome::err(k, rc::ENTERPRISE_ONLY);
     }
     let old = part.records.remove(digest);
     ns.account(old.as_ref(), None);
