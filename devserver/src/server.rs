@@ -58,7 +58,9 @@ async fn serve_conn(c: Arc<Cluster>, node: usize, sock: TcpStream) {
     bump(&stats.client_connections_opened);
     stats.client_connections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut running = c.nodes[node].running.subscribe();
-    let (mut rd, mut wr) = sock.into_split();
+    let (rd, mut wr) = sock.into_split();
+    // Buffered so a header and its body usually arrive in one read syscall.
+    let mut rd = tokio::io::BufReader::with_capacity(32 * 1024, rd);
     loop {
         let frame = tokio::select! {
             f = frame::read_frame(&mut rd) => f,
