@@ -88,6 +88,14 @@ proptest! {
     }
 
     #[test]
+    fn expressions_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..120)) {
+        let r = crate::store::Record { set: None, key: Some(vec![3, b'k']), bins: vec![], generation: 1, void_time: 5, lut: 7 };
+        if let Ok(e) = crate::exp::parse(&bytes) {
+            let _ = e.matches(&crate::exp::RecCtx { rec: &r, digest: &[9u8; 20] });
+        }
+    }
+
+    #[test]
     fn info_never_panics(text in "[a-z:=;/\\-\n0-9]{0,120}") {
         let c = cluster();
         let out = info::handle(&c, 0, text.as_bytes());

@@ -124,6 +124,7 @@ struct Plan<'a> {
     ns: &'a Namespace,
     set: Option<&'a [u8]>,
     filter: Option<Filter>,
+    exp: Option<crate::exp::Exp>,
     bins: Option<Vec<&'a [u8]>>,
     no_bins: bool,
 }
@@ -140,6 +141,7 @@ fn walk_partition(plan: &Plan<'_>, pid: usize, after: Option<Digest>, limit: u64
                 && !r.is_expired(now)
                 && plan.set.is_none_or(|s| r.set.as_deref().map(str::as_bytes) == Some(s))
                 && plan.filter.as_ref().is_none_or(|f| f.matches(r))
+                && plan.exp.as_ref().is_none_or(|e| e.matches(&crate::exp::RecCtx { rec: r, digest: d }))
         })
         .collect();
     hits.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -176,10 +178,15 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
     let Some(ns) = m.field(proto::FIELD_NAMESPACE).and_then(|n| c.store.ns(n)) else {
         return wr.write_all(&error_reply(rc::NAMESPACE)).await;
     };
-    if m.field(proto::FIELD_FILTER_EXP).is_some() || m.info2 & proto::INFO2_WRITE != 0 {
-        // Expression filters and background (write) scans are not implemented.
+    if m.info2 & proto::INFO2_WRITE != 0 {
+        // Background (write) scans are not implemented.
         return wr.write_all(&error_reply(rc::UNSUPPORTED_FEATURE)).await;
     }
+    let exp_filter = match m.field(proto::FIELD_FILTER_EXP).map(crate::exp::parse) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(code)) => return wr.write_all(&error_reply(code)).await,
+    };
     let set = m.field(proto::FIELD_SET).filter(|s| !s.is_empty());
     let filter = match m.field(proto::FIELD_INDEX_RANGE) {
         None => None,
@@ -226,6 +233,7 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         ns,
         set,
         filter,
+        exp: exp_filter,
         bins: (!read_names.is_empty() && m.info1 & proto::INFO1_GET_ALL == 0).then_some(read_names),
         no_bins: m.info1 & proto::INFO1_GET_NO_BINS != 0,
     };

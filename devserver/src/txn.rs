@@ -2,6 +2,7 @@
 //! Check order and result codes follow aerospike-server as/src/transaction/{read,write,delete}.c.
 
 use crate::clock;
+use crate::exp;
 use crate::particle;
 use crate::proto::{self, rc, Msg};
 use crate::stats::TxnKind;
@@ -78,14 +79,16 @@ pub fn execute(store: &Store, m: &Msg<'_>) -> Outcome {
     if m.info2 & proto::INFO2_WRITE == 0 && m.info1 & proto::INFO1_READ == 0 {
         return Outcome::err(kind, rc::PARAMETER); // neither read nor write
     }
-    if m.field(proto::FIELD_FILTER_EXP).is_some() {
-        // Expression filters are not evaluated by the dev server.
-        return Outcome::err(kind, rc::UNSUPPORTED_FEATURE);
-    }
+    let filter = match m.field(proto::FIELD_FILTER_EXP).map(exp::parse) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(code)) => return Outcome::err(kind, code),
+    };
+    let f = filter.as_ref();
     match kind {
-        TxnKind::Read => read(ns, m, &digest),
-        TxnKind::Write => write(ns, m, &digest),
-        TxnKind::Delete => delete(ns, m, &digest),
+        TxnKind::Read => read(ns, m, &digest, f),
+        TxnKind::Write => write(ns, m, &digest, f),
+        TxnKind::Delete => delete(ns, m, &digest, f),
     }
 }
 
@@ -104,7 +107,12 @@ fn set_matches(m: &Msg<'_>, r: &Record) -> bool {
     }
 }
 
-fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
+/// A filter that does not evaluate to true filters the record out (AS_ERR_FILTERED_OUT).
+fn filtered_out(filter: Option<&exp::Exp>, r: &Record, digest: &Digest) -> bool {
+    filter.is_some_and(|f| !f.matches(&exp::RecCtx { rec: r, digest }))
+}
+
+fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>) -> Outcome {
     let k = TxnKind::Read;
     let now = clock::now_cl();
     let mut part = ns.lock(partition_id(digest));
@@ -113,6 +121,9 @@ fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     };
     if !set_matches(m, r) {
         return Outcome::err(k, rc::PARAMETER);
+    }
+    if filtered_out(filter, r, digest) {
+        return Outcome::err(k, rc::FILTERED_OUT);
     }
     if !key_matches(m, r) {
         return Outcome::err(k, rc::KEY_MISMATCH);
@@ -232,7 +243,7 @@ fn write_policies(m: &Msg<'_>) -> Result<bool, u8> {
     Ok(must_not_create)
 }
 
-fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
+fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>) -> Outcome {
     let k = TxnKind::Write;
     let must_not_create = match write_policies(m) {
         Ok(v) => v,
@@ -263,6 +274,10 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
         }
     }
     if let Some(r) = &existing {
+        // Filters apply to records that exist; a create is never filtered (write_master).
+        if filtered_out(filter, r, digest) {
+            return fail(rc::FILTERED_OUT);
+        }
         if !key_matches(m, r) {
             return fail(rc::KEY_MISMATCH);
         }
@@ -399,7 +414,7 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     out
 }
 
-fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
+fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>) -> Outcome {
     let k = TxnKind::Delete;
     if m.info2 & proto::INFO2_DURABLE_DELETE != 0 {
         // Durable deletes need tombstones, an Enterprise Edition feature (checked before the lookup).
@@ -415,6 +430,9 @@ fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     }
     if !set_matches(m, r) {
         return Outcome::err(k, rc::PARAMETER);
+    }
+    if filtered_out(filter, r, digest) {
+        return Outcome::err(k, rc::FILTERED_OUT);
     }
     if !key_matches(m, r) {
         return Outcome::err(k, rc::KEY_MISMATCH);
