@@ -3,6 +3,7 @@
 
 mod b64;
 mod batch;
+mod cdt;
 mod clock;
 mod cluster;
 mod config;

@@ -152,9 +152,128 @@ pub fn decode(buf: &[u8]) -> Result<Mp, MpError> {
     Ok(v)
 }
 
+/// Encodes a value (smallest encodings, as the server normalizes).
+pub fn encode(v: &Mp, out: &mut Vec<u8>) {
+    match v {
+        Mp::Nil => out.push(0xc0),
+        Mp::Bool(b) => out.push(if *b { 0xc3 } else { 0xc2 }),
+        Mp::Int(i) => encode_int(*i, out),
+        Mp::UInt(u) => {
+            out.push(0xcf);
+            out.extend_from_slice(&u.to_be_bytes());
+        }
+        Mp::Float(f) => {
+            out.push(0xcb);
+            out.extend_from_slice(&f.to_bits().to_be_bytes());
+        }
+        Mp::Str(b) => {
+            header(out, b.len(), [0xa0, 0xd9, 0xda, 0xdb], 32);
+            out.extend_from_slice(b);
+        }
+        Mp::Bin(b) => {
+            header(out, b.len(), [0, 0xc4, 0xc5, 0xc6], 0);
+            out.extend_from_slice(b);
+        }
+        Mp::Array(items) => {
+            header(out, items.len(), [0x90, 0, 0xdc, 0xdd], 16);
+            items.iter().for_each(|i| encode(i, out));
+        }
+        Mp::Map(pairs) => {
+            header(out, pairs.len(), [0x80, 0, 0xde, 0xdf], 16);
+            for (k, v) in pairs {
+                encode(k, out);
+                encode(v, out);
+            }
+        }
+        Mp::Ext(t, data) => {
+            match data.len() {
+                1 => out.push(0xd4),
+                2 => out.push(0xd5),
+                4 => out.push(0xd6),
+                8 => out.push(0xd7),
+                16 => out.push(0xd8),
+                n => header(out, n, [0, 0xc7, 0xc8, 0xc9], 0),
+            }
+            out.push(*t as u8);
+            out.extend_from_slice(data);
+        }
+    }
+}
+
+fn encode_int(i: i64, out: &mut Vec<u8>) {
+    match i {
+        0..=0x7f => out.push(i as u8),
+        -32..=-1 => out.push(i as i8 as u8),
+        0..=0xff => out.extend_from_slice(&[0xcc, i as u8]),
+        0..=0xffff => {
+            out.push(0xcd);
+            out.extend_from_slice(&(i as u16).to_be_bytes());
+        }
+        0..=0xffff_ffff => {
+            out.push(0xce);
+            out.extend_from_slice(&(i as u32).to_be_bytes());
+        }
+        -0x80..=-1 => out.extend_from_slice(&[0xd0, i as i8 as u8]),
+        -0x8000..=-1 => {
+            out.push(0xd1);
+            out.extend_from_slice(&(i as i16).to_be_bytes());
+        }
+        -0x8000_0000..=-1 => {
+            out.push(0xd2);
+            out.extend_from_slice(&(i as i32).to_be_bytes());
+        }
+        _ if i > 0 => {
+            out.push(0xcf);
+            out.extend_from_slice(&(i as u64).to_be_bytes());
+        }
+        _ => {
+            out.push(0xd3);
+            out.extend_from_slice(&i.to_be_bytes());
+        }
+    }
+}
+
+/// Writes a length header: fix form (when `fix_max` > 0 and it fits), else 8/16/32-bit forms.
+fn header(out: &mut Vec<u8>, n: usize, codes: [u8; 4], fix_max: usize) {
+    if fix_max > 0 && n < fix_max {
+        out.push(codes[0] | n as u8);
+    } else if codes[1] != 0 && n <= 0xff {
+        out.extend_from_slice(&[codes[1], n as u8]);
+    } else if n <= 0xffff {
+        out.push(codes[2]);
+        out.extend_from_slice(&(n as u16).to_be_bytes());
+    } else {
+        out.push(codes[3]);
+        out.extend_from_slice(&(n as u32).to_be_bytes());
+    }
+}
+
+pub fn to_bytes(v: &Mp) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode(v, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encode_roundtrips() {
+        let v = Mp::Array(vec![
+            Mp::Int(-1),
+            Mp::Int(300),
+            Mp::Int(-200),
+            Mp::Int(i64::MIN),
+            Mp::Int(1 << 40),
+            Mp::Str(vec![3, b'a']),
+            Mp::Map(vec![(Mp::Str(vec![3, b'k']), Mp::Float(2.5))]),
+            Mp::Bin(vec![1, 2]),
+            Mp::Nil,
+            Mp::Bool(true),
+        ]);
+        assert_eq!(decode(&to_bytes(&v)).unwrap(), v);
+    }
 
     #[test]
     fn decodes_scalars_and_containers() {

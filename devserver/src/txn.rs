@@ -1,6 +1,7 @@
 //! Single-record transactions: read, exists, write/operate, touch, delete.
 //! Check order and result codes follow aerospike-server as/src/transaction/{read,write,delete}.c.
 
+use crate::cdt;
 use crate::clock;
 use crate::exp;
 use crate::particle;
@@ -150,6 +151,17 @@ fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>)
                     Some(b) => out.bins.push(OutBin::from_bin(b)),
                     None if respond_all => out.bins.push(OutBin::null(op.name)),
                     None => {}
+                }
+            }
+            proto::OP_CDT_READ => {
+                let name = String::from_utf8_lossy(op.name);
+                match r.bin(op.name).map(|b| cdt::execute(Some(b), &name, false, op.value)) {
+                    Some(Ok(cdt::CdtOut { result: Some((ptype, data)), .. })) => {
+                        out.bins.push(OutBin { name: op.name.to_vec(), ptype, data })
+                    }
+                    Some(Err(code)) => return Outcome::err(k, code),
+                    _ if respond_all => out.bins.push(OutBin::null(op.name)),
+                    _ => {}
                 }
             }
             _ => return Outcome::err(k, rc::UNSUPPORTED_FEATURE),
@@ -362,6 +374,26 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>
                 }
             }
             proto::OP_DELETE_ALL => rec.bins.clear(),
+            proto::OP_CDT_READ | proto::OP_CDT_MODIFY => {
+                let modify = op.op == proto::OP_CDT_MODIFY;
+                match cdt::execute(pos.map(|i| &rec.bins[i]), name, modify, op.value) {
+                    Ok(out) => {
+                        if let Some(b) = out.new_bin {
+                            match pos {
+                                Some(i) => rec.bins[i] = b,
+                                None => rec.bins.push(b),
+                            }
+                        }
+                        match out.result {
+                            Some((ptype, data)) => reads.push(OutBin { name: op.name.to_vec(), ptype, data }),
+                            None if respond_all => reads.push(OutBin::null(op.name)),
+                            None => {}
+                        }
+                    }
+                    Err(code) => return fail(code),
+                }
+                continue;
+            }
             proto::OP_READ => {
                 if name.is_empty() && m.info1 & proto::INFO1_GET_ALL != 0 {
                     reads.extend(rec.bins.iter().map(OutBin::from_bin));
