@@ -20,6 +20,9 @@ const RT_VALUE: i64 = 7;
 const RT_KEY_VALUE: i64 = 8;
 const RT_EXISTS: i64 = 13;
 
+/// Nil padding beyond this many elements could never fit in a record (1 MiB max-record-size).
+const MAX_PAD: usize = 1024 * 1024;
+
 /// What a CDT op did: the bin's new value (None = unchanged) and the result to answer (None = no result).
 pub struct CdtOut {
     pub new_bin: Option<Bin>,
@@ -159,7 +162,11 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool) -> Result<
             let i = int(args.first())?;
             let at = if i < 0 { index(i, list.len()).ok_or(rc::PARAMETER)? } else { i as usize };
             if at > list.len() {
-                list.resize(at, Mp::Nil); // inserting past the end pads with nil
+                // Inserting past the end pads with nil; a pad beyond the record size limit cannot fit.
+                if at > MAX_PAD {
+                    return Err(rc::RECORD_TOO_BIG);
+                }
+                list.resize(at, Mp::Nil);
             }
             match (code, arg(1)?) {
                 (3, v) => list.insert(at, v.clone()),
@@ -184,6 +191,9 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool) -> Result<
             match index(i, list.len()) {
                 Some(at) => list[at] = arg(1)?.clone(),
                 None if i >= 0 => {
+                    if i as usize > MAX_PAD {
+                        return Err(rc::RECORD_TOO_BIG);
+                    }
                     list.resize(i as usize, Mp::Nil);
                     list.push(arg(1)?.clone());
                 }
