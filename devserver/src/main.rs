@@ -7,6 +7,7 @@ mod cdt;
 mod clock;
 mod cluster;
 mod config;
+mod control;
 mod exp;
 mod faults;
 mod frame;
