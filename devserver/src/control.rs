@@ -3,7 +3,7 @@
 
 use crate::cluster::Cluster;
 use crate::faults::{Action, OpKind, Rule};
-use crate::sindex;
+use crate::info;
 
 pub fn nodes_list(c: &Cluster) -> String {
     c.nodes
@@ -14,7 +14,7 @@ pub fn nodes_list(c: &Cluster) -> String {
 }
 
 pub fn node_control(c: &Cluster, params: &str, start: bool) -> String {
-    let p = sindex::params(params);
+    let p = info::parse_params(params);
     let Some(id) = p.get("id") else {
         return "ERROR:4:missing id".into();
     };
@@ -26,7 +26,7 @@ pub fn node_control(c: &Cluster, params: &str, start: bool) -> String {
 }
 
 pub fn fault_add(c: &Cluster, name: &str, params: &str) -> String {
-    let p = sindex::params(params);
+    let p = info::parse_params(params);
     let node = match p.get("node") {
         None => None,
         Some(id) => match c.node_by_id(id) {

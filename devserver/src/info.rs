@@ -2,6 +2,7 @@
 //! `<command as sent>\t<answer>\n` (thr_info.c handle_cmds). The devserver-private control
 //! commands live in control.rs.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 
@@ -39,6 +40,14 @@ pub fn handle(c: &Cluster, node: usize, body: &[u8]) -> Vec<u8> {
         out.push('\n');
     }
     out.into_bytes()
+}
+
+/// Parses `k=v;k=v` info parameters.
+pub fn parse_params(s: &str) -> HashMap<String, String> {
+    s.split(';')
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+        .collect()
 }
 
 /// Splits `name[/args][:params]` as parse_cmd does.
@@ -257,7 +266,7 @@ fn statistics(c: &Cluster, node: usize) -> String {
 }
 
 fn sindex_list(c: &Cluster, params: &str) -> String {
-    let p = sindex::params(params);
+    let p = parse_params(params);
     let want = p.get("ns").or_else(|| p.get("namespace")).cloned().or_else(|| {
         // `sindex/<ns>` form.
         let s = params.trim_end_matches(';');
@@ -281,7 +290,7 @@ fn sindex_list(c: &Cluster, params: &str) -> String {
 }
 
 fn sindex_create(c: &Cluster, params: &str) -> String {
-    let p = sindex::params(params);
+    let p = parse_params(params);
     let (ns_name, idx) = match sindex::from_params(&p) {
         Ok(v) => v,
         Err(e) => return e,
@@ -314,7 +323,7 @@ fn find_ns_and_name(p: &std::collections::HashMap<String, String>) -> Option<(St
 }
 
 fn sindex_delete(c: &Cluster, params: &str) -> String {
-    let p = sindex::params(params);
+    let p = parse_params(params);
     let Some((ns_name, name)) = find_ns_and_name(&p) else {
         return "ERROR:4:missing namespace or indexname".into();
     };
@@ -329,7 +338,7 @@ fn sindex_delete(c: &Cluster, params: &str) -> String {
 }
 
 fn sindex_exists(c: &Cluster, params: &str) -> String {
-    let p = sindex::params(params);
+    let p = parse_params(params);
     let Some((ns_name, name)) = find_ns_and_name(&p) else {
         return "ERROR:4:missing namespace or indexname".into();
     };
@@ -341,7 +350,7 @@ fn sindex_exists(c: &Cluster, params: &str) -> String {
 }
 
 fn sindex_stat(c: &Cluster, params: &str) -> String {
-    let p = sindex::params(params);
+    let p = parse_params(params);
     let (ns_name, name) = match find_ns_and_name(&p) {
         Some(v) => v,
         None => {
@@ -363,7 +372,7 @@ fn sindex_stat(c: &Cluster, params: &str) -> String {
 }
 
 fn truncate(c: &Cluster, params: &str, whole_ns: bool) -> String {
-    let p = sindex::params(params);
+    let p = parse_params(params);
     let Some(ns_name) = p.get("namespace").or_else(|| p.get("ns")) else {
         return "ERROR:4:missing 'namespace'".into();
     };
