@@ -4,6 +4,7 @@
 mod b64;
 mod batch;
 mod cdt;
+mod cdt_select;
 mod clock;
 mod cluster;
 mod config;
