@@ -18,6 +18,16 @@ const RT_COUNT: i64 = 5;
 const RT_KEY: i64 = 6;
 const RT_VALUE: i64 = 7;
 
+// Write flags (list: as_list_write_flags, map: as_map_write_flags).
+const LIST_ADD_UNIQUE: i64 = 1;
+const LIST_INSERT_BOUNDED: i64 = 2;
+const LIST_NO_FAIL: i64 = 4;
+const LIST_PARTIAL: i64 = 8;
+const MAP_CREATE_ONLY: i64 = 1;
+const MAP_UPDATE_ONLY: i64 = 2;
+const MAP_NO_FAIL: i64 = 4;
+const MAP_PARTIAL: i64 = 8;
+
 /// Nil padding beyond this many elements could never fit in a record (1 MiB max-record-size).
 const MAX_PAD: usize = 1024 * 1024;
 
@@ -127,37 +137,66 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool) -> Result<
     let size = |l: &Vec<Mp>| Some(Mp::Int(l.len() as i64));
     let arg = |i: usize| args.get(i).ok_or(rc::PARAMETER);
     Ok(match code {
-        1 => {
-            list.push(arg(0)?.clone());
-            (size(list), true)
-        }
-        2 => match arg(0)? {
-            Mp::Array(items) => {
-                list.extend(items.iter().cloned());
-                (size(list), true)
+        1..=4 => {
+            // append [v, order, flags], append_items [vs, order, flags], insert [i, v, flags],
+            // insert_items [i, vs, flags]
+            let (items, at, flags) = match code {
+                1 => (vec![arg(0)?.clone()], None, args.get(2)),
+                2 => match arg(0)? {
+                    Mp::Array(items) => (items.clone(), None, args.get(2)),
+                    _ => return Err(rc::PARAMETER),
+                },
+                3 => (vec![arg(1)?.clone()], Some(int(args.first())?), args.get(2)),
+                _ => match arg(1)? {
+                    Mp::Array(items) => (items.clone(), Some(int(args.first())?), args.get(2)),
+                    _ => return Err(rc::PARAMETER),
+                },
+            };
+            let flags = flags.map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            let no_fail = flags & LIST_NO_FAIL != 0;
+            let mut items = items;
+            if flags & LIST_ADD_UNIQUE != 0 {
+                // particle_list.c: a duplicate fails the op (ELEMENT_EXISTS) unless NO_FAIL;
+                // with PARTIAL the unique items still go in.
+                let mut unique: Vec<Mp> = Vec::new();
+                let mut dup = false;
+                for v in items {
+                    if list.iter().chain(unique.iter()).any(|e| cdt_select::cmp(e, &v).is_eq()) {
+                        dup = true;
+                    } else {
+                        unique.push(v);
+                    }
+                }
+                if dup && !no_fail {
+                    return Err(rc::ELEMENT_EXISTS);
+                }
+                if dup && flags & LIST_PARTIAL == 0 {
+                    return Ok((size(list), false));
+                }
+                items = unique;
             }
-            _ => return Err(rc::PARAMETER),
-        },
-        3 | 4 => {
-            let i = int(args.first())?;
-            let at = if i < 0 { index(i, list.len()).ok_or(rc::PARAMETER)? } else { i as usize };
+            let at = match at {
+                None => list.len(),
+                Some(i) if i < 0 => match index(i, list.len()) {
+                    Some(p) => p,
+                    None if no_fail => return Ok((size(list), false)),
+                    None => return Err(rc::OP_NOT_APPLICABLE),
+                },
+                Some(i) => i as usize,
+            };
             if at > list.len() {
+                if flags & LIST_INSERT_BOUNDED != 0 {
+                    return if no_fail { Ok((size(list), false)) } else { Err(rc::OP_NOT_APPLICABLE) };
+                }
                 // Inserting past the end pads with nil; a pad beyond the record size limit cannot fit.
                 if at > MAX_PAD {
                     return Err(rc::RECORD_TOO_BIG);
                 }
                 list.resize(at, Mp::Nil);
             }
-            match (code, arg(1)?) {
-                (3, v) => list.insert(at, v.clone()),
-                (_, Mp::Array(items)) => {
-                    for (k, v) in items.iter().enumerate() {
-                        list.insert(at + k, v.clone());
-                    }
-                }
-                _ => return Err(rc::PARAMETER),
-            }
-            (size(list), true)
+            let n = items.len();
+            list.splice(at..at, items);
+            (size(list), n > 0 || !existed)
         }
         5 | 7 => {
             let Some(i) = index(int(args.first())?, list.len()) else {
@@ -313,26 +352,55 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
     let arg = |i: usize| args.get(i).ok_or(rc::PARAMETER);
     let find = |p: &Vec<(Mp, Mp)>, k: &Mp| p.iter().position(|(pk, _)| !is_header(pk) && pk == k);
     Ok(match code {
-        67 => {
-            let (k, v) = (arg(0)?.clone(), arg(1)?.clone());
-            match find(pairs, &k) {
-                Some(i) => pairs[i].1 = v,
-                None => pairs.push((k, v)),
-            }
-            (Some(count(pairs)), true)
-        }
-        68 => match arg(0)? {
-            Mp::Map(items) => {
-                for (k, v) in items.iter().filter(|(k, _)| !is_header(k)) {
-                    match find(pairs, k) {
-                        Some(i) => pairs[i].1 = v.clone(),
-                        None => pairs.push((k.clone(), v.clone())),
-                    }
+        65..=70 => {
+            // add / put / replace [k, v, attr, flags]; add_items / put_items / replace_items [map, attr, flags]
+            let single = matches!(code, 65 | 67 | 69);
+            let items: Vec<(Mp, Mp)> = if single {
+                vec![(arg(0)?.clone(), arg(1)?.clone())]
+            } else {
+                match arg(0)? {
+                    Mp::Map(items) => items.iter().filter(|(k, _)| !is_header(k)).cloned().collect(),
+                    _ => return Err(rc::PARAMETER),
                 }
-                (Some(count(pairs)), true)
+            };
+            let flag_arg = if single { args.get(3) } else { args.get(2) };
+            let mut flags = flag_arg.map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            match code {
+                65 | 66 => flags |= MAP_CREATE_ONLY,
+                69 | 70 => flags |= MAP_UPDATE_ONLY,
+                _ => {}
             }
-            _ => return Err(rc::PARAMETER),
-        },
+            let no_fail = flags & MAP_NO_FAIL != 0;
+            let mut accepted = Vec::new();
+            let mut failure = None;
+            for (k, v) in items {
+                let exists = find(pairs, &k).is_some();
+                if flags & MAP_CREATE_ONLY != 0 && exists {
+                    failure.get_or_insert(rc::ELEMENT_EXISTS);
+                } else if flags & MAP_UPDATE_ONLY != 0 && !exists {
+                    failure.get_or_insert(rc::ELEMENT_NOT_FOUND);
+                } else {
+                    accepted.push((k, v));
+                }
+            }
+            if let Some(code) = failure {
+                // particle_map.c: fail unless NO_FAIL; without PARTIAL nothing is written.
+                if !no_fail {
+                    return Err(code);
+                }
+                if flags & MAP_PARTIAL == 0 {
+                    return Ok((Some(count(pairs)), false));
+                }
+            }
+            let changed = !accepted.is_empty() || !existed;
+            for (k, v) in accepted {
+                match find(pairs, &k) {
+                    Some(i) => pairs[i].1 = v,
+                    None => pairs.push((k, v)),
+                }
+            }
+            (Some(count(pairs)), changed)
+        }
         73 | 74 => {
             let k = arg(0)?.clone();
             let by = args.get(1).cloned().unwrap_or(Mp::Int(1));
