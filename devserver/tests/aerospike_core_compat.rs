@@ -178,8 +178,11 @@ async fn operate_add_append_read_touch_delete() {
         operations::get_bin("s"),
     ];
     let rec = client.operate(&wp, &key, &ops).await.unwrap();
-    assert_eq!(rec.bins.get("n"), Some(&Value::from(15)));
-    assert_eq!(rec.bins.get("s"), Some(&Value::from("ab")));
+    // One positional answer per op (write ops answer nil: the client asks for respond-all-ops).
+    assert_eq!(
+        rec.results.as_deref(),
+        Some(&[Value::Nil, Value::Nil, Value::Nil, Value::Nil, Value::from(15), Value::from("ab")][..])
+    );
     assert_eq!(rec.generation, 1);
 
     let rec = client.operate(&wp, &key, &[operations::touch(), operations::get()]).await.unwrap();
@@ -286,7 +289,7 @@ async fn batch_read_write_delete_operate_per_record_results() {
             Some(ResultCode::Ok),
         ]
     );
-    assert_eq!(mixed[0].record().unwrap().bins.get("id"), Some(&Value::from(100)));
+    assert_eq!(mixed[0].record().unwrap().operation_result(1), Some(&Value::from(100)));
     assert_eq!(mixed[4].record().unwrap().bins.get("s"), Some(&Value::from("s3")));
 
     let rp = ReadPolicy::default();

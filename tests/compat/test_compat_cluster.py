@@ -43,6 +43,7 @@ def test_per_node_scan_returns_records_of_that_nodes_master_partitions(client, n
     assert sorted(seen) == pks
 
 
+@pytest.mark.devserver_only
 def test_cluster_of_three_nodes_is_discovered_from_one_seed(client_cluster):
     names = client_cluster.get_node_names()
     assert len(names) == 3
@@ -50,11 +51,13 @@ def test_cluster_of_three_nodes_is_discovered_from_one_seed(client_cluster):
     assert len({(n["address"], n["port"]) for n in names}) == 3
 
 
+@pytest.mark.devserver_only
 def test_cluster_nodes_agree_on_cluster_size(client_cluster):
     for _, text in client_cluster.info_all("statistics").values():
         assert "cluster_size=3" in text.split(";")
 
 
+@pytest.mark.devserver_only
 def test_cluster_records_written_through_one_client_read_through_another(client_cluster, aerospike_cluster, namespace, unique_set):
     other = connect(aerospike_cluster.hosts[2:3])
     try:

@@ -297,3 +297,42 @@ def test_send_key_returns_user_key_on_get(client, key):
     got_key, _, _ = client.get(k, policy={"key": aerospike.POLICY_KEY_SEND})
     assert got_key[2] == 777
     assert len(got_key) == 4 and len(got_key[3]) == 20
+
+
+def test_increment_float_bin_by_integer_raises_bin_incompatible_type(client, key):
+    # particle_float.c float_incr_from_wire: only float increments a float
+    k = key("incr-float-int")
+    client.put(k, {"f": 1.5})
+    with pytest.raises(ex.BinIncompatibleType):
+        client.increment(k, "f", 1)
+    assert client.get(k)[2] == {"f": 1.5}
+
+
+def test_append_string_to_bytes_bin_raises_bin_incompatible_type(client, key):
+    # particle_blob.c blob_append_from_wire: wire type must equal the bin's type
+    k = key("append-blob-str")
+    client.put(k, {"b": bytearray(b"ab")})
+    with pytest.raises(ex.BinIncompatibleType):
+        client.append(k, "b", "c")
+
+
+def test_put_only_bin_deletes_on_missing_record_raises_record_not_found(client, key):
+    # write.c write_master_apply: a write that leaves no bins on a record that did not exist -> AS_ERR_NOT_FOUND
+    k = key("delete-nothing")
+    with pytest.raises(ex.RecordNotFound):
+        client.put(k, {"a": None})
+    assert client.exists(k)[1] is None
+
+
+def test_put_deleting_every_bin_deletes_record(client, key):
+    k = key("delete-all-bins")
+    client.put(k, {"a": 1, "b": 2})
+    client.put(k, {"a": None, "b": None})
+    assert client.exists(k)[1] is None
+
+
+def test_list_with_none_and_nested_empty_values_round_trips(client, key):
+    k = key("list-none")
+    value = [None, [], {}, [None, {"k": None}]]
+    client.put(k, {"v": value})
+    assert client.get(k)[2]["v"] == value

@@ -135,10 +135,8 @@ def index(client, namespace, unique_set):
 
     def make(kind, bin_name):
         name = f"ix_{uuid.uuid4().hex[:12]}"
-        if kind == "int":
-            client.index_integer_create(namespace, unique_set, bin_name, name)
-        else:
-            client.index_string_create(namespace, unique_set, bin_name, name)
+        dtype = aerospike.INDEX_NUMERIC if kind == "int" else aerospike.INDEX_STRING
+        client.index_single_value_create(namespace, unique_set, bin_name, dtype, name)
         created.append(name)
         assert _index_ready(client, namespace, name), f"index {name} never listed as ready"
         return name
@@ -213,14 +211,14 @@ def test_sindex_query_by_partition_range(client, namespace, unique_set, index, f
 def test_create_same_index_again_is_accepted(client, namespace, unique_set, index):
     # sindex_manager.c: same name and same definition -> ok (idempotent)
     name = index("int", "i")
-    client.index_integer_create(namespace, unique_set, "i", name)
+    client.index_single_value_create(namespace, unique_set, "i", aerospike.INDEX_NUMERIC, name)
 
 
 def test_create_index_name_with_other_definition_raises_index_found_error_200(client, namespace, unique_set, index):
     # sindex_manager.c: "'indexname' already exists with different definition" -> AS_ERR_SINDEX_FOUND
     name = index("int", "i")
     with pytest.raises(ex.IndexFoundError) as info:
-        client.index_string_create(namespace, unique_set, "name", name)
+        client.index_single_value_create(namespace, unique_set, "name", aerospike.INDEX_STRING, name)
     assert info.value.code == 200
 
 
@@ -231,7 +229,7 @@ def test_remove_unknown_index_is_accepted(client, namespace):
 
 def test_index_remove_makes_it_unqueryable(client, namespace, unique_set, filled):
     name = f"ix_{uuid.uuid4().hex[:12]}"
-    client.index_integer_create(namespace, unique_set, "mod", name)
+    client.index_single_value_create(namespace, unique_set, "mod", aerospike.INDEX_NUMERIC, name)
     assert _index_ready(client, namespace, name)
     client.index_remove(namespace, name)
     gone = wait_until(lambda: f"indexname={name}" not in str(client.info_all(f"sindex-list:ns={namespace}")))

@@ -273,3 +273,47 @@ def test_durable_delete_op_in_operate_is_enterprise_only(client, key):
         client.operate(k, [op.delete()], policy={"durable_delete": True})
     assert info.value.code == 25
     assert client.get(k)[2] == {"a": 1}
+
+
+def test_touch_op_with_replace_is_invalid_request(client, key):
+    # write.c write_master_policies: "touch op can't have record-level replace flag"
+    k = key("replace-touch")
+    client.put(k, {"a": 1})
+    with pytest.raises(ex.InvalidRequest):
+        client.operate(k, [op.touch(100)], policy={"exists": aerospike.POLICY_EXISTS_CREATE_OR_REPLACE})
+
+
+def test_ttl_above_ten_years_is_invalid_request(client, key):
+    # datamodel.h MAX_ALLOWED_TTL = 10 years; write.c: ! is_valid_ttl -> AS_ERR_PARAMETER
+    k = key("ttl-too-long")
+    with pytest.raises(ex.InvalidRequest) as info:
+        client.put(k, {"a": 1}, meta={"ttl": 3600 * 24 * 365 * 10 + 1})
+    assert info.value.code == 4
+    assert client.exists(k)[1] is None
+
+
+def test_ttl_of_exactly_ten_years_is_accepted(client, key):
+    k = key("ttl-ten-years")
+    client.put(k, {"a": 1}, meta={"ttl": 3600 * 24 * 365 * 10})
+    assert client.exists(k)[1]["ttl"] >= 3600 * 24 * 365 * 10 - 10
+
+
+def test_ttl_dont_update_on_new_record_uses_namespace_default(client, key, namespace):
+    # write.c: TTL_DONT_UPDATE on a created record becomes TTL_USE_DEFAULT
+    k = key("ttl-keep-new")
+    client.put(k, {"a": 1}, meta={"ttl": aerospike.TTL_DONT_UPDATE})
+    ttl = client.get(k)[1]["ttl"]
+    default = _namespace_default_ttl(client, namespace)
+    if default == 0:
+        assert ttl == aerospike.TTL_NEVER_EXPIRE
+    else:
+        assert default - 10 <= ttl <= default
+
+
+def test_touch_with_dont_update_ttl_keeps_ttl_but_bumps_generation(client, key):
+    k = key("touch-keep")
+    client.put(k, {"a": 1}, meta={"ttl": 900})
+    client.touch(k, aerospike.TTL_DONT_UPDATE)
+    meta = client.exists(k)[1]
+    assert meta["gen"] == 2
+    assert 890 <= meta["ttl"] <= 900
