@@ -113,8 +113,3 @@ def test_operate_with_ttl_meta(client, key):
     client.operate(k, [op.write("a", 1)], meta={"ttl": 1234})
     assert 1224 <= client.exists(k)[1]["ttl"] <= 1234
 
-
-def test_operate_send_key_returns_key(client, key):
-    k = key("opkey")
-    got_key, _, _ = client.operate(k, [op.write("a", 1), op.read("a")], policy={"key": aerospike.POLICY_KEY_SEND})
-    assert got_key[2] == "opkey"

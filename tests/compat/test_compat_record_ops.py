@@ -291,14 +291,6 @@ def test_send_key_stores_user_key_returned_by_scan(client, namespace, unique_set
     assert by_value[2][2] is None
 
 
-def test_send_key_returns_user_key_on_get(client, key):
-    k = key(777)
-    client.put(k, {"v": 1}, policy={"key": aerospike.POLICY_KEY_SEND})
-    got_key, _, _ = client.get(k, policy={"key": aerospike.POLICY_KEY_SEND})
-    assert got_key[2] == 777
-    assert len(got_key) == 4 and len(got_key[3]) == 20
-
-
 def test_increment_float_bin_by_integer_raises_bin_incompatible_type(client, key):
     # particle_float.c float_incr_from_wire: only float increments a float
     k = key("incr-float-int")
