@@ -189,14 +189,18 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         if collection != 0 || m.field(proto::FIELD_INDEX_CONTEXT).is_some() || m.field(proto::FIELD_INDEX_EXPRESSION).is_some() {
             return wr.write_all(&error_reply(rc::UNSUPPORTED_FEATURE)).await;
         }
-        let wanted_name = m.field(proto::FIELD_INDEX_NAME);
-        let found = ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| {
-            i.itype == "default"
-                && i.bin.as_bytes() == f.bin()
-                && i.ktype == f.ktype()
-                && wanted_name.is_none_or(|n| n == i.name.as_bytes())
-                && i.set.as_deref().is_none_or(|s| set == Some(s.as_bytes()))
-        });
+        // find_sindex (query.c): a name sent by the client selects the index by name alone;
+        // otherwise the definition must match (set exactly, bin, key type, default collection).
+        let found = match m.field(proto::FIELD_INDEX_NAME).filter(|n| !n.is_empty()) {
+            Some(name) => ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| i.name.as_bytes() == name),
+            None => ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| {
+                i.itype == "default"
+                    && i.context.is_none()
+                    && i.bin.as_bytes() == f.bin()
+                    && i.ktype == f.ktype()
+                    && i.set.as_deref().map(str::as_bytes) == set
+            }),
+        };
         if !found {
             return wr.write_all(&error_reply(rc::SINDEX_NOT_FOUND)).await;
         }
