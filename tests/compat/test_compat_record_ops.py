@@ -328,3 +328,18 @@ def test_list_with_none_and_nested_empty_values_round_trips(client, key):
     value = [None, [], {}, [None, {"k": None}]]
     client.put(k, {"v": value})
     assert client.get(k)[2]["v"] == value
+
+
+def test_stored_key_survives_later_write_without_key(client, namespace, unique_set):
+    # rw_utils.c handle_msg_key: a stored key is rewritten with the record even when the write sends none
+    client.put((namespace, unique_set, "kept"), {"v": 1}, policy={"key": aerospike.POLICY_KEY_SEND})
+    client.put((namespace, unique_set, "kept"), {"v": 2}, policy={"key": aerospike.POLICY_KEY_DIGEST})
+    [(k, _, bins)] = client.query(namespace, unique_set).results()
+    assert k[2] == "kept" and bins == {"v": 2}
+
+
+def test_key_sent_on_later_write_is_stored(client, namespace, unique_set):
+    client.put((namespace, unique_set, 55), {"v": 1}, policy={"key": aerospike.POLICY_KEY_DIGEST})
+    client.put((namespace, unique_set, 55), {"v": 2}, policy={"key": aerospike.POLICY_KEY_SEND})
+    [(k, _, _)] = client.query(namespace, unique_set).results()
+    assert k[2] == 55

@@ -258,3 +258,48 @@ def test_sindex_list_info_names_the_index(client, namespace, unique_set, index):
     assert fields["set"] == unique_set
     assert fields["bin"] == "name"
     assert fields["type"] == "string"
+
+
+def test_sindex_range_with_negative_numbers(client, namespace, unique_set, index, key):
+    index("int", "n")
+    for v in (-(2**63), -100, -5, -1, 0, 1, 5, 100, 2**63 - 1):
+        client.put(key(f"neg{v}"), {"n": v})
+    q = client.query(namespace, unique_set)
+    q.where(p.between("n", -5, 5))
+    assert sorted(b["n"] for _, _, b in q.results()) == [-5, -1, 0, 1, 5]
+    q = client.query(namespace, unique_set)
+    q.where(p.between("n", -(2**63), -1))
+    assert sorted(b["n"] for _, _, b in q.results()) == [-(2**63), -100, -5, -1]
+
+
+def test_sindex_is_per_set(client, namespace, unique_set, index, key):
+    index("int", "mod")
+    other = unique_set + "_o"
+    client.put(key("mine"), {"mod": 1})
+    client.put((namespace, other, "theirs"), {"mod": 1})
+    q = client.query(namespace, unique_set)
+    q.where(p.equals("mod", 1))
+    assert len(q.results()) == 1
+    q = client.query(namespace, other)
+    q.where(p.equals("mod", 1))
+    with pytest.raises(ex.IndexNotFound):
+        q.results()
+
+
+def test_sindex_string_equality_is_exact_and_unicode(client, namespace, unique_set, index, key):
+    index("str", "s")
+    for v in ("ab", "abc", "AB", "ünï", ""):
+        client.put(key(f"s-{v}"), {"s": v})
+    for want in ("ab", "ünï", ""):
+        q = client.query(namespace, unique_set)
+        q.where(p.equals("s", want))
+        assert [b["s"] for _, _, b in q.results()] == [want]
+
+
+def test_numeric_sindex_ignores_float_values(client, namespace, unique_set, index, key):
+    index("int", "n")
+    client.put(key("int"), {"n": 3})
+    client.put(key("float"), {"n": 3.0})
+    q = client.query(namespace, unique_set)
+    q.where(p.equals("n", 3))
+    assert [type(b["n"]) for _, _, b in q.results()] == [int]

@@ -317,3 +317,31 @@ def test_touch_with_dont_update_ttl_keeps_ttl_but_bumps_generation(client, key):
     meta = client.exists(k)[1]
     assert meta["gen"] == 2
     assert 890 <= meta["ttl"] <= 900
+
+
+def test_update_without_ttl_resets_ttl_to_namespace_default(client, key, namespace):
+    # The client's default write ttl is "namespace default" (wire 0), so an update re-applies default-ttl.
+    k = key("ttl-reset")
+    client.put(k, {"a": 1}, meta={"ttl": 3600})
+    client.put(k, {"a": 2})
+    ttl = client.get(k)[1]["ttl"]
+    default = _namespace_default_ttl(client, namespace)
+    if default == 0:
+        assert ttl == aerospike.TTL_NEVER_EXPIRE
+    else:
+        assert default - 10 <= ttl <= default
+
+
+def test_read_only_operate_does_not_bump_generation(client, key):
+    k = key("gen-read")
+    client.put(k, {"a": 1})
+    client.operate(k, [op.read("a")])
+    client.get(k)
+    assert client.exists(k)[1]["gen"] == 1
+
+
+def test_rewriting_same_value_still_bumps_generation(client, key):
+    k = key("gen-same")
+    client.put(k, {"a": 1})
+    client.put(k, {"a": 1})
+    assert client.exists(k)[1]["gen"] == 2
