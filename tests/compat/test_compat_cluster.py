@@ -43,6 +43,33 @@ def test_per_node_scan_returns_records_of_that_nodes_master_partitions(client, n
     assert sorted(seen) == pks
 
 
+def test_reads_from_any_replica_see_the_latest_write(client, namespace, unique_set):
+    # With replication-factor 2 a write is applied on master and prole before it is acknowledged
+    # (commit-level all), so a read served by either replica returns it.
+    any_replica = {"replica": aerospike.POLICY_REPLICA_ANY}
+    keys = [(namespace, unique_set, pk) for pk in range(40)]
+    for k in keys:
+        client.put(k, {"v": 1})
+        client.put(k, {"v": 2})
+    for k in keys:
+        for _ in range(4):
+            _, meta, bins = client.get(k, policy=any_replica)
+            assert bins == {"v": 2} and meta["gen"] == 2
+    res = client.batch_read(keys, policy=any_replica)
+    assert [r.record[2]["v"] for r in res.batch_records] == [2] * len(keys)
+
+
+def test_removed_record_is_gone_from_every_replica(client, namespace, unique_set):
+    any_replica = {"replica": aerospike.POLICY_REPLICA_ANY}
+    keys = [(namespace, unique_set, pk) for pk in range(20)]
+    for k in keys:
+        client.put(k, {"v": 1})
+        client.remove(k)
+    for k in keys:
+        for _ in range(4):
+            assert client.exists(k, policy=any_replica)[1] is None
+
+
 @pytest.mark.devserver_only
 def test_cluster_of_three_nodes_is_discovered_from_one_seed(client_cluster):
     names = client_cluster.get_node_names()

@@ -303,3 +303,29 @@ def test_numeric_sindex_ignores_float_values(client, namespace, unique_set, inde
     q = client.query(namespace, unique_set)
     q.where(p.equals("n", 3))
     assert [type(b["n"]) for _, _, b in q.results()] == [int]
+
+
+def test_scan_nobins_returns_metadata_only(client, namespace, unique_set, filled):
+    records = client.query(namespace, unique_set).results(options={"nobins": True})
+    assert len(records) == N
+    for k, meta, bins in records:
+        assert meta["gen"] == 1
+        assert not bins
+        assert k[2] in range(N)
+
+
+def test_sindex_short_query_returns_same_records(client, namespace, unique_set, index, filled):
+    index("int", "i")
+    q = client.query(namespace, unique_set)
+    q.where(p.between("i", 5, 14))
+    got = q.results(policy={"expected_duration": aerospike.QUERY_DURATION_SHORT})
+    assert sorted(b["i"] for _, _, b in got) == list(range(5, 15))
+
+
+def test_sindex_query_foreach_with_nobins(client, namespace, unique_set, index, filled):
+    index("str", "name")
+    q = client.query(namespace, unique_set)
+    q.where(p.equals("name", "n2"))
+    pks = []
+    q.foreach(lambda rec: pks.append(rec[0][2]), options={"nobins": True})
+    assert sorted(pks) == [i for i in range(N) if i % 3 == 2]
