@@ -106,6 +106,8 @@ def test_truncate_with_cutoff_keeps_newer_records(client, namespace, unique_set)
     assert client.get((namespace, unique_set, "new"))[2] == {"v": 2}
 
 
-def test_truncate_future_cutoff_is_rejected(client, namespace, unique_set):
-    with pytest.raises(ex.AerospikeError):
+def test_truncate_future_cutoff_is_rejected_with_code_4(client, namespace, unique_set):
+    # truncate.c: "would truncate in the future" -> AS_ERR_PARAMETER
+    with pytest.raises(ex.InvalidRequest) as info:
         client.truncate(namespace, unique_set, time.time_ns() + 3600 * 10**9)
+    assert info.value.code == 4
