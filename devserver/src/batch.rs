@@ -83,7 +83,14 @@ fn parse_rows<'a>(data: &'a [u8], outer: &Msg<'a>) -> Result<(u8, Vec<Row<'a>>),
 /// Executes a batch and returns all reply frames.
 pub fn execute(c: &Cluster, node: usize, m: &Msg<'_>) -> Vec<u8> {
     let stats = &c.nodes[node].stats;
-    let data = m.field(proto::FIELD_BATCH).or_else(|| m.field(proto::FIELD_BATCH_WITH_SET)).unwrap_or(&[]);
+    // The last batch field wins, as in as_batch_queue_task; none is a PARAMETER error.
+    let data = m
+        .fields
+        .iter()
+        .rev()
+        .find(|f| f.kind == proto::FIELD_BATCH || f.kind == proto::FIELD_BATCH_WITH_SET)
+        .map(|f| f.data)
+        .unwrap_or(&[]);
     let error = |code: u8| {
         let mut out = Vec::new();
         let start = proto::begin_frame(&mut out);

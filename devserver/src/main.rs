@@ -27,6 +27,10 @@ use std::time::Duration;
 fn main() {
     let cfg = match config::Config::parse(std::env::args().skip(1)) {
         Ok(c) => c,
+        Err(msg) if msg == "help" => {
+            println!("{}", config::USAGE);
+            return;
+        }
         Err(msg) => {
             eprintln!("aerospike-devserver: {msg}\n{}", config::USAGE);
             std::process::exit(2);

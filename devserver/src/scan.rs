@@ -1,7 +1,8 @@
-//! Partition scans and secondary-index queries, streamed back in frames.
-//! Each requested partition is walked in digest order (so digest resume works), each record goes out
-//! as one message with namespace/set/digest/key fields, a finished partition gets a PARTITION_DONE
-//! message carrying its id in the generation slot, and the stream ends with a LAST message.
+//! Partition scans and secondary-index queries, streamed back in frames (query.c, query_job.c).
+//! Requested partitions are walked in partition-id order, each in digest order (so digest resume
+//! works); each record goes out as one message with namespace/set/digest/key fields and the stream
+//! ends with a LAST message. PARTITION_DONE messages are only sent for partitions a node cannot
+//! serve, which never happens here since every node reads the shared store.
 
 use std::io;
 
@@ -111,6 +112,10 @@ fn requested_partitions(m: &Msg<'_>) -> Result<Vec<(usize, Option<Digest>)>, u8>
     }
     if m.field(proto::FIELD_PID_ARRAY).is_none() && m.field(proto::FIELD_DIGEST_ARRAY).is_none() {
         parts.extend((0..N_PARTITIONS).map(|p| (p, None)));
+    }
+    parts.sort_by_key(|(p, _)| *p);
+    if parts.windows(2).any(|w| w[0].0 == w[1].0) {
+        return Err(rc::PARAMETER); // "bad or duplicate digest pid"
     }
     Ok(parts)
 }
@@ -235,9 +240,6 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         }
         let (n, more) = walk_partition(&plan, pid, after, limit, &mut out);
         sent += n;
-        if !more {
-            proto::write_msg(&mut out, proto::INFO3_PARTITION_DONE, rc::OK, pid as u32, 0, 0, &[], &[]);
-        }
         if out.len() - start > FRAME_CHUNK {
             proto::finish_frame(&mut out, start);
             wr.write_all(&out).await?;

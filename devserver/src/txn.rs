@@ -51,11 +51,10 @@ impl Outcome {
     }
 }
 
+/// Write path when WRITE is set (split into delete by the DELETE bit), else read (thr_tsvc.c).
 pub fn kind_of(m: &Msg<'_>) -> TxnKind {
-    if m.info2 & proto::INFO2_DELETE != 0 {
-        TxnKind::Delete
-    } else if m.info2 & proto::INFO2_WRITE != 0 {
-        TxnKind::Write
+    if m.info2 & proto::INFO2_WRITE != 0 {
+        if m.info2 & proto::INFO2_DELETE != 0 { TxnKind::Delete } else { TxnKind::Write }
     } else {
         TxnKind::Read
     }
@@ -69,15 +68,16 @@ pub fn digest_of(m: &Msg<'_>) -> Option<Digest> {
 /// Runs one single-record command against the store.
 pub fn execute(store: &Store, m: &Msg<'_>) -> Outcome {
     let kind = kind_of(m);
-    let Some(ns_name) = m.field(proto::FIELD_NAMESPACE) else {
-        return Outcome::err(kind, rc::PARAMETER);
-    };
-    let Some(ns) = store.ns(ns_name) else {
+    // Checks in as_tsvc_process_transaction order.
+    let Some(ns) = m.field(proto::FIELD_NAMESPACE).and_then(|n| store.ns(n)) else {
         return Outcome::err(kind, rc::NAMESPACE);
     };
     let Some(digest) = digest_of(m) else {
         return Outcome::err(kind, rc::PARAMETER);
     };
+    if m.info2 & proto::INFO2_WRITE == 0 && m.info1 & proto::INFO1_READ == 0 {
+        return Outcome::err(kind, rc::PARAMETER); // neither read nor write
+    }
     if m.field(proto::FIELD_FILTER_EXP).is_some() {
         // Expression filters are not evaluated by the dev server.
         return Outcome::err(kind, rc::UNSUPPORTED_FEATURE);
