@@ -95,6 +95,7 @@ def percentile(sorted_values, q):
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--processes", default="1,2,4", help="comma-separated client process counts")
+    ap.add_argument("--ops", default="put,get", help="comma-separated: put, get")
     ap.add_argument("--seconds", type=float, default=3.0, help="length of one timed round")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds per process before each round")
@@ -119,7 +120,7 @@ def main() -> int:
         print(f"target: {target}; value {args.value_size} B; {args.keys} keys; "
               f"{args.rounds} rounds x {args.seconds:g}s after {args.warmup:g}s warm-up; cpus {os.cpu_count()}")
         print(f"{'op':<4} {'procs':>5} {'ops/s (median)':>15} {'min..max ops/s':>20} {'p50 us':>8} {'p99 us':>8}")
-        for op in ("put", "get"):
+        for op in [o.strip() for o in args.ops.split(",") if o.strip() in ("put", "get")]:
             for procs in [int(p) for p in args.processes.split(",") if p.strip()]:
                 rates, all_lat = [], []
                 for _ in range(args.rounds):
