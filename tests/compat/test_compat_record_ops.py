@@ -343,3 +343,27 @@ def test_key_sent_on_later_write_is_stored(client, namespace, unique_set):
     client.put((namespace, unique_set, 55), {"v": 2}, policy={"key": aerospike.POLICY_KEY_SEND})
     [(k, _, _)] = client.query(namespace, unique_set).results()
     assert k[2] == 55
+
+
+def test_increment_wraps_around_on_integer_overflow(client, key):
+    # particle_integer.c integer_incr_from_wire adds as uint64: two's-complement wrap, no error
+    k = key("incr-wrap")
+    client.put(k, {"n": 2**63 - 1})
+    client.increment(k, "n", 1)
+    assert client.get(k)[2] == {"n": -(2**63)}
+    client.increment(k, "n", -1)
+    assert client.get(k)[2] == {"n": 2**63 - 1}
+
+
+def test_record_just_under_max_record_size_is_accepted(client, key):
+    k = key("almost-too-big")
+    client.put(k, {"blob": bytearray(1_000_000)})
+    assert len(client.get(k)[2]["blob"]) == 1_000_000
+
+
+def test_bin_names_count_utf8_bytes(client, key):
+    k = key("utf8-bins")
+    client.put(k, {"ü" * 7: 1, "a.b-c d": 2})  # 14 bytes: allowed
+    assert client.get(k)[2] == {"ü" * 7: 1, "a.b-c d": 2}
+    with pytest.raises(ex.BinNameError):
+        client.put(k, {"ü" * 8: 1})  # 16 bytes
