@@ -420,3 +420,31 @@ async fn three_node_cluster_routes_every_key_to_one_master() {
     client.batch(&BatchPolicy::default(), &mut reads).await.unwrap();
     assert!(reads.iter().all(|op| op.result_code() == Some(ResultCode::Ok)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn info_and_truncate() {
+    let server = Server::start(1).unwrap();
+    let client = server.client().await;
+    let admin = aerospike_core::AdminPolicy::default();
+    let info = client.info(&admin, &["build", "namespaces"]).await.unwrap();
+    let build = info.get("build").expect("build answered");
+    assert!(build.split('.').next().unwrap().parse::<u32>().is_ok(), "build {build}");
+    assert!(info.get("namespaces").unwrap().split(';').any(|ns| ns == NS));
+
+    let set = unique_set("trunc");
+    let wp = WritePolicy::default();
+    for i in 0..20i64 {
+        client.put(&wp, &as_key!(NS, set.as_str(), i), &[as_bin!("id", i)]).await.unwrap();
+    }
+    client.truncate(&admin, NS, &set, 0).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = scan_ids(&client, &set, PartitionFilter::all(), None).await;
+        if left.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{} records left after truncate", left.len());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!client.exists(&ReadPolicy::default(), &as_key!(NS, set.as_str(), 3)).await.unwrap());
+}
