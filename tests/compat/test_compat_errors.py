@@ -68,3 +68,20 @@ def test_error_reports_in_doubt_false_for_rejected_read(client, key):
     with pytest.raises(ex.RecordNotFound) as info:
         client.get(key("in-doubt"))
     assert info.value.in_doubt is False
+
+
+def test_compressed_request_is_enterprise_only_code_25(client, key):
+    # Client docs: compression "requires the Enterprise Edition Server"; CE as/src/base/proto_ce.c
+    # as_proto_uncompress -> AS_ERR_ENTERPRISE_ONLY, sent back by service.c as_transaction_demarshal_error.
+    k = key("compressed")
+    with pytest.raises(ex.AerospikeError) as info:
+        client.put(k, {"big": "x" * 4096}, policy={"compress": True})
+    assert info.value.code == 25
+    assert client.exists(k)[1] is None
+
+
+def test_compressed_response_request_still_answers_on_community_edition(client, key):
+    # A small request is sent uncompressed; CE's as_proto_compress returns the reply uncompressed.
+    k = key("compressed-read")
+    client.put(k, {"big": "y" * 4096})
+    assert client.get(k, policy={"compress": True})[2] == {"big": "y" * 4096}
