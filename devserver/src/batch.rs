@@ -110,8 +110,10 @@ pub fn execute(c: &Cluster, node: usize, m: &Msg<'_>) -> Vec<u8> {
     if rows.iter().any(|r| !ns_ok(&r.tpl)) {
         return error(rc::PARAMETER);
     }
-    if m.field(proto::FIELD_FILTER_EXP).is_some() {
-        return error(rc::UNSUPPORTED_FEATURE);
+    // A batch-level filter applies to every row that has none of its own.
+    let outer_filter = m.field(proto::FIELD_FILTER_EXP);
+    if let Some(Err(code)) = outer_filter.map(crate::exp::parse) {
+        return error(code);
     }
     let mut final_code = rc::OK;
     let mut out = Vec::with_capacity(64 + rows.len() * 64);
@@ -120,6 +122,9 @@ pub fn execute(c: &Cluster, node: usize, m: &Msg<'_>) -> Vec<u8> {
         let t = &row.tpl;
         let mut fields = t.fields.clone();
         fields.push(Field { kind: proto::FIELD_DIGEST, data: row.digest });
+        if let Some(f) = outer_filter.filter(|_| !t.fields.iter().any(|f| f.kind == proto::FIELD_FILTER_EXP)) {
+            fields.push(Field { kind: proto::FIELD_FILTER_EXP, data: f });
+        }
         let sub = Msg {
             info1: t.info1,
             info2: t.info2,

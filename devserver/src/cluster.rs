@@ -111,6 +111,12 @@ impl Cluster {
         bm
     }
 
+    /// Whether node `node` holds partition `pid` (as master or replica).
+    pub fn holds(&self, node: usize) -> Vec<bool> {
+        let owners = self.owners.read().unwrap_or_else(|e| e.into_inner());
+        owners.iter().map(|list| list.contains(&node)).collect()
+    }
+
     /// (master, replica) record counts node `node` holds in namespace `ns`.
     pub fn node_objects(&self, node: usize, ns: &crate::store::Namespace) -> (u64, u64) {
         let owners = self.owners.read().unwrap_or_else(|e| e.into_inner()).clone();

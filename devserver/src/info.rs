@@ -81,7 +81,7 @@ fn answer(c: &Cluster, node: usize, cmd: &str) -> String {
             .join(";"),
         "namespaces" => c.store.namespaces.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(";"),
         "namespace" => namespace_stats(c, node, params),
-        "sets" => sets(c, params),
+        "sets" => sets(c, node, params),
         "statistics" => statistics(c, node),
         "sindex-list" | "sindex" => sindex_list(c, params),
         "sindex-create" => sindex_create(c, params),
@@ -196,7 +196,9 @@ fn namespace_stats(c: &Cluster, node: usize, params: &str) -> String {
     out
 }
 
-fn sets(c: &Cluster, params: &str) -> String {
+/// Per-set counts of the copies this node holds (namespace.c append_set_props: p_set->n_objects).
+fn sets(c: &Cluster, node: usize, params: &str) -> String {
+    let held = c.holds(node);
     let mut parts = params.split('/').filter(|p| !p.is_empty());
     let want_ns = parts.next();
     let want_set = parts.next();
@@ -205,7 +207,7 @@ fn sets(c: &Cluster, params: &str) -> String {
         if want_ns.is_some_and(|n| n != ns.name) {
             continue;
         }
-        let stats = ns.set_stats();
+        let stats = ns.set_stats(|p| held[p]);
         let mut names: Vec<&String> = stats.keys().collect();
         names.sort();
         for set in names {

@@ -3,12 +3,15 @@
 
 mod b64;
 mod batch;
+mod cdt;
 mod clock;
 mod cluster;
 mod config;
+mod exp;
 mod faults;
 mod frame;
 mod info;
+mod msgpack;
 mod particle;
 mod proto;
 mod scan;

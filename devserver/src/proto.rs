@@ -96,6 +96,7 @@ pub mod rc {
     pub const BIN_NAME: u8 = 21;
     pub const FORBIDDEN: u8 = 22;
     pub const ENTERPRISE_ONLY: u8 = 25;
+    pub const OP_NOT_APPLICABLE: u8 = 26;
     pub const FILTERED_OUT: u8 = 27;
     pub const SINDEX_NOT_FOUND: u8 = 201;
 }

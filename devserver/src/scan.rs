@@ -11,6 +11,7 @@ use tokio::net::tcp::OwnedWriteHalf;
 
 use crate::clock;
 use crate::cluster::Cluster;
+use crate::msgpack::{self, Mp};
 use crate::particle;
 use crate::proto::{self, Msg, Reader, rc};
 use crate::stats::bump;
@@ -39,15 +40,38 @@ impl Filter {
         }
     }
 
-    fn matches(&self, r: &Record) -> bool {
+    /// Whether the record's bin (or, for list/mapkeys/mapvalues indexes, any element) matches.
+    fn matches(&self, r: &Record, collection: u8) -> bool {
         let Some(b) = r.bin(self.bin()) else { return false };
-        match self {
-            Filter::IntRange { lo, hi, .. } => {
-                b.ptype == particle::INTEGER
-                    && b.data.len() == 8
-                    && (*lo..=*hi).contains(&i64::from_be_bytes(b.data[..8].try_into().unwrap()))
+        let elements = |want: u8| -> Vec<Mp> {
+            if b.ptype != want {
+                return Vec::new();
             }
-            Filter::StrEq { value, .. } => b.ptype == particle::STRING && &b.data == value,
+            match msgpack::decode(&b.data) {
+                Ok(Mp::Array(items)) => items,
+                Ok(Mp::Map(pairs)) => pairs.into_iter().map(|(k, v)| if collection == 2 { k } else { v }).collect(),
+                _ => Vec::new(),
+            }
+        };
+        match collection {
+            0 => match self {
+                Filter::IntRange { lo, hi, .. } => {
+                    b.ptype == particle::INTEGER
+                        && b.data.len() == 8
+                        && (*lo..=*hi).contains(&i64::from_be_bytes(b.data[..8].try_into().unwrap()))
+                }
+                Filter::StrEq { value, .. } => b.ptype == particle::STRING && &b.data == value,
+            },
+            1 => elements(particle::LIST).iter().any(|e| self.matches_element(e)),
+            _ => elements(particle::MAP).iter().any(|e| self.matches_element(e)),
+        }
+    }
+
+    fn matches_element(&self, e: &Mp) -> bool {
+        match (self, e) {
+            (Filter::IntRange { lo, hi, .. }, Mp::Int(i)) => (*lo..=*hi).contains(i),
+            (Filter::StrEq { value, .. }, Mp::Str(s)) => s.split_first() == Some((&particle::STRING, value.as_slice())),
+            _ => false,
         }
     }
 }
@@ -124,6 +148,8 @@ struct Plan<'a> {
     ns: &'a Namespace,
     set: Option<&'a [u8]>,
     filter: Option<Filter>,
+    collection: u8,
+    exp: Option<crate::exp::Exp>,
     bins: Option<Vec<&'a [u8]>>,
     no_bins: bool,
 }
@@ -139,7 +165,8 @@ fn walk_partition(plan: &Plan<'_>, pid: usize, after: Option<Digest>, limit: u64
             after.is_none_or(|a| **d > a)
                 && !r.is_expired(now)
                 && plan.set.is_none_or(|s| r.set.as_deref().map(str::as_bytes) == Some(s))
-                && plan.filter.as_ref().is_none_or(|f| f.matches(r))
+                && plan.filter.as_ref().is_none_or(|f| f.matches(r, plan.collection))
+                && plan.exp.as_ref().is_none_or(|e| e.matches(&crate::exp::RecCtx { rec: r, digest: d }))
         })
         .collect();
     hits.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -176,10 +203,15 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
     let Some(ns) = m.field(proto::FIELD_NAMESPACE).and_then(|n| c.store.ns(n)) else {
         return wr.write_all(&error_reply(rc::NAMESPACE)).await;
     };
-    if m.field(proto::FIELD_FILTER_EXP).is_some() || m.info2 & proto::INFO2_WRITE != 0 {
-        // Expression filters and background (write) scans are not implemented.
+    if m.info2 & proto::INFO2_WRITE != 0 {
+        // Background (write) scans are not implemented.
         return wr.write_all(&error_reply(rc::UNSUPPORTED_FEATURE)).await;
     }
+    let exp_filter = match m.field(proto::FIELD_FILTER_EXP).map(crate::exp::parse) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(code)) => return wr.write_all(&error_reply(code)).await,
+    };
     let set = m.field(proto::FIELD_SET).filter(|s| !s.is_empty());
     let filter = match m.field(proto::FIELD_INDEX_RANGE) {
         None => None,
@@ -188,18 +220,19 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
             Err(code) => return wr.write_all(&error_reply(code)).await,
         },
     };
+    let collection = m.field(proto::FIELD_INDEX_TYPE).and_then(|t| t.first().copied()).unwrap_or(0);
     if let Some(f) = &filter {
         bump(&stats.query_initiate);
-        let collection = m.field(proto::FIELD_INDEX_TYPE).and_then(|t| t.first().copied()).unwrap_or(0);
-        if collection != 0 || m.field(proto::FIELD_INDEX_CONTEXT).is_some() || m.field(proto::FIELD_INDEX_EXPRESSION).is_some() {
+        if collection > 3 || m.field(proto::FIELD_INDEX_CONTEXT).is_some() || m.field(proto::FIELD_INDEX_EXPRESSION).is_some() {
             return wr.write_all(&error_reply(rc::UNSUPPORTED_FEATURE)).await;
         }
+        let itype = ["default", "list", "mapkeys", "mapvalues"][collection as usize];
         // find_sindex (query.c): a name sent by the client selects the index by name alone;
         // otherwise the definition must match (set exactly, bin, key type, default collection).
         let found = match m.field(proto::FIELD_INDEX_NAME).filter(|n| !n.is_empty()) {
             Some(name) => ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| i.name.as_bytes() == name),
             None => ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| {
-                i.itype == "default"
+                i.itype == itype
                     && i.context.is_none()
                     && i.bin.as_bytes() == f.bin()
                     && i.ktype == f.ktype()
@@ -226,6 +259,8 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         ns,
         set,
         filter,
+        collection,
+        exp: exp_filter,
         bins: (!read_names.is_empty() && m.info1 & proto::INFO1_GET_ALL == 0).then_some(read_names),
         no_bins: m.info1 & proto::INFO1_GET_NO_BINS != 0,
     };

@@ -166,11 +166,11 @@ impl Namespace {
         }
     }
 
-    /// (objects, bytes) per set name, for the `sets` info command.
-    pub fn set_stats(&self) -> HashMap<String, (u64, u64)> {
+    /// (objects, bytes) per set name over the partitions `held` selects, for the `sets` info command.
+    pub fn set_stats(&self, held: impl Fn(usize) -> bool) -> HashMap<String, (u64, u64)> {
         let now = clock::now_cl();
         let mut out: HashMap<String, (u64, u64)> = HashMap::new();
-        for pid in 0..N_PARTITIONS {
+        for pid in (0..N_PARTITIONS).filter(|&p| held(p)) {
             let part = self.lock(pid);
             for r in part.records.values() {
                 if r.is_expired(now) {

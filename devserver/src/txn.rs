@@ -1,7 +1,9 @@
 //! Single-record transactions: read, exists, write/operate, touch, delete.
 //! Check order and result codes follow aerospike-server as/src/transaction/{read,write,delete}.c.
 
+use crate::cdt;
 use crate::clock;
+use crate::exp;
 use crate::particle;
 use crate::proto::{self, rc, Msg};
 use crate::stats::TxnKind;
@@ -78,14 +80,16 @@ pub fn execute(store: &Store, m: &Msg<'_>) -> Outcome {
     if m.info2 & proto::INFO2_WRITE == 0 && m.info1 & proto::INFO1_READ == 0 {
         return Outcome::err(kind, rc::PARAMETER); // neither read nor write
     }
-    if m.field(proto::FIELD_FILTER_EXP).is_some() {
-        // Expression filters are not evaluated by the dev server.
-        return Outcome::err(kind, rc::UNSUPPORTED_FEATURE);
-    }
+    let filter = match m.field(proto::FIELD_FILTER_EXP).map(exp::parse) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(code)) => return Outcome::err(kind, code),
+    };
+    let f = filter.as_ref();
     match kind {
-        TxnKind::Read => read(ns, m, &digest),
-        TxnKind::Write => write(ns, m, &digest),
-        TxnKind::Delete => delete(ns, m, &digest),
+        TxnKind::Read => read(ns, m, &digest, f),
+        TxnKind::Write => write(ns, m, &digest, f),
+        TxnKind::Delete => delete(ns, m, &digest, f),
     }
 }
 
@@ -104,7 +108,12 @@ fn set_matches(m: &Msg<'_>, r: &Record) -> bool {
     }
 }
 
-fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
+/// A filter that does not evaluate to true filters the record out (AS_ERR_FILTERED_OUT).
+fn filtered_out(filter: Option<&exp::Exp>, r: &Record, digest: &Digest) -> bool {
+    filter.is_some_and(|f| !f.matches(&exp::RecCtx { rec: r, digest }))
+}
+
+fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>) -> Outcome {
     let k = TxnKind::Read;
     let now = clock::now_cl();
     let mut part = ns.lock(partition_id(digest));
@@ -113,6 +122,9 @@ fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     };
     if !set_matches(m, r) {
         return Outcome::err(k, rc::PARAMETER);
+    }
+    if filtered_out(filter, r, digest) {
+        return Outcome::err(k, rc::FILTERED_OUT);
     }
     if !key_matches(m, r) {
         return Outcome::err(k, rc::KEY_MISMATCH);
@@ -139,6 +151,17 @@ fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
                     Some(b) => out.bins.push(OutBin::from_bin(b)),
                     None if respond_all => out.bins.push(OutBin::null(op.name)),
                     None => {}
+                }
+            }
+            proto::OP_CDT_READ => {
+                let name = String::from_utf8_lossy(op.name);
+                match r.bin(op.name).map(|b| cdt::execute(Some(b), &name, false, op.value)) {
+                    Some(Ok(cdt::CdtOut { result: Some((ptype, data)), .. })) => {
+                        out.bins.push(OutBin { name: op.name.to_vec(), ptype, data })
+                    }
+                    Some(Err(code)) => return Outcome::err(k, code),
+                    _ if respond_all => out.bins.push(OutBin::null(op.name)),
+                    _ => {}
                 }
             }
             _ => return Outcome::err(k, rc::UNSUPPORTED_FEATURE),
@@ -232,7 +255,7 @@ fn write_policies(m: &Msg<'_>) -> Result<bool, u8> {
     Ok(must_not_create)
 }
 
-fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
+fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>) -> Outcome {
     let k = TxnKind::Write;
     let must_not_create = match write_policies(m) {
         Ok(v) => v,
@@ -263,6 +286,10 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
         }
     }
     if let Some(r) = &existing {
+        // Filters apply to records that exist; a create is never filtered (write_master).
+        if filtered_out(filter, r, digest) {
+            return fail(rc::FILTERED_OUT);
+        }
         if !key_matches(m, r) {
             return fail(rc::KEY_MISMATCH);
         }
@@ -347,6 +374,26 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
                 }
             }
             proto::OP_DELETE_ALL => rec.bins.clear(),
+            proto::OP_CDT_READ | proto::OP_CDT_MODIFY => {
+                let modify = op.op == proto::OP_CDT_MODIFY;
+                match cdt::execute(pos.map(|i| &rec.bins[i]), name, modify, op.value) {
+                    Ok(out) => {
+                        if let Some(b) = out.new_bin {
+                            match pos {
+                                Some(i) => rec.bins[i] = b,
+                                None => rec.bins.push(b),
+                            }
+                        }
+                        match out.result {
+                            Some((ptype, data)) => reads.push(OutBin { name: op.name.to_vec(), ptype, data }),
+                            None if respond_all => reads.push(OutBin::null(op.name)),
+                            None => {}
+                        }
+                    }
+                    Err(code) => return fail(code),
+                }
+                continue;
+            }
             proto::OP_READ => {
                 if name.is_empty() && m.info1 & proto::INFO1_GET_ALL != 0 {
                     reads.extend(rec.bins.iter().map(OutBin::from_bin));
@@ -399,7 +446,7 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     out
 }
 
-fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
+fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>) -> Outcome {
     let k = TxnKind::Delete;
     if m.info2 & proto::INFO2_DURABLE_DELETE != 0 {
         // Durable deletes need tombstones, an Enterprise Edition feature (checked before the lookup).
@@ -415,6 +462,9 @@ fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     }
     if !set_matches(m, r) {
         return Outcome::err(k, rc::PARAMETER);
+    }
+    if filtered_out(filter, r, digest) {
+        return Outcome::err(k, rc::FILTERED_OUT);
     }
     if !key_matches(m, r) {
         return Outcome::err(k, rc::KEY_MISMATCH);
