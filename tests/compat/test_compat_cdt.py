@@ -8,9 +8,6 @@ from aerospike import exception as ex
 from aerospike_helpers.operations import list_operations as lo
 from aerospike_helpers.operations import map_operations as mo
 
-pytestmark = pytest.mark.devserver_gap(
-    reason="list/map operations (CDT ops) answered with 16 UNSUPPORTED_FEATURE; compat-findings.md #8"
-)
 
 
 def test_list_append_returns_new_size_and_get_by_index(client, key):

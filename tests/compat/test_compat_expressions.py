@@ -7,9 +7,6 @@ from aerospike import exception as ex
 from aerospike_helpers import expressions as exp
 from aerospike_helpers.operations import operations as op
 
-pytestmark = pytest.mark.devserver_gap(
-    reason="filter expressions (field 43) answered with 16 UNSUPPORTED_FEATURE; compat-findings.md #6"
-)
 
 
 def _a_equals(value):
