@@ -329,3 +329,35 @@ def test_sindex_query_foreach_with_nobins(client, namespace, unique_set, index, 
     pks = []
     q.foreach(lambda rec: pks.append(rec[0][2]), options={"nobins": True})
     assert sorted(pks) == [i for i in range(N) if i % 3 == 2]
+
+
+def test_sindex_query_pagination_returns_each_record_once(client, namespace, unique_set, index, filled):
+    index("int", "i")
+    q = client.query(namespace, unique_set)
+    q.where(p.between("i", 0, N))
+    q.max_records = 7
+    q.paginate()
+    seen = []
+    for _ in range(40):
+        page = q.results()
+        assert len(page) <= 7
+        seen += [b["i"] for _, _, b in page]
+        if q.is_done():
+            break
+    assert sorted(seen) == list(range(N))
+
+
+@pytest.mark.devserver_gap(reason="partition scan order / digest resume; finding #11")
+def test_scan_partition_filter_by_digest_resumes_after_that_record(client, namespace, unique_set):
+    # index.c: a partition's tree is reduced from the largest to the smallest digest (memcmp order), and a
+    # resume digest d (query.c, field DIGEST_ARRAY) collects only records with digest < d.
+    pid = client.get_key_partition_id(namespace, unique_set, "pp-0")
+    same = [pk for pk in (f"pp-{i}" for i in range(60_000)) if client.get_key_partition_id(namespace, unique_set, pk) == pid]
+    for pk in same[:4]:
+        client.put((namespace, unique_set, pk), {"pk": pk})
+    first = client.query(namespace, unique_set).results(policy={"partition_filter": {"begin": pid, "count": 1}})
+    digests = [bytes(k[3]) for k, _, _ in first]
+    assert len(digests) == 4 and digests == sorted(digests, reverse=True)
+    resume = {"begin": pid, "count": 1, "digest": {"init": True, "value": bytearray(digests[1])}}
+    rest = client.query(namespace, unique_set).results(policy={"partition_filter": resume})
+    assert [bytes(k[3]) for k, _, _ in rest] == digests[2:]
