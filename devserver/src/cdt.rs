@@ -1,24 +1,22 @@
 //! A basic subset of list and map operations (CDT_READ / CDT_MODIFY ops, as/src/base/cdt.c).
 //! Payload: msgpack `[op_code, args...]`. Lists and maps stay msgpack as the client sent them.
-//! Supported list ops: append(_items), insert(_items), pop, remove, set, clear, increment, size,
-//! get, get_range, get/remove by index, get/remove all by value. Map ops: put(_items), increment,
-//! decrement, clear, size, get/remove by key. Anything else (contexts, ordered-map semantics,
-//! rank/interval selectors) answers UNSUPPORTED_FEATURE.
+//! Supported list ops: append(_items), insert(_items), pop(_range), remove(_range), set, trim,
+//! clear, increment, sort, size, get, get_range, and get/remove by index, rank, value, value list,
+//! index range, value interval, rank range. Map ops: put(_items), increment, decrement, clear, size,
+//! and get/remove by key, index, rank, value, key list, value list, key interval, index range,
+//! value interval, rank range. Anything else (contexts, relative-rank selectors, set-type/ordered-
+//! map writes) answers UNSUPPORTED_FEATURE.
 
+use crate::cdt_select::{self, INVERTED, Sel, View};
 use crate::msgpack::{self, Mp};
 use crate::particle;
 use crate::proto::rc;
 use crate::store::Bin;
 
-// Return types (shared by list and map ops where they overlap).
-const RT_NONE: i64 = 0;
-const RT_INDEX: i64 = 1;
-const RT_REVERSE_INDEX: i64 = 2;
+// Return types used directly here (cdt_select.rs answers all of them).
 const RT_COUNT: i64 = 5;
 const RT_KEY: i64 = 6;
 const RT_VALUE: i64 = 7;
-const RT_KEY_VALUE: i64 = 8;
-const RT_EXISTS: i64 = 13;
 
 /// Nil padding beyond this many elements could never fit in a record (1 MiB max-record-size).
 const MAX_PAD: usize = 1024 * 1024;
@@ -125,24 +123,6 @@ pub fn execute(bin: Option<&Bin>, name: &str, modify: bool, payload: &[u8]) -> R
     }
 }
 
-/// Builds the result of a by-index/by-value selection for `rt`.
-fn select_result(rt: i64, len: usize, hits: &[(usize, Mp)], single: bool) -> Result<Option<Mp>, u8> {
-    let rt_base = rt & !0x10000;
-    Ok(match rt_base {
-        RT_NONE => None,
-        RT_COUNT => Some(Mp::Int(hits.len() as i64)),
-        RT_EXISTS => Some(Mp::Bool(!hits.is_empty())),
-        RT_INDEX | RT_REVERSE_INDEX => {
-            let idx = |i: usize| Mp::Int(if rt_base == RT_INDEX { i as i64 } else { (len - 1 - i) as i64 });
-            if single { hits.first().map(|(i, _)| idx(*i)) } else { Some(Mp::Array(hits.iter().map(|(i, _)| idx(*i)).collect())) }
-        }
-        RT_VALUE => {
-            if single { hits.first().map(|(_, v)| v.clone()) } else { Some(Mp::Array(hits.iter().map(|(_, v)| v.clone()).collect())) }
-        }
-        _ => return Err(rc::UNSUPPORTED_FEATURE),
-    })
-}
-
 fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool) -> Result<(Option<Mp>, bool), u8> {
     let size = |l: &Vec<Mp>| Some(Mp::Int(l.len() as i64));
     let arg = |i: usize| args.get(i).ok_or(rc::PARAMETER);
@@ -235,32 +215,93 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool) -> Result<
             };
             (Some(Mp::Array(list.iter().skip(start).take(count).cloned().collect())), false)
         }
-        19 | 32 => {
-            let rt = int(args.first())?;
-            let hits: Vec<(usize, Mp)> = index(int(args.get(1))?, list.len()).map(|i| (i, list[i].clone())).into_iter().collect();
-            if hits.is_empty() && existed {
-                return Err(rc::OP_NOT_APPLICABLE);
-            }
-            let res = select_result(rt, list.len(), &hits, true)?;
-            if code == 32 {
-                for (i, _) in hits.iter().rev() {
-                    list.remove(*i);
-                }
-            }
-            (res, code == 32 && !hits.is_empty())
+        6 | 8 => {
+            let start = int(args.first())?;
+            let count = args.get(1).map(|c| int(Some(c))).transpose()?;
+            let (res, hits) = list_select(list, if code == 6 { RT_VALUE } else { RT_COUNT }, &Sel::Index(start, count), false, true)?;
+            (res, hits)
         }
-        22 | 35 => {
-            let rt = int(args.first())?;
-            let value = arg(1)?;
-            let hits: Vec<(usize, Mp)> = list.iter().enumerate().filter(|(_, v)| *v == value).map(|(i, v)| (i, v.clone())).collect();
-            let res = select_result(rt, list.len(), &hits, false)?;
-            if code == 35 {
-                list.retain(|v| v != value);
+        10 => {
+            let start = int(args.first())?;
+            let count = int(args.get(1))?;
+            list_select(list, RT_COUNT | INVERTED, &Sel::Index(start, Some(count)), false, true)?
+        }
+        13 => {
+            let flags = args.first().map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            list.sort_by(cdt_select::cmp);
+            if flags & 2 != 0 {
+                list.dedup_by(|a, b| cdt_select::cmp(a, b).is_eq());
             }
-            (res, code == 35 && !hits.is_empty())
+            (None, existed)
+        }
+        19 | 21 | 32 | 34 => {
+            let rt = int(args.first())?;
+            let at = int(args.get(1))?;
+            let sel = if code == 19 || code == 32 { Sel::Index(at, Some(1)) } else { Sel::Rank(at, Some(1)) };
+            let view = View { keys: None, values: list.iter().collect() };
+            if existed && cdt_select::select(&view, &sel).is_empty() {
+                return Err(rc::OP_NOT_APPLICABLE); // index or rank out of bounds
+            }
+            list_select(list, rt, &sel, true, code >= 32)?
+        }
+        22..=26 | 35..=39 => {
+            let rt = int(args.first())?;
+            let remove = code >= 35;
+            let sel = match if remove { code - 13 } else { code } {
+                22 => Sel::Values(vec![arg(1)?]),
+                23 => match arg(1)? {
+                    Mp::Array(vs) => Sel::Values(vs.iter().collect()),
+                    _ => return Err(rc::PARAMETER),
+                },
+                24 => Sel::Index(int(args.get(1))?, args.get(2).map(|c| int(Some(c))).transpose()?),
+                25 => Sel::ValueInterval(arg(1)?, args.get(2)),
+                _ => Sel::Rank(int(args.get(1))?, args.get(2).map(|c| int(Some(c))).transpose()?),
+            };
+            list_select(list, rt, &sel, false, remove)?
         }
         _ => return Err(rc::UNSUPPORTED_FEATURE),
     })
+}
+
+/// Runs a selection over a list, answering for `rt` and removing the hits when asked.
+fn list_select(list: &mut Vec<Mp>, rt: i64, sel: &Sel<'_>, single: bool, remove: bool) -> Result<(Option<Mp>, bool), u8> {
+    let (res, hits) = {
+        let view = View { keys: None, values: list.iter().collect() };
+        let hits = cdt_select::select(&view, sel);
+        cdt_select::result(&view, rt, hits, single)?
+    };
+    let changed = remove && !hits.is_empty();
+    if changed {
+        let mut hits = hits;
+        hits.sort_unstable();
+        for i in hits.into_iter().rev() {
+            list.remove(i);
+        }
+    }
+    Ok((res, changed))
+}
+
+/// Runs a selection over a map's entries (skipping an ordered map's header entry).
+fn map_select(pairs: &mut Vec<(Mp, Mp)>, rt: i64, sel: &Sel<'_>, single: bool, remove: bool) -> Result<(Option<Mp>, bool), u8> {
+    let slots: Vec<usize> = (0..pairs.len()).filter(|&i| !is_header(&pairs[i].0)).collect();
+    let (res, hits) = {
+        let view = View { keys: Some(slots.iter().map(|&i| &pairs[i].0).collect()), values: slots.iter().map(|&i| &pairs[i].1).collect() };
+        let hits = cdt_select::select(&view, sel);
+        let missing_key = single && hits.is_empty() && matches!(sel, Sel::Keys(_));
+        let (res, hits) = cdt_select::result(&view, rt, hits, single)?;
+        // A missing key answers nil for key/value return types rather than nothing.
+        let res = if missing_key && matches!(rt & !INVERTED, RT_KEY | RT_VALUE) { Some(Mp::Nil) } else { res };
+        (res, hits)
+    };
+    let changed = remove && !hits.is_empty();
+    if changed {
+        let mut doomed: Vec<usize> = hits.into_iter().map(|h| slots[h]).collect();
+        doomed.sort_unstable();
+        for i in doomed.into_iter().rev() {
+            pairs.remove(i);
+        }
+    }
+    Ok((res, changed))
 }
 
 fn is_header(k: &Mp) -> bool {
@@ -316,25 +357,44 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
             (None, existed)
         }
         96 => (if existed { Some(count(pairs)) } else { None }, false),
-        76 | 97 => {
-            let rt = int(args.first())? & !0x10000;
-            let key = arg(1)?;
-            let hit = find(pairs, key);
-            let res = match rt {
-                RT_NONE => None,
-                RT_COUNT => Some(Mp::Int(hit.is_some() as i64)),
-                RT_EXISTS => Some(Mp::Bool(hit.is_some())),
-                RT_KEY => Some(hit.map_or(Mp::Nil, |i| pairs[i].0.clone())),
-                RT_VALUE => Some(hit.map_or(Mp::Nil, |i| pairs[i].1.clone())),
-                RT_KEY_VALUE => Some(Mp::Map(hit.map(|i| pairs[i].clone()).into_iter().collect())),
+        76..=87 | 97..=108 => {
+            let rt = int(args.first())?;
+            let remove = code <= 87;
+            // Each remove op mirrors a get op (cdt.c op tables).
+            let base = match code {
+                76 => 97,
+                77 => 98,
+                79 => 100,
+                81 => 107,
+                82 => 102,
+                83 => 108,
+                84 => 103,
+                85 => 104,
+                86 => 105,
+                87 => 106,
+                c => c,
+            };
+            let count = || args.get(2).map(|c| int(Some(c))).transpose();
+            let (sel, single) = match base {
+                97 => (Sel::Keys(vec![arg(1)?]), true),
+                98 => (Sel::Index(int(args.get(1))?, Some(1)), true),
+                100 => (Sel::Rank(int(args.get(1))?, Some(1)), true),
+                102 => (Sel::Values(vec![arg(1)?]), false),
+                103 => (Sel::KeyInterval(arg(1)?, args.get(2)), false),
+                104 => (Sel::Index(int(args.get(1))?, count()?), false),
+                105 => (Sel::ValueInterval(arg(1)?, args.get(2)), false),
+                106 => (Sel::Rank(int(args.get(1))?, count()?), false),
+                107 => match arg(1)? {
+                    Mp::Array(ks) => (Sel::Keys(ks.iter().collect()), false),
+                    _ => return Err(rc::PARAMETER),
+                },
+                108 => match arg(1)? {
+                    Mp::Array(vs) => (Sel::Values(vs.iter().collect()), false),
+                    _ => return Err(rc::PARAMETER),
+                },
                 _ => return Err(rc::UNSUPPORTED_FEATURE),
             };
-            if code == 76 {
-                if let Some(i) = hit {
-                    pairs.remove(i);
-                }
-            }
-            (res, code == 76 && hit.is_some())
+            map_select(pairs, rt, &sel, single, remove)?
         }
         _ => return Err(rc::UNSUPPORTED_FEATURE),
     })

@@ -2,8 +2,8 @@
 //! a record with the server's trilean logic (as/src/base/exp.c). A filter passes only when it
 //! evaluates to true; false or unknown (a missing bin, a type mismatch) filters the record out.
 //! Supported: comparisons, in-list, and/or/not/exclusive, arithmetic and integer bit ops, min/max,
-//! conversions, cond, let/var, bins, bin type, record key and metadata. CDT/bit/HLL calls, regex and
-//! geo comparisons answer UNSUPPORTED_FEATURE.
+//! conversions, cond, let/var, bins, bin type, record key, metadata, and list/map calls (run by
+//! cdt.rs). Bit/HLL calls, regex and geo comparisons answer UNSUPPORTED_FEATURE.
 
 use crate::clock;
 use crate::msgpack::{self, Mp};
@@ -44,6 +44,9 @@ const COND: i64 = 123;
 const VAR: i64 = 124;
 const LET: i64 = 125;
 const QUOTE: i64 = 126;
+const CALL: i64 = 127;
+const CALL_CDT: i64 = 0;
+const CALL_MODIFY_LOCAL: i64 = 0x40;
 
 // Result types of bin/key reads.
 const T_NIL: i64 = 0;
@@ -81,6 +84,8 @@ enum Node {
     DigestMod(i64),
     Let(Vec<(Vec<u8>, Node)>, Box<Node>),
     Var(Vec<u8>),
+    /// A list/map operation applied to a list/map value: result type, modify flag, op payload.
+    Call(i64, bool, Vec<u8>, Box<Node>),
 }
 
 #[derive(Debug)]
@@ -199,7 +204,19 @@ fn build(v: &Mp) -> Result<Node, u8> {
             arity(1, 1)?;
             Node::Lit(literal(&args[0])?)
         }
-        0 | 7 | 8 | 39..=41 | 100..=102 | 122 | 127 => return Err(rc::UNSUPPORTED_FEATURE),
+        CALL => {
+            arity(4, 4)?;
+            let t = int_arg(&args[0])?;
+            let system = int_arg(&args[1])?;
+            if system & !CALL_MODIFY_LOCAL != CALL_CDT {
+                return Err(rc::UNSUPPORTED_FEATURE); // bit and HLL calls
+            }
+            if !matches!(args[2], Mp::Array(_)) {
+                return Err(rc::PARAMETER);
+            }
+            Node::Call(t, system & CALL_MODIFY_LOCAL != 0, msgpack::to_bytes(&args[2]), Box::new(build(&args[3])?))
+        }
+        0 | 7 | 8 | 39..=41 | 100..=102 | 122 => return Err(rc::UNSUPPORTED_FEATURE),
         _ => return Err(rc::PARAMETER),
     })
 }
@@ -341,6 +358,36 @@ fn eval(n: &Node, ctx: &RecCtx<'_>, vars: &mut Vec<(Vec<u8>, Val)>) -> Val {
         Node::DigestMod(m) => {
             Val::Int(u32::from_le_bytes(ctx.digest[16..20].try_into().unwrap()) as i64 % m)
         }
+        Node::Call(t, modify, payload, target) => {
+            let (ptype, data) = match eval(target, ctx, vars) {
+                v @ Val::List(_) => (particle::LIST, msgpack::to_bytes(&val_to_mp(&v))),
+                Val::Raw(pt, bytes) if pt == particle::LIST || pt == particle::MAP => (pt, bytes),
+                _ => return Val::Unknown,
+            };
+            let bin = crate::store::Bin { name: String::new(), ptype, data };
+            let Ok(out) = crate::cdt::execute(Some(&bin), "", *modify, payload) else {
+                return Val::Unknown;
+            };
+            let v = if *modify {
+                let b = out.new_bin.unwrap_or(bin);
+                bin_val(b.ptype, &b.data)
+            } else {
+                match out.result {
+                    Some((pt, data)) => bin_val(pt, &data),
+                    None => Val::Nil,
+                }
+            };
+            // The declared result type must match what the op produced.
+            let ok = match (*t, &v) {
+                (T_NIL, _) => true,
+                (T_BOOL, Val::Bool(_)) | (T_INT, Val::Int(_)) | (T_STR, Val::Str(_)) | (T_LIST, Val::List(_)) => true,
+                (T_BLOB, Val::Blob(_)) | (T_FLOAT, Val::Float(_)) => true,
+                (T_LIST, Val::Raw(pt, _)) => *pt == particle::LIST,
+                (T_MAP, Val::Raw(pt, _)) => *pt == particle::MAP,
+                _ => false,
+            };
+            if ok { v } else { Val::Unknown }
+        }
         Node::Var(name) => vars.iter().rev().find(|(n, _)| n == name).map_or(Val::Unknown, |(_, v)| v.clone()),
         Node::Let(defs, body) => {
             let depth = vars.len();
@@ -426,6 +473,20 @@ fn eval(n: &Node, ctx: &RecCtx<'_>, vars: &mut Vec<(Vec<u8>, Val)>) -> Val {
     }
 }
 
+/// Back to msgpack (strings and blobs regain their particle-type byte).
+fn val_to_mp(v: &Val) -> Mp {
+    match v {
+        Val::Unknown | Val::Nil => Mp::Nil,
+        Val::Bool(b) => Mp::Bool(*b),
+        Val::Int(i) => Mp::Int(*i),
+        Val::Float(f) => Mp::Float(*f),
+        Val::Str(b) => Mp::Str([&[particle::STRING][..], b].concat()),
+        Val::Blob(b) => Mp::Bin([&[particle::BLOB][..], b].concat()),
+        Val::List(items) => Mp::Array(items.iter().map(val_to_mp).collect()),
+        Val::Raw(_, bytes) => msgpack::decode(bytes).unwrap_or(Mp::Nil),
+    }
+}
+
 fn meta(op: i64, r: &Record) -> Val {
     let lut_ms = r.lut / 1_000_000;
     match op {
@@ -481,7 +542,9 @@ mod tests {
     #[test]
     fn rejects_malformed_and_flags_unsupported() {
         assert_eq!(parse(&[0x93, 1, 0x93]).unwrap_err(), rc::PARAMETER);
-        assert_eq!(parse(&[0x92, 127, 1]).unwrap_err(), rc::UNSUPPORTED_FEATURE);
+        assert_eq!(parse(&[0x92, 7, 1]).unwrap_err(), rc::UNSUPPORTED_FEATURE);
+        // [CALL, INT, BITS, [1], [BIN, BLOB, "b"]]: bit calls are not implemented
+        assert_eq!(parse(&[0x95, 127, 2, 1, 0x91, 1, 0x93, 81, 6, 0xa1, b'b']).unwrap_err(), rc::UNSUPPORTED_FEATURE);
         assert_eq!(parse(&[0x91, 99]).unwrap_err(), rc::PARAMETER);
     }
 }

@@ -4,9 +4,11 @@
 mod b64;
 mod batch;
 mod cdt;
+mod cdt_select;
 mod clock;
 mod cluster;
 mod config;
+mod control;
 mod exp;
 mod faults;
 mod frame;
