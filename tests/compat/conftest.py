@@ -7,6 +7,7 @@ dev server cluster as well.
 
 from __future__ import annotations
 
+import os
 import time
 
 import aerospike
@@ -24,8 +25,8 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    if real_cluster_hosts() is not None:
-        return  # a real server must pass everything
+    if real_cluster_hosts() is not None or os.environ.get("COMPAT_RUN_GAPS"):
+        return  # a real server must pass everything; COMPAT_RUN_GAPS=1 re-checks the gaps on the dev server
     for item in items:
         for mark in item.iter_markers("devserver_gap"):
             reason = mark.kwargs.get("reason") or (mark.args[0] if mark.args else "dev server gap")

@@ -41,7 +41,6 @@ def test_list_get_range_clamps_to_list(client, key):
     assert _op(client, k, lo.list_get_range("l", 9, 2)) == {"l": []}
 
 
-@pytest.mark.devserver_gap(reason="list_trim / list_pop_range -> 16; finding #9")
 def test_list_trim_and_pop_range(client, key):
     k = key("l-trim")
     client.put(k, {"l": list(range(10))})
@@ -58,7 +57,6 @@ def test_list_increment_element(client, key):
     assert client.get(k)[2] == {"l": [1, 15]}
 
 
-@pytest.mark.devserver_gap(reason="list get_by_rank / get_by_value_range / get_by_value -> 16; finding #9")
 def test_list_get_by_rank_and_value_range(client, key):
     k = key("l-rank")
     client.put(k, {"l": [40, 10, 30, 20]})
@@ -94,7 +92,6 @@ def test_list_add_unique_rejects_duplicate_with_element_exists_24(client, key):
     assert client.get(k)[2] == {"l": [1, 2]}
 
 
-@pytest.mark.devserver_gap(reason="list_remove_by_index_range / list_clear -> 16; finding #9")
 def test_list_clear_and_remove_by_index_range(client, key):
     k = key("l-clear")
     client.put(k, {"l": [1, 2, 3, 4], "m": [5, 6]})
@@ -103,7 +100,6 @@ def test_list_clear_and_remove_by_index_range(client, key):
     assert client.get(k)[2] == {"l": [1, 4], "m": []}
 
 
-@pytest.mark.devserver_gap(reason="map_put_items / get_by_rank / get_by_value_range / remove_by_key -> 16; finding #9")
 def test_map_put_items_and_return_types(client, key):
     k = key("m-items")
     _op(client, k, mo.map_put_items("m", {"a": 1, "b": 2, "c": 3}))
@@ -139,7 +135,6 @@ def test_map_update_only_on_missing_key_raises_element_not_found_23(client, key)
     assert client.get(k)[2] == {"m": {"a": 5}}
 
 
-@pytest.mark.devserver_gap(reason="map order policy / get_by_index(_range) -> 16; finding #9")
 def test_key_ordered_map_returns_index_order(client, key):
     k = key("m-ordered")
     policy = {"map_order": aerospike.MAP_KEY_ORDERED}

@@ -80,7 +80,6 @@ def test_string_regex_filter(client, key):
     assert not _passes(client, k, exp.CmpRegex(aerospike.REGEX_NONE, "^hello", exp.StrBin("s")))
 
 
-@pytest.mark.devserver_gap(reason="list/map expressions (ListSize, MapSize, MapGetByKey) -> 16; finding #10")
 def test_collection_expressions(client, key):
     from aerospike_helpers.expressions import list as le
     from aerospike_helpers.expressions import map as me
