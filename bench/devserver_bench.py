@@ -1,6 +1,6 @@
 """Dev server throughput: 1 KiB put/get from the official `aerospike` client, several client processes.
 
-Starts its own single-node dev server (tests/servers.py DevServer) unless AEROSPIKE_HOSTS is set.
+Starts its own dev server (tests/servers.py DevServer, --nodes N) unless AEROSPIKE_HOSTS is set.
 Each configuration runs a warm-up, then several timed rounds; the table shows the median round's
 throughput and latency percentiles over all measured operations.
 
@@ -101,12 +101,13 @@ def main() -> int:
     ap.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds per process before each round")
     ap.add_argument("--keys", type=int, default=10_000)
     ap.add_argument("--value-size", type=int, default=1024)
+    ap.add_argument("--nodes", type=int, default=1, help="dev server nodes (ignored with AEROSPIKE_HOSTS)")
     args = ap.parse_args()
 
     hosts = real_cluster_hosts()
     server = None
     if hosts is None:
-        server = DevServer(nodes=1).start()
+        server = DevServer(nodes=args.nodes).start()
         hosts = server.hosts
     try:
         set_name = "bench_" + uuid.uuid4().hex[:8]
@@ -116,7 +117,10 @@ def main() -> int:
             loader.put((NAMESPACE, set_name, i), {"v": value})
         loader.close()
 
-        target = "real cluster " + ",".join(f"{h}:{p}" for h, p in hosts) if server is None else "dev server (1 node)"
+        if server is None:
+            target = "real cluster " + ",".join(f"{h}:{p}" for h, p in hosts)
+        else:
+            target = f"dev server ({args.nodes} node(s))"
         print(f"target: {target}; value {args.value_size} B; {args.keys} keys; "
               f"{args.rounds} rounds x {args.seconds:g}s after {args.warmup:g}s warm-up; cpus {os.cpu_count()}")
         print(f"{'op':<4} {'procs':>5} {'ops/s (median)':>15} {'min..max ops/s':>20} {'p50 us':>8} {'p99 us':>8}")
