@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import time
 
-import aerospike
 import pytest
 
 from compat_util import connect

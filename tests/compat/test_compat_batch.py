@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import aerospike
 import pytest
-from aerospike import exception as ex
 from aerospike_helpers.batch import records as br
 from aerospike_helpers.operations import operations as op
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import aerospike
 import pytest
 from aerospike import exception as ex
 from aerospike_helpers.operations import operations as op

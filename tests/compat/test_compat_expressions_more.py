@@ -5,7 +5,10 @@ from __future__ import annotations
 import aerospike
 import pytest
 from aerospike import exception as ex
+from aerospike import predicates as p
 from aerospike_helpers import expressions as exp
+from aerospike_helpers.expressions import list as le
+from aerospike_helpers.expressions import map as me
 from aerospike_helpers.operations import expression_operations as eo
 
 
@@ -81,9 +84,6 @@ def test_string_regex_filter(client, key):
 
 
 def test_collection_expressions(client, key):
-    from aerospike_helpers.expressions import list as le
-    from aerospike_helpers.expressions import map as me
-
     k = key("x-cdt")
     client.put(k, {"l": [5, 1, 9], "m": {"a": 1, "b": 2}})
     assert _passes(client, k, exp.Eq(le.ListSize(None, exp.ListBin("l")), 3))
@@ -120,8 +120,6 @@ def test_expression_write_operation_stores_computed_value(client, key):
 
 
 def test_query_with_expression_on_sindex_results(client, namespace, unique_set, key):
-    from aerospike import predicates as p
-
     name = f"ix_{unique_set}"
     client.index_single_value_create(namespace, unique_set, "i", aerospike.INDEX_NUMERIC, name)
     try:

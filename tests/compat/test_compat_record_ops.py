@@ -5,6 +5,7 @@ from __future__ import annotations
 import aerospike
 import pytest
 from aerospike import exception as ex
+from aerospike_helpers.operations import operations as op
 
 
 def test_put_then_get_returns_bins_and_generation_1(client, key):
@@ -193,8 +194,6 @@ def test_append_to_integer_bin_raises_bin_incompatible_type(client, key):
 def test_failed_write_leaves_record_unchanged(client, key):
     k = key("atomic")
     client.put(k, {"n": 1, "s": "a"})
-    from aerospike_helpers.operations import operations as op
-
     with pytest.raises(ex.BinIncompatibleType):
         client.operate(k, [op.write("n", 2), op.increment("s", 1)])
     _, meta, bins = client.get(k)
