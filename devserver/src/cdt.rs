@@ -18,6 +18,16 @@ const RT_COUNT: i64 = 5;
 const RT_KEY: i64 = 6;
 const RT_VALUE: i64 = 7;
 
+// Write flags (list: as_list_write_flags, map: as_map_write_flags).
+const LIST_ADD_UNIQUE: i64 = 1;
+const LIST_INSERT_BOUNDED: i64 = 2;
+const LIST_NO_FAIL: i64 = 4;
+const LIST_PARTIAL: i64 = 8;
+const MAP_CREATE_ONLY: i64 = 1;
+const MAP_UPDATE_ONLY: i64 = 2;
+const MAP_NO_FAIL: i64 = 4;
+const MAP_PARTIAL: i64 = 8;
+
 /// Nil padding beyond this many elements could never fit in a record (1 MiB max-record-size).
 const MAX_PAD: usize = 1024 * 1024;
 
@@ -81,45 +91,139 @@ pub fn execute(bin: Option<&Bin>, name: &str, modify: bool, payload: &[u8]) -> R
     let Ok(Mp::Array(items)) = msgpack::decode(payload) else {
         return Err(rc::PARAMETER);
     };
-    let Some((Mp::Int(code), args)) = items.split_first() else {
-        // [0xff, ctx, op] (a context) or garbage.
-        return Err(if matches!(items.first(), Some(Mp::Int(0xff))) { rc::UNSUPPORTED_FEATURE } else { rc::PARAMETER });
+    // [0xff, [ctx_type, ctx_value, ...], [op...]] addresses a nested list/map.
+    let (ctx, op): (Vec<(i64, &Mp)>, &[Mp]) = match items.as_slice() {
+        [Mp::Int(0xff), Mp::Array(ctx), Mp::Array(op)] if ctx.len() % 2 == 0 && !ctx.is_empty() => {
+            let pairs = ctx.chunks(2).map(|c| int(Some(&c[0])).map(|t| (t, &c[1]))).collect::<Result<_, _>>()?;
+            (pairs, op.as_slice())
+        }
+        [Mp::Int(_), ..] => (Vec::new(), items.as_slice()),
+        _ => return Err(rc::PARAMETER),
     };
-    let is_map = (64..128).contains(code);
-    let want = if is_map { particle::MAP } else { particle::LIST };
-    let current = match bin {
-        None => None,
-        Some(b) if b.ptype != want => return Err(rc::INCOMPATIBLE_TYPE),
-        Some(b) => Some(msgpack::decode(&b.data).map_err(|_| rc::UNKNOWN)?),
+    let Some((Mp::Int(code), args)) = op.split_first() else {
+        return Err(rc::PARAMETER);
     };
     let read_only = matches!(code, 16..=31 | 96..=111);
     if !read_only && !modify {
         return Err(rc::PARAMETER); // a modify op sent as CDT_READ
     }
-    let existed = current.is_some();
-    if is_map {
-        let mut pairs = match current {
+    let want = if (64..128).contains(code) { particle::MAP } else { particle::LIST };
+    let current = match bin {
+        None => None,
+        Some(b) if ctx.is_empty() && b.ptype != want => return Err(rc::INCOMPATIBLE_TYPE),
+        Some(b) if b.ptype != particle::LIST && b.ptype != particle::MAP => return Err(rc::INCOMPATIBLE_TYPE),
+        Some(b) => Some(msgpack::decode(&b.data).map_err(|_| rc::UNKNOWN)?),
+    };
+    if current.is_none() && !ctx.is_empty() {
+        return if read_only { Ok(CdtOut { new_bin: None, result: None }) } else { Err(rc::ELEMENT_NOT_FOUND) };
+    }
+    let (new_value, result) = apply(current, &ctx, *code, args)?;
+    Ok(CdtOut {
+        new_bin: new_value.map(|v| {
+            let ptype = if matches!(v, Mp::Map(_)) { particle::MAP } else { particle::LIST };
+            Bin { name: name.to_string(), ptype, data: msgpack::to_bytes(&v) }
+        }),
+        result: result.map(|r| to_particle(&r)),
+    })
+}
+
+/// Applies an op to `value` (None = absent), descending through `ctx` first.
+/// Returns (the new value when it changed, the op's result).
+fn apply(value: Option<Mp>, ctx: &[(i64, &Mp)], code: i64, args: &[Mp]) -> Result<(Option<Mp>, Option<Mp>), u8> {
+    let Some(((ctx_type, ctx_value), rest)) = ctx.split_first() else {
+        return apply_here(value, code, args);
+    };
+    let mut container = value.ok_or(rc::ELEMENT_NOT_FOUND)?;
+    // Context types (cdt.c): 0x10 list index, 0x11 list rank, 0x13 list value, 0x20 map index,
+    // 0x21 map rank, 0x22 map key, 0x23 map value; create flags are not supported.
+    let slot: Option<usize> = match (*ctx_type, &container) {
+        (0x10 | 0x11 | 0x13, Mp::Array(items)) => {
+            let view = View { keys: None, values: items.iter().collect() };
+            child(&view, *ctx_type & 0x0f, ctx_value)?
+        }
+        (0x20..=0x23, Mp::Map(pairs)) => {
+            let slots: Vec<usize> = (0..pairs.len()).filter(|&i| !is_header(&pairs[i].0)).collect();
+            let view = View { keys: Some(slots.iter().map(|&i| &pairs[i].0).collect()), values: slots.iter().map(|&i| &pairs[i].1).collect() };
+            child(&view, *ctx_type & 0x0f, ctx_value)?.map(|h| slots[h])
+        }
+        (0x10..=0x13 | 0x20..=0x23, _) => return Err(rc::INCOMPATIBLE_TYPE),
+        _ => return Err(rc::UNSUPPORTED_FEATURE),
+    };
+    let Some(slot) = slot else {
+        return Err(rc::ELEMENT_NOT_FOUND);
+    };
+    let inner = match &container {
+        Mp::Array(items) => items[slot].clone(),
+        Mp::Map(pairs) => pairs[slot].1.clone(),
+        _ => unreachable!("checked above"),
+    };
+    let (new_inner, result) = apply(Some(inner), rest, code, args)?;
+    let Some(new_inner) = new_inner else {
+        return Ok((None, result));
+    };
+    match &mut container {
+        Mp::Array(items) => items[slot] = new_inner,
+        Mp::Map(pairs) => pairs[slot].1 = new_inner,
+        _ => unreachable!("checked above"),
+    }
+    Ok((Some(container), result))
+}
+
+/// The storage position a context step selects (kind: 0 index, 1 rank, 2 key, 3 value).
+fn child(view: &View<'_>, kind: i64, v: &Mp) -> Result<Option<usize>, u8> {
+    let sel = match kind {
+        0 => Sel::Index(int(Some(v))?, Some(1)),
+        1 => Sel::Rank(int(Some(v))?, Some(1)),
+        2 => Sel::Keys(vec![v]),
+        _ => Sel::Values(vec![v]),
+    };
+    Ok(cdt_select::select(view, &sel).first().copied())
+}
+
+/// Header element of an ordered list (ext with the flags as its type, no data).
+fn list_header(list: &[Mp]) -> Option<i8> {
+    match list.first() {
+        Some(Mp::Ext(flags, data)) if data.is_empty() => Some(*flags),
+        _ => None,
+    }
+}
+
+fn apply_here(value: Option<Mp>, code: i64, args: &[Mp]) -> Result<(Option<Mp>, Option<Mp>), u8> {
+    let existed = value.is_some();
+    if (64..128).contains(&code) {
+        let mut pairs = match value {
             Some(Mp::Map(p)) => p,
             None => Vec::new(),
             Some(_) => return Err(rc::INCOMPATIBLE_TYPE),
         };
         // An ordered map's leading ext entry stays put; lookups skip it.
-        let (result, changed) = map_op(*code, args, &mut pairs, existed)?;
-        Ok(CdtOut {
-            new_bin: changed.then(|| Bin { name: name.to_string(), ptype: particle::MAP, data: msgpack::to_bytes(&Mp::Map(pairs)) }),
-            result: result.map(|r| to_particle(&r)),
-        })
+        let (result, changed) = map_op(code, args, &mut pairs, existed)?;
+        Ok((changed.then_some(Mp::Map(pairs)), result))
     } else {
-        let mut list = match current {
+        let mut list = match value {
             Some(Mp::Array(l)) => l,
             None => Vec::new(),
             Some(_) => return Err(rc::INCOMPATIBLE_TYPE),
         };
-        let (result, changed) = list_op(*code, args, &mut list, existed)?;
-        Ok(CdtOut {
-            new_bin: changed.then(|| Bin { name: name.to_string(), ptype: particle::LIST, data: msgpack::to_bytes(&Mp::Array(list)) }),
-            result: result.map(|r| to_particle(&r)),
-        })
+        // Ordered lists carry a header element; ops see the elements only and order is kept.
+        let mut ordered = list_header(&list).is_some_and(|f| f & 1 != 0);
+        if list_header(&list).is_some() {
+            list.remove(0);
+        }
+        let (result, changed) = if code == 0 {
+            // set_type [order, flags]: 1 = ordered.
+            ordered = int(args.first())? & 1 != 0;
+            (None, true)
+        } else {
+            list_op(code, args, &mut list, existed)?
+        };
+        if ordered && changed {
+            list.sort_by(cdt_select::cmp);
+        }
+        if ordered {
+            list.insert(0, Mp::Ext(1, Vec::new()));
+        }
+        Ok((changed.then_some(Mp::Array(list)), result))
     }
 }
 
@@ -127,37 +231,66 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool) -> Result<
     let size = |l: &Vec<Mp>| Some(Mp::Int(l.len() as i64));
     let arg = |i: usize| args.get(i).ok_or(rc::PARAMETER);
     Ok(match code {
-        1 => {
-            list.push(arg(0)?.clone());
-            (size(list), true)
-        }
-        2 => match arg(0)? {
-            Mp::Array(items) => {
-                list.extend(items.iter().cloned());
-                (size(list), true)
+        1..=4 => {
+            // append [v, order, flags], append_items [vs, order, flags], insert [i, v, flags],
+            // insert_items [i, vs, flags]
+            let (items, at, flags) = match code {
+                1 => (vec![arg(0)?.clone()], None, args.get(2)),
+                2 => match arg(0)? {
+                    Mp::Array(items) => (items.clone(), None, args.get(2)),
+                    _ => return Err(rc::PARAMETER),
+                },
+                3 => (vec![arg(1)?.clone()], Some(int(args.first())?), args.get(2)),
+                _ => match arg(1)? {
+                    Mp::Array(items) => (items.clone(), Some(int(args.first())?), args.get(2)),
+                    _ => return Err(rc::PARAMETER),
+                },
+            };
+            let flags = flags.map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            let no_fail = flags & LIST_NO_FAIL != 0;
+            let mut items = items;
+            if flags & LIST_ADD_UNIQUE != 0 {
+                // particle_list.c: a duplicate fails the op (ELEMENT_EXISTS) unless NO_FAIL;
+                // with PARTIAL the unique items still go in.
+                let mut unique: Vec<Mp> = Vec::new();
+                let mut dup = false;
+                for v in items {
+                    if list.iter().chain(unique.iter()).any(|e| cdt_select::cmp(e, &v).is_eq()) {
+                        dup = true;
+                    } else {
+                        unique.push(v);
+                    }
+                }
+                if dup && !no_fail {
+                    return Err(rc::ELEMENT_EXISTS);
+                }
+                if dup && flags & LIST_PARTIAL == 0 {
+                    return Ok((size(list), false));
+                }
+                items = unique;
             }
-            _ => return Err(rc::PARAMETER),
-        },
-        3 | 4 => {
-            let i = int(args.first())?;
-            let at = if i < 0 { index(i, list.len()).ok_or(rc::PARAMETER)? } else { i as usize };
+            let at = match at {
+                None => list.len(),
+                Some(i) if i < 0 => match index(i, list.len()) {
+                    Some(p) => p,
+                    None if no_fail => return Ok((size(list), false)),
+                    None => return Err(rc::OP_NOT_APPLICABLE),
+                },
+                Some(i) => i as usize,
+            };
             if at > list.len() {
+                if flags & LIST_INSERT_BOUNDED != 0 {
+                    return if no_fail { Ok((size(list), false)) } else { Err(rc::OP_NOT_APPLICABLE) };
+                }
                 // Inserting past the end pads with nil; a pad beyond the record size limit cannot fit.
                 if at > MAX_PAD {
                     return Err(rc::RECORD_TOO_BIG);
                 }
                 list.resize(at, Mp::Nil);
             }
-            match (code, arg(1)?) {
-                (3, v) => list.insert(at, v.clone()),
-                (_, Mp::Array(items)) => {
-                    for (k, v) in items.iter().enumerate() {
-                        list.insert(at + k, v.clone());
-                    }
-                }
-                _ => return Err(rc::PARAMETER),
-            }
-            (size(list), true)
+            let n = items.len();
+            list.splice(at..at, items);
+            (size(list), n > 0 || !existed)
         }
         5 | 7 => {
             let Some(i) = index(int(args.first())?, list.len()) else {
@@ -313,26 +446,55 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
     let arg = |i: usize| args.get(i).ok_or(rc::PARAMETER);
     let find = |p: &Vec<(Mp, Mp)>, k: &Mp| p.iter().position(|(pk, _)| !is_header(pk) && pk == k);
     Ok(match code {
-        67 => {
-            let (k, v) = (arg(0)?.clone(), arg(1)?.clone());
-            match find(pairs, &k) {
-                Some(i) => pairs[i].1 = v,
-                None => pairs.push((k, v)),
-            }
-            (Some(count(pairs)), true)
-        }
-        68 => match arg(0)? {
-            Mp::Map(items) => {
-                for (k, v) in items.iter().filter(|(k, _)| !is_header(k)) {
-                    match find(pairs, k) {
-                        Some(i) => pairs[i].1 = v.clone(),
-                        None => pairs.push((k.clone(), v.clone())),
-                    }
+        65..=70 => {
+            // add / put / replace [k, v, attr, flags]; add_items / put_items / replace_items [map, attr, flags]
+            let single = matches!(code, 65 | 67 | 69);
+            let items: Vec<(Mp, Mp)> = if single {
+                vec![(arg(0)?.clone(), arg(1)?.clone())]
+            } else {
+                match arg(0)? {
+                    Mp::Map(items) => items.iter().filter(|(k, _)| !is_header(k)).cloned().collect(),
+                    _ => return Err(rc::PARAMETER),
                 }
-                (Some(count(pairs)), true)
+            };
+            let flag_arg = if single { args.get(3) } else { args.get(2) };
+            let mut flags = flag_arg.map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            match code {
+                65 | 66 => flags |= MAP_CREATE_ONLY,
+                69 | 70 => flags |= MAP_UPDATE_ONLY,
+                _ => {}
             }
-            _ => return Err(rc::PARAMETER),
-        },
+            let no_fail = flags & MAP_NO_FAIL != 0;
+            let mut accepted = Vec::new();
+            let mut failure = None;
+            for (k, v) in items {
+                let exists = find(pairs, &k).is_some();
+                if flags & MAP_CREATE_ONLY != 0 && exists {
+                    failure.get_or_insert(rc::ELEMENT_EXISTS);
+                } else if flags & MAP_UPDATE_ONLY != 0 && !exists {
+                    failure.get_or_insert(rc::ELEMENT_NOT_FOUND);
+                } else {
+                    accepted.push((k, v));
+                }
+            }
+            if let Some(code) = failure {
+                // particle_map.c: fail unless NO_FAIL; without PARTIAL nothing is written.
+                if !no_fail {
+                    return Err(code);
+                }
+                if flags & MAP_PARTIAL == 0 {
+                    return Ok((Some(count(pairs)), false));
+                }
+            }
+            let changed = !accepted.is_empty() || !existed;
+            for (k, v) in accepted {
+                match find(pairs, &k) {
+                    Some(i) => pairs[i].1 = v,
+                    None => pairs.push((k, v)),
+                }
+            }
+            (Some(count(pairs)), changed)
+        }
         73 | 74 => {
             let k = arg(0)?.clone();
             let by = args.get(1).cloned().unwrap_or(Mp::Int(1));

@@ -221,6 +221,38 @@ fn build(v: &Mp) -> Result<Node, u8> {
     })
 }
 
+/// An expression operation (op 7 read / op 8 modify): `[expression, flags]`.
+pub struct ExpOp {
+    pub exp: Exp,
+    pub flags: u64,
+}
+
+pub const FLAG_CREATE_ONLY: u64 = 1;
+pub const FLAG_UPDATE_ONLY: u64 = 2;
+pub const FLAG_ALLOW_DELETE: u64 = 4;
+pub const FLAG_POLICY_NO_FAIL: u64 = 8;
+pub const FLAG_EVAL_NO_FAIL: u64 = 16;
+
+/// Parses an expression op's value (expop.c as_exp_op_parse).
+pub fn parse_op(value: &[u8], modify: bool) -> Result<ExpOp, u8> {
+    let Ok(Mp::Array(items)) = msgpack::decode(value) else {
+        return Err(rc::PARAMETER);
+    };
+    if items.is_empty() || items.len() > 2 {
+        return Err(rc::PARAMETER);
+    }
+    let flags = match items.get(1) {
+        None => 0,
+        Some(Mp::Int(f)) if *f >= 0 => *f as u64,
+        _ => return Err(rc::PARAMETER),
+    };
+    let allowed = if modify { 31 } else { FLAG_EVAL_NO_FAIL };
+    if flags & !allowed != 0 {
+        return Err(rc::PARAMETER);
+    }
+    Ok(ExpOp { exp: Exp(build(&items[0])?), flags })
+}
+
 /// What an expression can see of a record.
 pub struct RecCtx<'a> {
     pub rec: &'a Record,
@@ -232,6 +264,24 @@ impl Exp {
     pub fn matches(&self, ctx: &RecCtx<'_>) -> bool {
         let mut vars = Vec::new();
         eval(&self.0, ctx, &mut vars) == Val::Bool(true)
+    }
+}
+
+impl Exp {
+    /// Evaluates to a bin value: Ok(None) is nil; Err(()) means it did not evaluate to a bin type.
+    pub fn value(&self, ctx: &RecCtx<'_>) -> Result<Option<(u8, Vec<u8>)>, ()> {
+        let mut vars = Vec::new();
+        match eval(&self.0, ctx, &mut vars) {
+            Val::Unknown => Err(()),
+            Val::Nil => Ok(None),
+            Val::Bool(b) => Ok(Some((particle::BOOL, vec![b as u8]))),
+            Val::Int(i) => Ok(Some((particle::INTEGER, i.to_be_bytes().to_vec()))),
+            Val::Float(f) => Ok(Some((particle::FLOAT, f.to_be_bytes().to_vec()))),
+            Val::Str(b) => Ok(Some((particle::STRING, b))),
+            Val::Blob(b) => Ok(Some((particle::BLOB, b))),
+            v @ Val::List(_) => Ok(Some((particle::LIST, msgpack::to_bytes(&val_to_mp(&v))))),
+            Val::Raw(t, b) => Ok(Some((t, b))),
+        }
     }
 }
 

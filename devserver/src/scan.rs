@@ -1,6 +1,6 @@
 //! Partition scans and secondary-index queries, streamed back in frames (query.c, query_job.c).
-//! Requested partitions are walked in partition-id order, each in digest order (so digest resume
-//! works); each record goes out as one message with namespace/set/digest/key fields and the stream
+//! Requested partitions are walked in partition-id order, each in descending digest order (so
+//! digest resume works, index.c); each record goes out as one message with namespace/set/digest/key fields and the stream
 //! ends with a LAST message. PARTITION_DONE messages are only sent for partitions a node cannot
 //! serve, which never happens here since every node reads the shared store.
 
@@ -162,14 +162,15 @@ fn walk_partition(plan: &Plan<'_>, pid: usize, after: Option<Digest>, limit: u64
         .records
         .iter()
         .filter(|(d, r)| {
-            after.is_none_or(|a| **d > a)
+            after.is_none_or(|a| **d < a)
                 && !r.is_expired(now)
                 && plan.set.is_none_or(|s| r.set.as_deref().map(str::as_bytes) == Some(s))
                 && plan.filter.as_ref().is_none_or(|f| f.matches(r, plan.collection))
                 && plan.exp.as_ref().is_none_or(|e| e.matches(&crate::exp::RecCtx { rec: r, digest: d }))
         })
         .collect();
-    hits.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // index.c reduces a partition from the largest digest down; a resume digest is exclusive.
+    hits.sort_unstable_by(|a, b| b.0.cmp(a.0));
     let mut n = 0u64;
     for (d, r) in &hits {
         if limit > 0 && n >= limit {
