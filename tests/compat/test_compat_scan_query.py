@@ -347,17 +347,25 @@ def test_sindex_query_pagination_returns_each_record_once(client, namespace, uni
     assert sorted(seen) == list(range(N))
 
 
-@pytest.mark.devserver_gap(reason="partition scan order / digest resume; finding #11")
-def test_scan_partition_filter_by_digest_resumes_after_that_record(client, namespace, unique_set):
-    # index.c: a partition's tree is reduced from the largest to the smallest digest (memcmp order), and a
-    # resume digest d (query.c, field DIGEST_ARRAY) collects only records with digest < d.
+def test_scan_of_one_partition_is_in_descending_digest_order_and_pages_resume(client, namespace, unique_set):
+    # index.c: a partition's tree is reduced from the largest to the smallest digest (memcmp order); a page
+    # resumes from the last digest the client saw (query.c, field DIGEST_ARRAY), exclusive.
     pid = client.get_key_partition_id(namespace, unique_set, "pp-0")
     same = [pk for pk in (f"pp-{i}" for i in range(60_000)) if client.get_key_partition_id(namespace, unique_set, pk) == pid]
-    for pk in same[:4]:
+    for pk in same[:5]:
         client.put((namespace, unique_set, pk), {"pk": pk})
-    first = client.query(namespace, unique_set).results(policy={"partition_filter": {"begin": pid, "count": 1}})
-    digests = [bytes(k[3]) for k, _, _ in first]
-    assert len(digests) == 4 and digests == sorted(digests, reverse=True)
-    resume = {"begin": pid, "count": 1, "digest": {"init": True, "value": bytearray(digests[1])}}
-    rest = client.query(namespace, unique_set).results(policy={"partition_filter": resume})
-    assert [bytes(k[3]) for k, _, _ in rest] == digests[2:]
+    one_partition = {"partition_filter": {"begin": pid, "count": 1}}
+    digests = [bytes(k[3]) for k, _, _ in client.query(namespace, unique_set).results(policy=one_partition)]
+    assert len(digests) == 5 and digests == sorted(digests, reverse=True)
+
+    q = client.query(namespace, unique_set)
+    q.max_records = 2
+    q.paginate()
+    pages = []
+    for _ in range(6):
+        page = q.results(policy=one_partition)
+        pages.append([bytes(k[3]) for k, _, _ in page])
+        if q.is_done():
+            break
+    assert [d for page in pages for d in page] == digests
+    assert all(len(page) <= 2 for page in pages)
