@@ -67,7 +67,6 @@ def test_list_get_by_rank_and_value_range(client, key):
     assert _op(client, k, lo.list_get_by_value("l", 30, aerospike.LIST_RETURN_COUNT)) == {"l": 1}
 
 
-@pytest.mark.devserver_gap(reason="list_sort / list_set_order -> 16; finding #9")
 def test_list_sort_and_ordered_list_keeps_order(client, key):
     k = key("l-sort")
     client.put(k, {"l": [3, 1, 2, 1]})
@@ -78,7 +77,6 @@ def test_list_sort_and_ordered_list_keeps_order(client, key):
     assert client.get(k)[2] == {"l": [0, 1, 2, 3]}
 
 
-@pytest.mark.devserver_gap(reason="list write flags (ADD_UNIQUE) ignored; finding #9")
 def test_list_add_unique_rejects_duplicate_with_element_exists_24(client, key):
     # particle_list.c mod_flags_return_exists -> AS_ERR_ELEMENT_EXISTS unless NO_FAIL
     k = key("l-unique")
@@ -111,7 +109,6 @@ def test_map_put_items_and_return_types(client, key):
     assert client.get(k)[2] == {"m": {"b": 2, "c": 3}}
 
 
-@pytest.mark.devserver_gap(reason="map write flags (CREATE_ONLY) ignored; finding #9")
 def test_map_create_only_on_existing_key_raises_element_exists_24(client, key):
     # particle_map.c: ADD on an existing key without overwrite -> AS_ERR_ELEMENT_EXISTS
     k = key("m-create")
@@ -123,7 +120,6 @@ def test_map_create_only_on_existing_key_raises_element_exists_24(client, key):
     assert client.get(k)[2] == {"m": {"a": 1, "b": 2}}
 
 
-@pytest.mark.devserver_gap(reason="map write flags (UPDATE_ONLY) ignored; finding #9")
 def test_map_update_only_on_missing_key_raises_element_not_found_23(client, key):
     k = key("m-update")
     client.put(k, {"m": {"a": 1}})
@@ -151,7 +147,6 @@ def test_map_op_on_list_bin_raises_bin_incompatible_type(client, key):
         _op(client, k, mo.map_put("m", "a", 1))
 
 
-@pytest.mark.devserver_gap(reason="CDT context (ctx) -> 16; finding #9")
 def test_nested_context_map_inside_list(client, key):
     k = key("nested")
     client.put(k, {"doc": [{"n": 1}, {"n": 2, "tags": ["x"]}]})

@@ -103,7 +103,6 @@ def test_let_and_cond(client, key):
     assert _passes(client, k, exp.Eq(cond, 2))
 
 
-@pytest.mark.devserver_gap(reason="expression read op -> 16; finding #10")
 def test_expression_read_operation_returns_computed_value(client, key):
     k = key("x-read-op")
     client.put(k, {"a": 2, "b": 5})
@@ -111,7 +110,6 @@ def test_expression_read_operation_returns_computed_value(client, key):
     assert bins == {"sum": 7}
 
 
-@pytest.mark.devserver_gap(reason="expression write op -> 16; finding #10")
 def test_expression_write_operation_stores_computed_value(client, key):
     k = key("x-write-op")
     client.put(k, {"a": 2, "b": 5})
