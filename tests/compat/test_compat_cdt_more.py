@@ -163,3 +163,21 @@ def test_cdt_read_and_write_in_same_operate_see_each_other(client, key):
     client.put(k, {"l": [1]})
     res = client.operate_ordered(k, [lo.list_append("l", 2), lo.list_get_range("l", 0, 10), lo.list_size("l")])
     assert res[2] == [("l", 2), ("l", [1, 2]), ("l", 2)]
+
+
+def test_list_sort_uses_aerospike_value_order_across_types(client, key):
+    # cf/include/msgpack_in.h msgpack_type order: nil < false < true < int < string < list < map < bytes < double
+    k = key("l-mixed-sort")
+    client.put(k, {"l": [3.5, "b", 2, [1], bytearray(b"x"), None, True, "a", 1.0, {"k": 1}, False, -5]})
+    _op(client, k, lo.list_sort("l", aerospike.LIST_SORT_DEFAULT))
+    got = client.get(k)[2]["l"]
+    assert got == [None, False, True, -5, 2, "a", "b", [1], {"k": 1}, b"x", 1.0, 3.5]
+    assert type(got[-2]) is float and type(got[4]) is int
+
+
+def test_key_ordered_map_orders_integer_keys_before_string_keys(client, key):
+    k = key("m-mixed-keys")
+    policy = {"map_order": aerospike.MAP_KEY_ORDERED}
+    _op(client, k, mo.map_put_items("m", {"b": 1, 2: 1, "a": 1, -1: 1}, policy))
+    got = _op(client, k, mo.map_get_by_index_range("m", 0, 4, aerospike.MAP_RETURN_KEY))
+    assert got == {"m": [-1, 2, "a", "b"]}
