@@ -369,3 +369,49 @@ def test_scan_of_one_partition_is_in_descending_digest_order_and_pages_resume(cl
             break
     assert [d for page in pages for d in page] == digests
     assert all(len(page) <= 2 for page in pages)
+
+
+def _collection_index(client, namespace, unique_set, kind, bin_name, dtype):
+    name = f"ix_{uuid.uuid4().hex[:12]}"
+    create = {"list": client.index_list_create, "mapkeys": client.index_map_keys_create,
+              "mapvalues": client.index_map_values_create}[kind]
+    create(namespace, unique_set, bin_name, dtype, name)
+    assert _index_ready(client, namespace, name)
+    return name
+
+
+def test_list_index_contains_and_range(client, namespace, unique_set, key):
+    name = _collection_index(client, namespace, unique_set, "list", "tags", aerospike.INDEX_NUMERIC)
+    try:
+        client.put(key("a"), {"id": "a", "tags": [1, 5, 9]})
+        client.put(key("b"), {"id": "b", "tags": [2, 5]})
+        client.put(key("c"), {"id": "c", "tags": [7]})
+        client.put(key("d"), {"id": "d", "tags": 5})  # not a list: not in a list index
+        q = client.query(namespace, unique_set)
+        q.where(p.contains("tags", aerospike.INDEX_TYPE_LIST, 5))
+        assert sorted(b["id"] for _, _, b in q.results()) == ["a", "b"]
+        q = client.query(namespace, unique_set)
+        q.where(p.range("tags", aerospike.INDEX_TYPE_LIST, 6, 8))
+        assert {b["id"] for _, _, b in q.results()} == {"c"}
+    finally:
+        client.index_remove(namespace, name)
+
+
+def test_map_keys_and_values_indexes(client, namespace, unique_set, key):
+    keys_ix = _collection_index(client, namespace, unique_set, "mapkeys", "attrs", aerospike.INDEX_STRING)
+    vals_ix = _collection_index(client, namespace, unique_set, "mapvalues", "scores", aerospike.INDEX_NUMERIC)
+    try:
+        client.put(key("a"), {"id": "a", "attrs": {"color": 1, "size": 2}, "scores": {"x": 10, "y": 20}})
+        client.put(key("b"), {"id": "b", "attrs": {"size": 3}, "scores": {"x": 30}})
+        q = client.query(namespace, unique_set)
+        q.where(p.contains("attrs", aerospike.INDEX_TYPE_MAPKEYS, "size"))
+        assert sorted(b["id"] for _, _, b in q.results()) == ["a", "b"]
+        q = client.query(namespace, unique_set)
+        q.where(p.contains("attrs", aerospike.INDEX_TYPE_MAPKEYS, "color"))
+        assert [b["id"] for _, _, b in q.results()] == ["a"]
+        q = client.query(namespace, unique_set)
+        q.where(p.range("scores", aerospike.INDEX_TYPE_MAPVALUES, 25, 35))
+        assert {b["id"] for _, _, b in q.results()} == {"b"}
+    finally:
+        client.index_remove(namespace, keys_ix)
+        client.index_remove(namespace, vals_ix)
