@@ -187,3 +187,21 @@ impl Handle {
         std::mem::replace(&mut *guard, core)
     }
 }
+
+impl Drop for Handle {
+    /// A client dropped without close() still stops its cluster's tend task.
+    fn drop(&mut self) {
+        let core = self.core.get_mut().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(core) = core {
+            if core.epoch == runtime::epoch() {
+                let rt = core.rt.clone();
+                rt.spawn(async move {
+                    let _ = core.client.close().await;
+                });
+            } else {
+                // Inherited across fork: the runtime it belongs to has no threads here.
+                std::mem::forget(core);
+            }
+        }
+    }
+}

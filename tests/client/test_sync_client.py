@@ -233,3 +233,27 @@ def test_float_edge_values_round_trip(client, key):
     client.put(key, {"inf": math.inf, "ninf": -math.inf, "z": -0.0})
     got = client.get(key)[2]
     assert got["inf"] == math.inf and got["ninf"] == -math.inf and math.copysign(1, got["z"]) == -1
+
+
+def test_dropped_clients_release_their_connections(config, aerospike_hosts):
+    """Clients garbage-collected without close() shut their cluster down (no leak per client)."""
+    import gc
+
+    from servers import info
+
+    host, port = aerospike_hosts[0]
+
+    def client_connections():
+        stats = info(host, port, "statistics")["statistics"]
+        return int(dict(kv.split("=", 1) for kv in stats.split(";") if "=" in kv)["client_connections"])
+
+    before = client_connections()
+    for _ in range(5):
+        c = aerospike_py.client(config).connect()
+        c.exists(("test", "demo", "nothing"))
+        del c
+        gc.collect()
+    deadline = time.monotonic() + 10
+    while client_connections() > before + 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert client_connections() <= before + 2
