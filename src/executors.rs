@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use aerospike_core::{
     AdminPolicy, BatchDeletePolicy, BatchOperation, BatchPolicy, BatchReadPolicy, BatchWritePolicy, Bin, Bins,
-    CollectionIndexType, Host, IndexType, Key, ReadPolicy, Record, ResultCode, Task, Value, WritePolicy,
+    CollectionIndexType, Expiration, Host, IndexType, Key, ReadPolicy, Record, ResultCode, Task, Value, WritePolicy,
 };
 
 use crate::core::Core;
@@ -14,17 +14,22 @@ use crate::shapes::{Meta, Ops};
 
 pub type Out<T> = Result<T, OpError>;
 
+/// TTL seconds or a TTL_* constant as an expiration; TTL_CLIENT_DEFAULT keeps `current`.
+fn expiration(ttl: i64, current: Expiration) -> Out<Expiration> {
+    use crate::constants as k;
+    Ok(match ttl {
+        k::TTL_NAMESPACE_DEFAULT => Expiration::NamespaceDefault,
+        k::TTL_NEVER_EXPIRE => Expiration::Never,
+        k::TTL_DONT_UPDATE => Expiration::DontUpdate,
+        k::TTL_CLIENT_DEFAULT => current,
+        t if t > 0 && t <= i64::from(u32::MAX) => Expiration::Seconds(t as u32),
+        t => return Err(OpError::code(PARAM_ERROR, format!("ttl: invalid ttl {t}"))),
+    })
+}
+
 fn with_meta(mut p: WritePolicy, meta: Meta) -> Out<WritePolicy> {
     if let Some(ttl) = meta.ttl {
-        use crate::constants as k;
-        p.expiration = match ttl {
-            k::TTL_NAMESPACE_DEFAULT => aerospike_core::Expiration::NamespaceDefault,
-            k::TTL_NEVER_EXPIRE => aerospike_core::Expiration::Never,
-            k::TTL_DONT_UPDATE => aerospike_core::Expiration::DontUpdate,
-            k::TTL_CLIENT_DEFAULT => p.expiration,
-            t if t > 0 && t <= i64::from(u32::MAX) => aerospike_core::Expiration::Seconds(t as u32),
-            t => return Err(OpError::code(PARAM_ERROR, format!("meta.ttl: invalid ttl {t}"))),
-        };
+        p.expiration = expiration(ttl, p.expiration)?;
     }
     if let Some(g) = meta.generation {
         p.generation = g;
@@ -108,7 +113,12 @@ pub async fn batch_operate(
     ops: Ops,
     policy: BatchPolicy,
     write_policy: BatchWritePolicy,
+    ttl: Option<i64>,
 ) -> Out<Vec<BatchOperation>> {
+    let mut write_policy = write_policy;
+    if let Some(ttl) = ttl {
+        write_policy.expiration = expiration(ttl, write_policy.expiration)?;
+    }
     let rp = BatchReadPolicy::default();
     let mut rows: Vec<BatchOperation> = keys
         .into_iter()

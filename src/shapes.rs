@@ -288,6 +288,20 @@ pub fn int(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<i64> {
     }
 }
 
+/// An optional int; None when omitted.
+pub fn opt_int(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Option<i64>> {
+    given(obj).map(|o| int_of(o, arg)).transpose()
+}
+
+/// An optional ttl, checked like meta's.
+pub fn opt_ttl(c: &Core, obj: Arg, arg: &'static str) -> PyResult<Option<i64>> {
+    let ttl = opt_int(c, obj, arg)?;
+    if let (Some(t), Some(o)) = (ttl, obj) {
+        expiration(o.py(), t, arg)?;
+    }
+    Ok(ttl)
+}
+
 /// (address, port) of one node.
 pub fn host(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Host> {
     let o = required(obj, arg)?;
@@ -317,7 +331,11 @@ pub fn meta(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Meta> {
     for (kk, vv) in d.iter() {
         let name = str_of(&kk, arg)?;
         match name.as_str() {
-            "ttl" => m.ttl = Some(int_of(&vv, "meta.ttl")?),
+            "ttl" => {
+                let ttl = int_of(&vv, "meta.ttl")?;
+                expiration(o.py(), ttl, "meta.ttl")?; // validated here, applied by the executor
+                m.ttl = Some(ttl);
+            }
             "gen" => m.generation = Some(u32_of(&vv, "meta.generation")?),
             _ => return Err(param(o.py(), arg, format!("unknown meta key {name:?} (expected ttl, gen)"))),
         }

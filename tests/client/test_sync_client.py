@@ -257,3 +257,9 @@ def test_dropped_clients_release_their_connections(config, aerospike_hosts):
     while client_connections() > before + 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert client_connections() <= before + 2
+
+
+def test_batch_operate_ttl(client, keys):
+    client.batch_operate(keys[:2], [ops.write("w", 1)], ttl=2000)
+    for k in keys[:2]:
+        assert 1990 <= client.get(k)[1]["ttl"] <= 2000
