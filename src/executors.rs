@@ -14,17 +14,11 @@ use crate::shapes::{Meta, Ops};
 
 pub type Out<T> = Result<T, OpError>;
 
-/// TTL seconds or a TTL_* constant as an expiration; TTL_CLIENT_DEFAULT keeps `current`.
 fn expiration(ttl: i64, current: Expiration) -> Out<Expiration> {
-    use crate::constants as k;
-    Ok(match ttl {
-        k::TTL_NAMESPACE_DEFAULT => Expiration::NamespaceDefault,
-        k::TTL_NEVER_EXPIRE => Expiration::Never,
-        k::TTL_DONT_UPDATE => Expiration::DontUpdate,
-        k::TTL_CLIENT_DEFAULT => current,
-        t if t > 0 && t <= i64::from(u32::MAX) => Expiration::Seconds(t as u32),
-        t => return Err(OpError::code(PARAM_ERROR, format!("ttl: invalid ttl {t}"))),
-    })
+    match crate::shapes::expiration_of(ttl) {
+        Ok(e) => Ok(e.unwrap_or(current)),
+        Err(m) => Err(OpError::code(PARAM_ERROR, format!("ttl: {m}"))),
+    }
 }
 
 fn with_meta(mut p: WritePolicy, meta: Meta) -> Out<WritePolicy> {
@@ -95,6 +89,10 @@ pub async fn increment(c: Arc<Core>, key: Key, bin: String, offset: Value, meta:
 }
 
 pub async fn operate(c: Arc<Core>, key: Key, ops: Ops, meta: Meta, policy: WritePolicy) -> Out<(Key, Record)> {
+    let mut meta = meta;
+    if meta.ttl.is_none() {
+        meta.ttl = ops.ttl;
+    }
     let p = with_meta(policy, meta)?;
     let r = c.client.operate(&p, &key, &ops.ops).await?;
     Ok((key, r))
@@ -116,7 +114,7 @@ pub async fn batch_operate(
     ttl: Option<i64>,
 ) -> Out<Vec<BatchOperation>> {
     let mut write_policy = write_policy;
-    if let Some(ttl) = ttl {
+    if let Some(ttl) = ttl.or(ops.ttl) {
         write_policy.expiration = expiration(ttl, write_policy.expiration)?;
     }
     let rp = BatchReadPolicy::default();
@@ -145,9 +143,17 @@ pub async fn batch_remove(
     Ok(rows)
 }
 
-/// The official client's raw info answer: "command\tvalue\n" per command.
+/// The official client's info answer: the value (and a newline) for one command,
+/// "command\tvalue\n" lines for several.
 fn raw_info(map: aerospike_core::IndexMap<String, String>) -> String {
     let mut out = String::new();
+    if map.len() == 1 {
+        for (_, v) in map {
+            out.push_str(&v);
+            out.push('\n');
+        }
+        return out;
+    }
     for (k, v) in map {
         out.push_str(&k);
         out.push('\t');

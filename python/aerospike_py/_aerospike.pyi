@@ -51,11 +51,11 @@ POLICY_COMMIT_LEVEL_MASTER: int
 TTL_NAMESPACE_DEFAULT: int
 """Use the namespace's default ttl."""
 TTL_NEVER_EXPIRE: int
-"""Never expire."""
+"""Never expire (-1 is accepted too)."""
 TTL_DONT_UPDATE: int
-"""Keep the record's ttl on update."""
+"""Keep the record's ttl on update (-2 is accepted too)."""
 TTL_CLIENT_DEFAULT: int
-"""Use the client's default policy ttl."""
+"""Use the client's default policy ttl (-3 is accepted too)."""
 OPERATOR_READ: int
 """Operation code of operations.read."""
 OPERATOR_WRITE: int
