@@ -124,6 +124,14 @@ impl Span {
                 Err(e) => Err(self.fail(py, e)),
             },
             Err(e) => {
+                // A server error names the connection it came from ("host:port").
+                if let (Some(t), OpError::Core(ce)) = (self.0.as_mut(), &e) {
+                    if let Some((host, port)) = ce.node().and_then(|n| n.rsplit_once(':')) {
+                        if let Ok(port) = port.parse::<u16>() {
+                            t.peer(host.trim_start_matches('[').trim_end_matches(']'), port);
+                        }
+                    }
+                }
                 let err = errors::to_pyerr(py, &e);
                 Err(self.fail(py, err))
             }
