@@ -1,24 +1,32 @@
 //! A basic subset of list and map operations (CDT_READ / CDT_MODIFY ops, as/src/base/cdt.c).
 //! Payload: msgpack `[op_code, args...]`. Lists and maps stay msgpack as the client sent them.
-//! Supported list ops: append(_items), insert(_items), pop, remove, set, clear, increment, size,
-//! get, get_range, get/remove by index, get/remove all by value. Map ops: put(_items), increment,
-//! decrement, clear, size, get/remove by key. Anything else (contexts, ordered-map semantics,
-//! rank/interval selectors) answers UNSUPPORTED_FEATURE.
+//! Supported list ops: append(_items), insert(_items), pop(_range), remove(_range), set, trim,
+//! clear, increment, sort, size, get, get_range, and get/remove by index, rank, value, value list,
+//! index range, value interval, rank range. Map ops: put(_items), increment, decrement, clear, size,
+//! and get/remove by key, index, rank, value, key list, value list, key interval, index range,
+//! value interval, rank range. Anything else (contexts, relative-rank selectors, set-type/ordered-
+//! map writes) answers UNSUPPORTED_FEATURE.
 
+use crate::cdt_select::{self, INVERTED, Sel, View};
 use crate::msgpack::{self, Mp};
 use crate::particle;
 use crate::proto::rc;
 use crate::store::Bin;
 
-// Return types (shared by list and map ops where they overlap).
-const RT_NONE: i64 = 0;
-const RT_INDEX: i64 = 1;
-const RT_REVERSE_INDEX: i64 = 2;
+// Return types used directly here (cdt_select.rs answers all of them).
 const RT_COUNT: i64 = 5;
 const RT_KEY: i64 = 6;
 const RT_VALUE: i64 = 7;
-const RT_KEY_VALUE: i64 = 8;
-const RT_EXISTS: i64 = 13;
+
+// Write flags (list: as_list_write_flags, map: as_map_write_flags).
+const LIST_ADD_UNIQUE: i64 = 1;
+const LIST_INSERT_BOUNDED: i64 = 2;
+const LIST_NO_FAIL: i64 = 4;
+const LIST_PARTIAL: i64 = 8;
+const MAP_CREATE_ONLY: i64 = 1;
+const MAP_UPDATE_ONLY: i64 = 2;
+const MAP_NO_FAIL: i64 = 4;
+const MAP_PARTIAL: i64 = 8;
 
 /// Nil padding beyond this many elements could never fit in a record (1 MiB max-record-size).
 const MAX_PAD: usize = 1024 * 1024;
@@ -83,101 +91,207 @@ pub fn execute(bin: Option<&Bin>, name: &str, modify: bool, payload: &[u8]) -> R
     let Ok(Mp::Array(items)) = msgpack::decode(payload) else {
         return Err(rc::PARAMETER);
     };
-    let Some((Mp::Int(code), args)) = items.split_first() else {
-        // [0xff, ctx, op] (a context) or garbage.
-        return Err(if matches!(items.first(), Some(Mp::Int(0xff))) { rc::UNSUPPORTED_FEATURE } else { rc::PARAMETER });
+    // [0xff, [ctx_type, ctx_value, ...], [op...]] addresses a nested list/map.
+    let (ctx, op): (Vec<(i64, &Mp)>, &[Mp]) = match items.as_slice() {
+        // Nesting is bounded like the values themselves (msgpack depth), so recursion stays shallow.
+        [Mp::Int(0xff), Mp::Array(ctx), Mp::Array(op)] if ctx.len() % 2 == 0 && !ctx.is_empty() && ctx.len() <= 128 => {
+            let pairs = ctx.chunks(2).map(|c| int(Some(&c[0])).map(|t| (t, &c[1]))).collect::<Result<_, _>>()?;
+            (pairs, op.as_slice())
+        }
+        [Mp::Int(_), ..] => (Vec::new(), items.as_slice()),
+        _ => return Err(rc::PARAMETER),
     };
-    let is_map = (64..128).contains(code);
-    let want = if is_map { particle::MAP } else { particle::LIST };
-    let current = match bin {
-        None => None,
-        Some(b) if b.ptype != want => return Err(rc::INCOMPATIBLE_TYPE),
-        Some(b) => Some(msgpack::decode(&b.data).map_err(|_| rc::UNKNOWN)?),
+    let Some((Mp::Int(code), args)) = op.split_first() else {
+        return Err(rc::PARAMETER);
     };
     let read_only = matches!(code, 16..=31 | 96..=111);
     if !read_only && !modify {
         return Err(rc::PARAMETER); // a modify op sent as CDT_READ
     }
-    let existed = current.is_some();
-    if is_map {
-        let mut pairs = match current {
+    let want = if (64..128).contains(code) { particle::MAP } else { particle::LIST };
+    let current = match bin {
+        None => None,
+        Some(b) if ctx.is_empty() && b.ptype != want => return Err(rc::INCOMPATIBLE_TYPE),
+        Some(b) if b.ptype != particle::LIST && b.ptype != particle::MAP => return Err(rc::INCOMPATIBLE_TYPE),
+        Some(b) => Some(msgpack::decode(&b.data).map_err(|_| rc::UNKNOWN)?),
+    };
+    if current.is_none() && !ctx.is_empty() {
+        return if read_only { Ok(CdtOut { new_bin: None, result: None }) } else { Err(rc::ELEMENT_NOT_FOUND) };
+    }
+    let (new_value, result) = apply(current, &ctx, *code, args)?;
+    Ok(CdtOut {
+        new_bin: new_value.map(|v| {
+            let ptype = if matches!(v, Mp::Map(_)) { particle::MAP } else { particle::LIST };
+            Bin { name: name.to_string(), ptype, data: msgpack::to_bytes(&v) }
+        }),
+        result: result.map(|r| to_particle(&r)),
+    })
+}
+
+/// Applies an op to `value` (None = absent), descending through `ctx` first.
+/// Returns (the new value when it changed, the op's result).
+fn apply(value: Option<Mp>, ctx: &[(i64, &Mp)], code: i64, args: &[Mp]) -> Result<(Option<Mp>, Option<Mp>), u8> {
+    let Some(((ctx_type, ctx_value), rest)) = ctx.split_first() else {
+        return apply_here(value, code, args);
+    };
+    let mut container = value.ok_or(rc::ELEMENT_NOT_FOUND)?;
+    // Context types (cdt.c): 0x10 list index, 0x11 list rank, 0x13 list value, 0x20 map index,
+    // 0x21 map rank, 0x22 map key, 0x23 map value; create flags are not supported.
+    let slot: Option<usize> = match (*ctx_type, &container) {
+        (0x10 | 0x11 | 0x13, Mp::Array(items)) => {
+            let view = View { keys: None, values: items.iter().collect() };
+            child(&view, *ctx_type & 0x0f, ctx_value)?
+        }
+        (0x20..=0x23, Mp::Map(pairs)) => {
+            let slots: Vec<usize> = (0..pairs.len()).filter(|&i| !is_header(&pairs[i].0)).collect();
+            let view = View { keys: Some(slots.iter().map(|&i| &pairs[i].0).collect()), values: slots.iter().map(|&i| &pairs[i].1).collect() };
+            child(&view, *ctx_type & 0x0f, ctx_value)?.map(|h| slots[h])
+        }
+        (0x10..=0x13 | 0x20..=0x23, _) => return Err(rc::INCOMPATIBLE_TYPE),
+        _ => return Err(rc::UNSUPPORTED_FEATURE),
+    };
+    let Some(slot) = slot else {
+        return Err(rc::ELEMENT_NOT_FOUND);
+    };
+    let inner = match &container {
+        Mp::Array(items) => items[slot].clone(),
+        Mp::Map(pairs) => pairs[slot].1.clone(),
+        _ => unreachable!("checked above"),
+    };
+    let (new_inner, result) = apply(Some(inner), rest, code, args)?;
+    let Some(new_inner) = new_inner else {
+        return Ok((None, result));
+    };
+    match &mut container {
+        Mp::Array(items) => items[slot] = new_inner,
+        Mp::Map(pairs) => pairs[slot].1 = new_inner,
+        _ => unreachable!("checked above"),
+    }
+    Ok((Some(container), result))
+}
+
+/// The storage position a context step selects (kind: 0 index, 1 rank, 2 key, 3 value).
+fn child(view: &View<'_>, kind: i64, v: &Mp) -> Result<Option<usize>, u8> {
+    let sel = match kind {
+        0 => Sel::Index(int(Some(v))?, Some(1)),
+        1 => Sel::Rank(int(Some(v))?, Some(1)),
+        2 => Sel::Keys(vec![v]),
+        _ => Sel::Values(vec![v]),
+    };
+    Ok(cdt_select::select(view, &sel).first().copied())
+}
+
+/// Header element of an ordered list (ext with the flags as its type, no data).
+fn list_header(list: &[Mp]) -> Option<i8> {
+    match list.first() {
+        Some(Mp::Ext(flags, data)) if data.is_empty() => Some(*flags),
+        _ => None,
+    }
+}
+
+fn apply_here(value: Option<Mp>, code: i64, args: &[Mp]) -> Result<(Option<Mp>, Option<Mp>), u8> {
+    let existed = value.is_some();
+    if (64..128).contains(&code) {
+        let mut pairs = match value {
             Some(Mp::Map(p)) => p,
             None => Vec::new(),
             Some(_) => return Err(rc::INCOMPATIBLE_TYPE),
         };
         // An ordered map's leading ext entry stays put; lookups skip it.
-        let (result, changed) = map_op(*code, args, &mut pairs, existed)?;
-        Ok(CdtOut {
-            new_bin: changed.then(|| Bin { name: name.to_string(), ptype: particle::MAP, data: msgpack::to_bytes(&Mp::Map(pairs)) }),
-            result: result.map(|r| to_particle(&r)),
-        })
+        let (result, changed) = map_op(code, args, &mut pairs, existed)?;
+        Ok((changed.then_some(Mp::Map(pairs)), result))
     } else {
-        let mut list = match current {
+        let mut list = match value {
             Some(Mp::Array(l)) => l,
             None => Vec::new(),
             Some(_) => return Err(rc::INCOMPATIBLE_TYPE),
         };
-        let (result, changed) = list_op(*code, args, &mut list, existed)?;
-        Ok(CdtOut {
-            new_bin: changed.then(|| Bin { name: name.to_string(), ptype: particle::LIST, data: msgpack::to_bytes(&Mp::Array(list)) }),
-            result: result.map(|r| to_particle(&r)),
-        })
+        // Ordered lists carry a header element; ops see the elements only and order is kept.
+        let mut ordered = list_header(&list).is_some_and(|f| f & 1 != 0);
+        if list_header(&list).is_some() {
+            list.remove(0);
+        }
+        let (result, changed) = if code == 0 {
+            // set_type [order, flags]: 1 = ordered.
+            ordered = int(args.first())? & 1 != 0;
+            (None, true)
+        } else {
+            list_op(code, args, &mut list, existed)?
+        };
+        if ordered && changed {
+            list.sort_by(cdt_select::cmp);
+        }
+        if ordered {
+            list.insert(0, Mp::Ext(1, Vec::new()));
+        }
+        Ok((changed.then_some(Mp::Array(list)), result))
     }
-}
-
-/// Builds the result of a by-index/by-value selection for `rt`.
-fn select_result(rt: i64, len: usize, hits: &[(usize, Mp)], single: bool) -> Result<Option<Mp>, u8> {
-    let rt_base = rt & !0x10000;
-    Ok(match rt_base {
-        RT_NONE => None,
-        RT_COUNT => Some(Mp::Int(hits.len() as i64)),
-        RT_EXISTS => Some(Mp::Bool(!hits.is_empty())),
-        RT_INDEX | RT_REVERSE_INDEX => {
-            let idx = |i: usize| Mp::Int(if rt_base == RT_INDEX { i as i64 } else { (len - 1 - i) as i64 });
-            if single { hits.first().map(|(i, _)| idx(*i)) } else { Some(Mp::Array(hits.iter().map(|(i, _)| idx(*i)).collect())) }
-        }
-        RT_VALUE => {
-            if single { hits.first().map(|(_, v)| v.clone()) } else { Some(Mp::Array(hits.iter().map(|(_, v)| v.clone()).collect())) }
-        }
-        _ => return Err(rc::UNSUPPORTED_FEATURE),
-    })
 }
 
 fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool) -> Result<(Option<Mp>, bool), u8> {
     let size = |l: &Vec<Mp>| Some(Mp::Int(l.len() as i64));
     let arg = |i: usize| args.get(i).ok_or(rc::PARAMETER);
     Ok(match code {
-        1 => {
-            list.push(arg(0)?.clone());
-            (size(list), true)
-        }
-        2 => match arg(0)? {
-            Mp::Array(items) => {
-                list.extend(items.iter().cloned());
-                (size(list), true)
+        1..=4 => {
+            // append [v, order, flags], append_items [vs, order, flags], insert [i, v, flags],
+            // insert_items [i, vs, flags]
+            let (items, at, flags) = match code {
+                1 => (vec![arg(0)?.clone()], None, args.get(2)),
+                2 => match arg(0)? {
+                    Mp::Array(items) => (items.clone(), None, args.get(2)),
+                    _ => return Err(rc::PARAMETER),
+                },
+                3 => (vec![arg(1)?.clone()], Some(int(args.first())?), args.get(2)),
+                _ => match arg(1)? {
+                    Mp::Array(items) => (items.clone(), Some(int(args.first())?), args.get(2)),
+                    _ => return Err(rc::PARAMETER),
+                },
+            };
+            let flags = flags.map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            let no_fail = flags & LIST_NO_FAIL != 0;
+            let mut items = items;
+            if flags & LIST_ADD_UNIQUE != 0 {
+                // particle_list.c: a duplicate fails the op (ELEMENT_EXISTS) unless NO_FAIL;
+                // with PARTIAL the unique items still go in.
+                let mut unique: Vec<Mp> = Vec::new();
+                let mut dup = false;
+                for v in items {
+                    if list.iter().chain(unique.iter()).any(|e| cdt_select::cmp(e, &v).is_eq()) {
+                        dup = true;
+                    } else {
+                        unique.push(v);
+                    }
+                }
+                if dup && !no_fail {
+                    return Err(rc::ELEMENT_EXISTS);
+                }
+                if dup && flags & LIST_PARTIAL == 0 {
+                    return Ok((size(list), false));
+                }
+                items = unique;
             }
-            _ => return Err(rc::PARAMETER),
-        },
-        3 | 4 => {
-            let i = int(args.first())?;
-            let at = if i < 0 { index(i, list.len()).ok_or(rc::PARAMETER)? } else { i as usize };
+            let at = match at {
+                None => list.len(),
+                Some(i) if i < 0 => match index(i, list.len()) {
+                    Some(p) => p,
+                    None if no_fail => return Ok((size(list), false)),
+                    None => return Err(rc::OP_NOT_APPLICABLE),
+                },
+                Some(i) => i as usize,
+            };
             if at > list.len() {
+                if flags & LIST_INSERT_BOUNDED != 0 {
+                    return if no_fail { Ok((size(list), false)) } else { Err(rc::OP_NOT_APPLICABLE) };
+                }
                 // Inserting past the end pads with nil; a pad beyond the record size limit cannot fit.
                 if at > MAX_PAD {
                     return Err(rc::RECORD_TOO_BIG);
                 }
                 list.resize(at, Mp::Nil);
             }
-            match (code, arg(1)?) {
-                (3, v) => list.insert(at, v.clone()),
-                (_, Mp::Array(items)) => {
-                    for (k, v) in items.iter().enumerate() {
-                        list.insert(at + k, v.clone());
-                    }
-                }
-                _ => return Err(rc::PARAMETER),
-            }
-            (size(list), true)
+            let n = items.len();
+            list.splice(at..at, items);
+            (size(list), n > 0 || !existed)
         }
         5 | 7 => {
             let Some(i) = index(int(args.first())?, list.len()) else {
@@ -235,32 +349,93 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool) -> Result<
             };
             (Some(Mp::Array(list.iter().skip(start).take(count).cloned().collect())), false)
         }
-        19 | 32 => {
-            let rt = int(args.first())?;
-            let hits: Vec<(usize, Mp)> = index(int(args.get(1))?, list.len()).map(|i| (i, list[i].clone())).into_iter().collect();
-            if hits.is_empty() && existed {
-                return Err(rc::OP_NOT_APPLICABLE);
-            }
-            let res = select_result(rt, list.len(), &hits, true)?;
-            if code == 32 {
-                for (i, _) in hits.iter().rev() {
-                    list.remove(*i);
-                }
-            }
-            (res, code == 32 && !hits.is_empty())
+        6 | 8 => {
+            let start = int(args.first())?;
+            let count = args.get(1).map(|c| int(Some(c))).transpose()?;
+            let (res, hits) = list_select(list, if code == 6 { RT_VALUE } else { RT_COUNT }, &Sel::Index(start, count), false, true)?;
+            (res, hits)
         }
-        22 | 35 => {
-            let rt = int(args.first())?;
-            let value = arg(1)?;
-            let hits: Vec<(usize, Mp)> = list.iter().enumerate().filter(|(_, v)| *v == value).map(|(i, v)| (i, v.clone())).collect();
-            let res = select_result(rt, list.len(), &hits, false)?;
-            if code == 35 {
-                list.retain(|v| v != value);
+        10 => {
+            let start = int(args.first())?;
+            let count = int(args.get(1))?;
+            list_select(list, RT_COUNT | INVERTED, &Sel::Index(start, Some(count)), false, true)?
+        }
+        13 => {
+            let flags = args.first().map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            list.sort_by(cdt_select::cmp);
+            if flags & 2 != 0 {
+                list.dedup_by(|a, b| cdt_select::cmp(a, b).is_eq());
             }
-            (res, code == 35 && !hits.is_empty())
+            (None, existed)
+        }
+        19 | 21 | 32 | 34 => {
+            let rt = int(args.first())?;
+            let at = int(args.get(1))?;
+            let sel = if code == 19 || code == 32 { Sel::Index(at, Some(1)) } else { Sel::Rank(at, Some(1)) };
+            let view = View { keys: None, values: list.iter().collect() };
+            if existed && cdt_select::select(&view, &sel).is_empty() {
+                return Err(rc::OP_NOT_APPLICABLE); // index or rank out of bounds
+            }
+            list_select(list, rt, &sel, true, code >= 32)?
+        }
+        22..=26 | 35..=39 => {
+            let rt = int(args.first())?;
+            let remove = code >= 35;
+            let sel = match if remove { code - 13 } else { code } {
+                22 => Sel::Values(vec![arg(1)?]),
+                23 => match arg(1)? {
+                    Mp::Array(vs) => Sel::Values(vs.iter().collect()),
+                    _ => return Err(rc::PARAMETER),
+                },
+                24 => Sel::Index(int(args.get(1))?, args.get(2).map(|c| int(Some(c))).transpose()?),
+                25 => Sel::ValueInterval(arg(1)?, args.get(2)),
+                _ => Sel::Rank(int(args.get(1))?, args.get(2).map(|c| int(Some(c))).transpose()?),
+            };
+            list_select(list, rt, &sel, false, remove)?
         }
         _ => return Err(rc::UNSUPPORTED_FEATURE),
     })
+}
+
+/// Runs a selection over a list, answering for `rt` and removing the hits when asked.
+fn list_select(list: &mut Vec<Mp>, rt: i64, sel: &Sel<'_>, single: bool, remove: bool) -> Result<(Option<Mp>, bool), u8> {
+    let (res, hits) = {
+        let view = View { keys: None, values: list.iter().collect() };
+        let hits = cdt_select::select(&view, sel);
+        cdt_select::result(&view, rt, hits, single)?
+    };
+    let changed = remove && !hits.is_empty();
+    if changed {
+        let mut hits = hits;
+        hits.sort_unstable();
+        for i in hits.into_iter().rev() {
+            list.remove(i);
+        }
+    }
+    Ok((res, changed))
+}
+
+/// Runs a selection over a map's entries (skipping an ordered map's header entry).
+fn map_select(pairs: &mut Vec<(Mp, Mp)>, rt: i64, sel: &Sel<'_>, single: bool, remove: bool) -> Result<(Option<Mp>, bool), u8> {
+    let slots: Vec<usize> = (0..pairs.len()).filter(|&i| !is_header(&pairs[i].0)).collect();
+    let (res, hits) = {
+        let view = View { keys: Some(slots.iter().map(|&i| &pairs[i].0).collect()), values: slots.iter().map(|&i| &pairs[i].1).collect() };
+        let hits = cdt_select::select(&view, sel);
+        let missing_key = single && hits.is_empty() && matches!(sel, Sel::Keys(_));
+        let (res, hits) = cdt_select::result(&view, rt, hits, single)?;
+        // A missing key answers nil for key/value return types rather than nothing.
+        let res = if missing_key && matches!(rt & !INVERTED, RT_KEY | RT_VALUE) { Some(Mp::Nil) } else { res };
+        (res, hits)
+    };
+    let changed = remove && !hits.is_empty();
+    if changed {
+        let mut doomed: Vec<usize> = hits.into_iter().map(|h| slots[h]).collect();
+        doomed.sort_unstable();
+        for i in doomed.into_iter().rev() {
+            pairs.remove(i);
+        }
+    }
+    Ok((res, changed))
 }
 
 fn is_header(k: &Mp) -> bool {
@@ -272,26 +447,55 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
     let arg = |i: usize| args.get(i).ok_or(rc::PARAMETER);
     let find = |p: &Vec<(Mp, Mp)>, k: &Mp| p.iter().position(|(pk, _)| !is_header(pk) && pk == k);
     Ok(match code {
-        67 => {
-            let (k, v) = (arg(0)?.clone(), arg(1)?.clone());
-            match find(pairs, &k) {
-                Some(i) => pairs[i].1 = v,
-                None => pairs.push((k, v)),
-            }
-            (Some(count(pairs)), true)
-        }
-        68 => match arg(0)? {
-            Mp::Map(items) => {
-                for (k, v) in items.iter().filter(|(k, _)| !is_header(k)) {
-                    match find(pairs, k) {
-                        Some(i) => pairs[i].1 = v.clone(),
-                        None => pairs.push((k.clone(), v.clone())),
-                    }
+        65..=70 => {
+            // add / put / replace [k, v, attr, flags]; add_items / put_items / replace_items [map, attr, flags]
+            let single = matches!(code, 65 | 67 | 69);
+            let items: Vec<(Mp, Mp)> = if single {
+                vec![(arg(0)?.clone(), arg(1)?.clone())]
+            } else {
+                match arg(0)? {
+                    Mp::Map(items) => items.iter().filter(|(k, _)| !is_header(k)).cloned().collect(),
+                    _ => return Err(rc::PARAMETER),
                 }
-                (Some(count(pairs)), true)
+            };
+            let flag_arg = if single { args.get(3) } else { args.get(2) };
+            let mut flags = flag_arg.map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            match code {
+                65 | 66 => flags |= MAP_CREATE_ONLY,
+                69 | 70 => flags |= MAP_UPDATE_ONLY,
+                _ => {}
             }
-            _ => return Err(rc::PARAMETER),
-        },
+            let no_fail = flags & MAP_NO_FAIL != 0;
+            let mut accepted = Vec::new();
+            let mut failure = None;
+            for (k, v) in items {
+                let exists = find(pairs, &k).is_some();
+                if flags & MAP_CREATE_ONLY != 0 && exists {
+                    failure.get_or_insert(rc::ELEMENT_EXISTS);
+                } else if flags & MAP_UPDATE_ONLY != 0 && !exists {
+                    failure.get_or_insert(rc::ELEMENT_NOT_FOUND);
+                } else {
+                    accepted.push((k, v));
+                }
+            }
+            if let Some(code) = failure {
+                // particle_map.c: fail unless NO_FAIL; without PARTIAL nothing is written.
+                if !no_fail {
+                    return Err(code);
+                }
+                if flags & MAP_PARTIAL == 0 {
+                    return Ok((Some(count(pairs)), false));
+                }
+            }
+            let changed = !accepted.is_empty() || !existed;
+            for (k, v) in accepted {
+                match find(pairs, &k) {
+                    Some(i) => pairs[i].1 = v,
+                    None => pairs.push((k, v)),
+                }
+            }
+            (Some(count(pairs)), changed)
+        }
         73 | 74 => {
             let k = arg(0)?.clone();
             let by = args.get(1).cloned().unwrap_or(Mp::Int(1));
@@ -316,25 +520,44 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
             (None, existed)
         }
         96 => (if existed { Some(count(pairs)) } else { None }, false),
-        76 | 97 => {
-            let rt = int(args.first())? & !0x10000;
-            let key = arg(1)?;
-            let hit = find(pairs, key);
-            let res = match rt {
-                RT_NONE => None,
-                RT_COUNT => Some(Mp::Int(hit.is_some() as i64)),
-                RT_EXISTS => Some(Mp::Bool(hit.is_some())),
-                RT_KEY => Some(hit.map_or(Mp::Nil, |i| pairs[i].0.clone())),
-                RT_VALUE => Some(hit.map_or(Mp::Nil, |i| pairs[i].1.clone())),
-                RT_KEY_VALUE => Some(Mp::Map(hit.map(|i| pairs[i].clone()).into_iter().collect())),
+        76..=87 | 97..=108 => {
+            let rt = int(args.first())?;
+            let remove = code <= 87;
+            // Each remove op mirrors a get op (cdt.c op tables).
+            let base = match code {
+                76 => 97,
+                77 => 98,
+                79 => 100,
+                81 => 107,
+                82 => 102,
+                83 => 108,
+                84 => 103,
+                85 => 104,
+                86 => 105,
+                87 => 106,
+                c => c,
+            };
+            let count = || args.get(2).map(|c| int(Some(c))).transpose();
+            let (sel, single) = match base {
+                97 => (Sel::Keys(vec![arg(1)?]), true),
+                98 => (Sel::Index(int(args.get(1))?, Some(1)), true),
+                100 => (Sel::Rank(int(args.get(1))?, Some(1)), true),
+                102 => (Sel::Values(vec![arg(1)?]), false),
+                103 => (Sel::KeyInterval(arg(1)?, args.get(2)), false),
+                104 => (Sel::Index(int(args.get(1))?, count()?), false),
+                105 => (Sel::ValueInterval(arg(1)?, args.get(2)), false),
+                106 => (Sel::Rank(int(args.get(1))?, count()?), false),
+                107 => match arg(1)? {
+                    Mp::Array(ks) => (Sel::Keys(ks.iter().collect()), false),
+                    _ => return Err(rc::PARAMETER),
+                },
+                108 => match arg(1)? {
+                    Mp::Array(vs) => (Sel::Values(vs.iter().collect()), false),
+                    _ => return Err(rc::PARAMETER),
+                },
                 _ => return Err(rc::UNSUPPORTED_FEATURE),
             };
-            if code == 76 {
-                if let Some(i) = hit {
-                    pairs.remove(i);
-                }
-            }
-            (res, code == 76 && hit.is_some())
+            map_select(pairs, rt, &sel, single, remove)?
         }
         _ => return Err(rc::UNSUPPORTED_FEATURE),
     })

@@ -2,8 +2,9 @@
 //! a record with the server's trilean logic (as/src/base/exp.c). A filter passes only when it
 //! evaluates to true; false or unknown (a missing bin, a type mismatch) filters the record out.
 //! Supported: comparisons, in-list, and/or/not/exclusive, arithmetic and integer bit ops, min/max,
-//! conversions, cond, let/var, bins, bin type, record key and metadata. CDT/bit/HLL calls, regex and
-//! geo comparisons answer UNSUPPORTED_FEATURE.
+//! conversions, cond, let/var, bins, bin type, record key, metadata, and list/map calls (run by
+//! cdt.rs), and regex comparisons (regex.rs). Bit/HLL calls and geo comparisons answer
+//! UNSUPPORTED_FEATURE.
 
 use crate::clock;
 use crate::msgpack::{self, Mp};
@@ -18,6 +19,7 @@ const CMP_GT: i64 = 3;
 const CMP_GE: i64 = 4;
 const CMP_LT: i64 = 5;
 const CMP_LE: i64 = 6;
+const CMP_REGEX: i64 = 7;
 const IN_LIST: i64 = 9;
 const AND: i64 = 16;
 const OR: i64 = 17;
@@ -44,6 +46,9 @@ const COND: i64 = 123;
 const VAR: i64 = 124;
 const LET: i64 = 125;
 const QUOTE: i64 = 126;
+const CALL: i64 = 127;
+const CALL_CDT: i64 = 0;
+const CALL_MODIFY_LOCAL: i64 = 0x40;
 
 // Result types of bin/key reads.
 const T_NIL: i64 = 0;
@@ -81,6 +86,9 @@ enum Node {
     DigestMod(i64),
     Let(Vec<(Vec<u8>, Node)>, Box<Node>),
     Var(Vec<u8>),
+    /// A list/map operation applied to a list/map value: result type, modify flag, op payload.
+    Call(i64, bool, Vec<u8>, Box<Node>),
+    Regex(crate::regex::Regex, Box<Node>),
 }
 
 #[derive(Debug)]
@@ -199,9 +207,63 @@ fn build(v: &Mp) -> Result<Node, u8> {
             arity(1, 1)?;
             Node::Lit(literal(&args[0])?)
         }
-        0 | 7 | 8 | 39..=41 | 100..=102 | 122 | 127 => return Err(rc::UNSUPPORTED_FEATURE),
+        CALL => {
+            arity(4, 4)?;
+            let t = int_arg(&args[0])?;
+            let system = int_arg(&args[1])?;
+            if system & !CALL_MODIFY_LOCAL != CALL_CDT {
+                return Err(rc::UNSUPPORTED_FEATURE); // bit and HLL calls
+            }
+            if !matches!(args[2], Mp::Array(_)) {
+                return Err(rc::PARAMETER);
+            }
+            Node::Call(t, system & CALL_MODIFY_LOCAL != 0, msgpack::to_bytes(&args[2]), Box::new(build(&args[3])?))
+        }
+        CMP_REGEX => {
+            // [REGEX, flags, pattern (plain msgpack string), string expression]
+            arity(3, 3)?;
+            let flags = int_arg(&args[0])?;
+            let Mp::Str(pattern) = &args[1] else {
+                return Err(rc::PARAMETER);
+            };
+            let re = crate::regex::Regex::new(pattern, flags).map_err(|_| rc::PARAMETER)?;
+            Node::Regex(re, Box::new(build(&args[2])?))
+        }
+        0 | 8 | 39..=41 | 100..=102 | 122 => return Err(rc::UNSUPPORTED_FEATURE),
         _ => return Err(rc::PARAMETER),
     })
+}
+
+/// An expression operation (op 7 read / op 8 modify): `[expression, flags]`.
+pub struct ExpOp {
+    pub exp: Exp,
+    pub flags: u64,
+}
+
+pub const FLAG_CREATE_ONLY: u64 = 1;
+pub const FLAG_UPDATE_ONLY: u64 = 2;
+pub const FLAG_ALLOW_DELETE: u64 = 4;
+pub const FLAG_POLICY_NO_FAIL: u64 = 8;
+pub const FLAG_EVAL_NO_FAIL: u64 = 16;
+
+/// Parses an expression op's value (expop.c as_exp_op_parse).
+pub fn parse_op(value: &[u8], modify: bool) -> Result<ExpOp, u8> {
+    let Ok(Mp::Array(items)) = msgpack::decode(value) else {
+        return Err(rc::PARAMETER);
+    };
+    if items.is_empty() || items.len() > 2 {
+        return Err(rc::PARAMETER);
+    }
+    let flags = match items.get(1) {
+        None => 0,
+        Some(Mp::Int(f)) if *f >= 0 => *f as u64,
+        _ => return Err(rc::PARAMETER),
+    };
+    let allowed = if modify { 31 } else { FLAG_EVAL_NO_FAIL };
+    if flags & !allowed != 0 {
+        return Err(rc::PARAMETER);
+    }
+    Ok(ExpOp { exp: Exp(build(&items[0])?), flags })
 }
 
 /// What an expression can see of a record.
@@ -215,6 +277,24 @@ impl Exp {
     pub fn matches(&self, ctx: &RecCtx<'_>) -> bool {
         let mut vars = Vec::new();
         eval(&self.0, ctx, &mut vars) == Val::Bool(true)
+    }
+}
+
+impl Exp {
+    /// Evaluates to a bin value: Ok(None) is nil; Err(()) means it did not evaluate to a bin type.
+    pub fn value(&self, ctx: &RecCtx<'_>) -> Result<Option<(u8, Vec<u8>)>, ()> {
+        let mut vars = Vec::new();
+        match eval(&self.0, ctx, &mut vars) {
+            Val::Unknown => Err(()),
+            Val::Nil => Ok(None),
+            Val::Bool(b) => Ok(Some((particle::BOOL, vec![b as u8]))),
+            Val::Int(i) => Ok(Some((particle::INTEGER, i.to_be_bytes().to_vec()))),
+            Val::Float(f) => Ok(Some((particle::FLOAT, f.to_be_bytes().to_vec()))),
+            Val::Str(b) => Ok(Some((particle::STRING, b))),
+            Val::Blob(b) => Ok(Some((particle::BLOB, b))),
+            v @ Val::List(_) => Ok(Some((particle::LIST, msgpack::to_bytes(&val_to_mp(&v))))),
+            Val::Raw(t, b) => Ok(Some((t, b))),
+        }
     }
 }
 
@@ -341,6 +421,40 @@ fn eval(n: &Node, ctx: &RecCtx<'_>, vars: &mut Vec<(Vec<u8>, Val)>) -> Val {
         Node::DigestMod(m) => {
             Val::Int(u32::from_le_bytes(ctx.digest[16..20].try_into().unwrap()) as i64 % m)
         }
+        Node::Call(t, modify, payload, target) => {
+            let (ptype, data) = match eval(target, ctx, vars) {
+                v @ Val::List(_) => (particle::LIST, msgpack::to_bytes(&val_to_mp(&v))),
+                Val::Raw(pt, bytes) if pt == particle::LIST || pt == particle::MAP => (pt, bytes),
+                _ => return Val::Unknown,
+            };
+            let bin = crate::store::Bin { name: String::new(), ptype, data };
+            let Ok(out) = crate::cdt::execute(Some(&bin), "", *modify, payload) else {
+                return Val::Unknown;
+            };
+            let v = if *modify {
+                let b = out.new_bin.unwrap_or(bin);
+                bin_val(b.ptype, &b.data)
+            } else {
+                match out.result {
+                    Some((pt, data)) => bin_val(pt, &data),
+                    None => Val::Nil,
+                }
+            };
+            // The declared result type must match what the op produced.
+            let ok = match (*t, &v) {
+                (T_NIL, _) => true,
+                (T_BOOL, Val::Bool(_)) | (T_INT, Val::Int(_)) | (T_STR, Val::Str(_)) | (T_LIST, Val::List(_)) => true,
+                (T_BLOB, Val::Blob(_)) | (T_FLOAT, Val::Float(_)) => true,
+                (T_LIST, Val::Raw(pt, _)) => *pt == particle::LIST,
+                (T_MAP, Val::Raw(pt, _)) => *pt == particle::MAP,
+                _ => false,
+            };
+            if ok { v } else { Val::Unknown }
+        }
+        Node::Regex(re, target) => match eval(target, ctx, vars) {
+            Val::Str(s) => Val::Bool(re.is_match(&s)),
+            _ => Val::Unknown,
+        },
         Node::Var(name) => vars.iter().rev().find(|(n, _)| n == name).map_or(Val::Unknown, |(_, v)| v.clone()),
         Node::Let(defs, body) => {
             let depth = vars.len();
@@ -426,6 +540,20 @@ fn eval(n: &Node, ctx: &RecCtx<'_>, vars: &mut Vec<(Vec<u8>, Val)>) -> Val {
     }
 }
 
+/// Back to msgpack (strings and blobs regain their particle-type byte).
+fn val_to_mp(v: &Val) -> Mp {
+    match v {
+        Val::Unknown | Val::Nil => Mp::Nil,
+        Val::Bool(b) => Mp::Bool(*b),
+        Val::Int(i) => Mp::Int(*i),
+        Val::Float(f) => Mp::Float(*f),
+        Val::Str(b) => Mp::Str([&[particle::STRING][..], b].concat()),
+        Val::Blob(b) => Mp::Bin([&[particle::BLOB][..], b].concat()),
+        Val::List(items) => Mp::Array(items.iter().map(val_to_mp).collect()),
+        Val::Raw(_, bytes) => msgpack::decode(bytes).unwrap_or(Mp::Nil),
+    }
+}
+
 fn meta(op: i64, r: &Record) -> Val {
     let lut_ms = r.lut / 1_000_000;
     match op {
@@ -481,7 +609,9 @@ mod tests {
     #[test]
     fn rejects_malformed_and_flags_unsupported() {
         assert_eq!(parse(&[0x93, 1, 0x93]).unwrap_err(), rc::PARAMETER);
-        assert_eq!(parse(&[0x92, 127, 1]).unwrap_err(), rc::UNSUPPORTED_FEATURE);
+        assert_eq!(parse(&[0x92, 8, 1]).unwrap_err(), rc::UNSUPPORTED_FEATURE);
+        // [CALL, INT, BITS, [1], [BIN, BLOB, "b"]]: bit calls are not implemented
+        assert_eq!(parse(&[0x95, 127, 2, 1, 0x91, 1, 0x93, 81, 6, 0xa1, b'b']).unwrap_err(), rc::UNSUPPORTED_FEATURE);
         assert_eq!(parse(&[0x91, 99]).unwrap_err(), rc::PARAMETER);
     }
 }

@@ -1,13 +1,14 @@
 //! The info protocol (proto type 1): newline-separated commands, each answered as
-//! `<command as sent>\t<answer>\n` (thr_info.c handle_cmds). Also the devserver-private
-//! control commands (node stop/start, faults), documented in devserver/README.md.
+//! `<command as sent>\t<answer>\n` (thr_info.c handle_cmds). The devserver-private control
+//! commands live in control.rs.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 
 use crate::b64;
 use crate::cluster::Cluster;
-use crate::faults::{Action, OpKind, Rule};
+use crate::control;
 use crate::sindex;
 use crate::stats::get;
 
@@ -39,6 +40,14 @@ pub fn handle(c: &Cluster, node: usize, body: &[u8]) -> Vec<u8> {
         out.push('\n');
     }
     out.into_bytes()
+}
+
+/// Parses `k=v;k=v` info parameters.
+pub fn parse_params(s: &str) -> HashMap<String, String> {
+    s.split(';')
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+        .collect()
 }
 
 /// Splits `name[/args][:params]` as parse_cmd does.
@@ -96,10 +105,10 @@ fn answer(c: &Cluster, node: usize, cmd: &str) -> String {
         "user-agent-set" => "ok".into(),
         "query-show" => String::new(),
         "get-config" | "config-get" => "ERROR:4:not supported by the dev server".into(),
-        "devserver-nodes" => nodes_list(c),
-        "devserver-node-stop" => node_control(c, params, false),
-        "devserver-node-start" => node_control(c, params, true),
-        "devserver-fault-delay" | "devserver-fault-drop" | "devserver-fault-error" => fault_add(c, name, params),
+        "devserver-nodes" => control::nodes_list(c),
+        "devserver-node-stop" => control::node_control(c, params, false),
+        "devserver-node-start" => control::node_control(c, params, true),
+        "devserver-fault-delay" | "devserver-fault-drop" | "devserver-fault-error" => control::fault_add(c, name, params),
         "devserver-fault-clear" => {
             c.faults.clear();
             "ok".into()
@@ -257,7 +266,7 @@ fn statistics(c: &Cluster, node: usize) -> String {
 }
 
 fn sindex_list(c: &Cluster, params: &str) -> String {
-    let p = sindex::params(params);
+    let p = parse_params(params);
     let want = p.get("ns").or_else(|| p.get("namespace")).cloned().or_else(|| {
         // `sindex/<ns>` form.
         let s = params.trim_end_matches(';');
@@ -281,7 +290,7 @@ fn sindex_list(c: &Cluster, params: &str) -> String {
 }
 
 fn sindex_create(c: &Cluster, params: &str) -> String {
-    let p = sindex::params(params);
+    let p = parse_params(params);
     let (ns_name, idx) = match sindex::from_params(&p) {
         Ok(v) => v,
         Err(e) => return e,
@@ -314,7 +323,7 @@ fn find_ns_and_name(p: &std::collections::HashMap<String, String>) -> Option<(St
 }
 
 fn sindex_delete(c: &Cluster, params: &str) -> String {
-    let p = sindex::params(params);
+    let p = parse_params(params);
     let Some((ns_name, name)) = find_ns_and_name(&p) else {
         return "ERROR:4:missing namespace or indexname".into();
     };
@@ -329,7 +338,7 @@ fn sindex_delete(c: &Cluster, params: &str) -> String {
 }
 
 fn sindex_exists(c: &Cluster, params: &str) -> String {
-    let p = sindex::params(params);
+    let p = parse_params(params);
     let Some((ns_name, name)) = find_ns_and_name(&p) else {
         return "ERROR:4:missing namespace or indexname".into();
     };
@@ -341,7 +350,7 @@ fn sindex_exists(c: &Cluster, params: &str) -> String {
 }
 
 fn sindex_stat(c: &Cluster, params: &str) -> String {
-    let p = sindex::params(params);
+    let p = parse_params(params);
     let (ns_name, name) = match find_ns_and_name(&p) {
         Some(v) => v,
         None => {
@@ -363,7 +372,7 @@ fn sindex_stat(c: &Cluster, params: &str) -> String {
 }
 
 fn truncate(c: &Cluster, params: &str, whole_ns: bool) -> String {
-    let p = sindex::params(params);
+    let p = parse_params(params);
     let Some(ns_name) = p.get("namespace").or_else(|| p.get("ns")) else {
         return "ERROR:4:missing 'namespace'".into();
     };
@@ -394,63 +403,6 @@ fn truncate(c: &Cluster, params: &str, whole_ns: bool) -> String {
     if let Some(ns) = c.store.ns(ns_name.as_bytes()) {
         ns.truncate(set, lut);
     }
-    "ok".into()
-}
-
-fn nodes_list(c: &Cluster) -> String {
-    c.nodes
-        .iter()
-        .map(|n| format!("{}:{}:{}:{}", n.index, n.name, n.port, if c.is_alive(n.index) { "up" } else { "down" }))
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
-fn node_control(c: &Cluster, params: &str, start: bool) -> String {
-    let p = sindex::params(params);
-    let Some(id) = p.get("id") else {
-        return "ERROR:4:missing id".into();
-    };
-    let Some(i) = c.node_by_id(id) else {
-        return "ERROR:4:unknown node".into();
-    };
-    let ok = if start { c.start_node(i) } else { c.stop_node(i) };
-    if ok { "ok".into() } else { "ERROR:4:node already in that state or last node".into() }
-}
-
-fn fault_add(c: &Cluster, name: &str, params: &str) -> String {
-    let p = sindex::params(params);
-    let node = match p.get("node") {
-        None => None,
-        Some(id) => match c.node_by_id(id) {
-            Some(i) => Some(i),
-            None => return "ERROR:4:unknown node".into(),
-        },
-    };
-    let op = match p.get("op").map(String::as_str).unwrap_or("any") {
-        s => match OpKind::parse(s) {
-            Some(o) => o,
-            None => return "ERROR:4:bad op".into(),
-        },
-    };
-    let remaining = match p.get("count") {
-        None => None,
-        Some(s) => match s.parse::<u64>() {
-            Ok(n) if n > 0 => Some(n),
-            _ => return "ERROR:4:bad count".into(),
-        },
-    };
-    let action = match name {
-        "devserver-fault-delay" => match p.get("ms").and_then(|s| s.parse::<u64>().ok()) {
-            Some(ms) if ms <= 600_000 => Action::DelayMs(ms),
-            _ => return "ERROR:4:bad ms".into(),
-        },
-        "devserver-fault-drop" => Action::Drop,
-        _ => match p.get("code").and_then(|s| s.parse::<u8>().ok()) {
-            Some(code) => Action::Error(code),
-            None => return "ERROR:4:bad code".into(),
-        },
-    };
-    c.faults.add(Rule { node, op, action, remaining });
     "ok".into()
 }
 

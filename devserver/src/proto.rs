@@ -84,6 +84,7 @@ pub mod rc {
     pub const GENERATION: u8 = 3;
     pub const PARAMETER: u8 = 4;
     pub const RECORD_EXISTS: u8 = 5;
+    pub const BIN_EXISTS: u8 = 6;
     pub const OUT_OF_SPACE: u8 = 8;
     pub const TIMEOUT: u8 = 9;
     pub const UNAVAILABLE: u8 = 11;
@@ -96,6 +97,8 @@ pub mod rc {
     pub const BIN_NAME: u8 = 21;
     pub const FORBIDDEN: u8 = 22;
     pub const ENTERPRISE_ONLY: u8 = 25;
+    pub const ELEMENT_NOT_FOUND: u8 = 23;
+    pub const ELEMENT_EXISTS: u8 = 24;
     pub const OP_NOT_APPLICABLE: u8 = 26;
     pub const FILTERED_OUT: u8 = 27;
     pub const SINDEX_NOT_FOUND: u8 = 201;

@@ -1,6 +1,6 @@
 //! Partition scans and secondary-index queries, streamed back in frames (query.c, query_job.c).
-//! Requested partitions are walked in partition-id order, each in digest order (so digest resume
-//! works); each record goes out as one message with namespace/set/digest/key fields and the stream
+//! Requested partitions are walked in partition-id order, each in descending digest order (so
+//! digest resume works, index.c); each record goes out as one message with namespace/set/digest/key fields and the stream
 //! ends with a LAST message. PARTITION_DONE messages are only sent for partitions a node cannot
 //! serve, which never happens here since every node reads the shared store.
 
@@ -11,6 +11,7 @@ use tokio::net::tcp::OwnedWriteHalf;
 
 use crate::clock;
 use crate::cluster::Cluster;
+use crate::msgpack::{self, Mp};
 use crate::particle;
 use crate::proto::{self, Msg, Reader, rc};
 use crate::stats::bump;
@@ -39,15 +40,38 @@ impl Filter {
         }
     }
 
-    fn matches(&self, r: &Record) -> bool {
+    /// Whether the record's bin (or, for list/mapkeys/mapvalues indexes, any element) matches.
+    fn matches(&self, r: &Record, collection: u8) -> bool {
         let Some(b) = r.bin(self.bin()) else { return false };
-        match self {
-            Filter::IntRange { lo, hi, .. } => {
-                b.ptype == particle::INTEGER
-                    && b.data.len() == 8
-                    && (*lo..=*hi).contains(&i64::from_be_bytes(b.data[..8].try_into().unwrap()))
+        let elements = |want: u8| -> Vec<Mp> {
+            if b.ptype != want {
+                return Vec::new();
             }
-            Filter::StrEq { value, .. } => b.ptype == particle::STRING && &b.data == value,
+            match msgpack::decode(&b.data) {
+                Ok(Mp::Array(items)) => items,
+                Ok(Mp::Map(pairs)) => pairs.into_iter().map(|(k, v)| if collection == 2 { k } else { v }).collect(),
+                _ => Vec::new(),
+            }
+        };
+        match collection {
+            0 => match self {
+                Filter::IntRange { lo, hi, .. } => {
+                    b.ptype == particle::INTEGER
+                        && b.data.len() == 8
+                        && (*lo..=*hi).contains(&i64::from_be_bytes(b.data[..8].try_into().unwrap()))
+                }
+                Filter::StrEq { value, .. } => b.ptype == particle::STRING && &b.data == value,
+            },
+            1 => elements(particle::LIST).iter().any(|e| self.matches_element(e)),
+            _ => elements(particle::MAP).iter().any(|e| self.matches_element(e)),
+        }
+    }
+
+    fn matches_element(&self, e: &Mp) -> bool {
+        match (self, e) {
+            (Filter::IntRange { lo, hi, .. }, Mp::Int(i)) => (*lo..=*hi).contains(i),
+            (Filter::StrEq { value, .. }, Mp::Str(s)) => s.split_first() == Some((&particle::STRING, value.as_slice())),
+            _ => false,
         }
     }
 }
@@ -124,6 +148,7 @@ struct Plan<'a> {
     ns: &'a Namespace,
     set: Option<&'a [u8]>,
     filter: Option<Filter>,
+    collection: u8,
     exp: Option<crate::exp::Exp>,
     bins: Option<Vec<&'a [u8]>>,
     no_bins: bool,
@@ -137,14 +162,15 @@ fn walk_partition(plan: &Plan<'_>, pid: usize, after: Option<Digest>, limit: u64
         .records
         .iter()
         .filter(|(d, r)| {
-            after.is_none_or(|a| **d > a)
+            after.is_none_or(|a| **d < a)
                 && !r.is_expired(now)
                 && plan.set.is_none_or(|s| r.set.as_deref().map(str::as_bytes) == Some(s))
-                && plan.filter.as_ref().is_none_or(|f| f.matches(r))
+                && plan.filter.as_ref().is_none_or(|f| f.matches(r, plan.collection))
                 && plan.exp.as_ref().is_none_or(|e| e.matches(&crate::exp::RecCtx { rec: r, digest: d }))
         })
         .collect();
-    hits.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // index.c reduces a partition from the largest digest down; a resume digest is exclusive.
+    hits.sort_unstable_by(|a, b| b.0.cmp(a.0));
     let mut n = 0u64;
     for (d, r) in &hits {
         if limit > 0 && n >= limit {
@@ -195,18 +221,19 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
             Err(code) => return wr.write_all(&error_reply(code)).await,
         },
     };
+    let collection = m.field(proto::FIELD_INDEX_TYPE).and_then(|t| t.first().copied()).unwrap_or(0);
     if let Some(f) = &filter {
         bump(&stats.query_initiate);
-        let collection = m.field(proto::FIELD_INDEX_TYPE).and_then(|t| t.first().copied()).unwrap_or(0);
-        if collection != 0 || m.field(proto::FIELD_INDEX_CONTEXT).is_some() || m.field(proto::FIELD_INDEX_EXPRESSION).is_some() {
+        if collection > 3 || m.field(proto::FIELD_INDEX_CONTEXT).is_some() || m.field(proto::FIELD_INDEX_EXPRESSION).is_some() {
             return wr.write_all(&error_reply(rc::UNSUPPORTED_FEATURE)).await;
         }
+        let itype = ["default", "list", "mapkeys", "mapvalues"][collection as usize];
         // find_sindex (query.c): a name sent by the client selects the index by name alone;
         // otherwise the definition must match (set exactly, bin, key type, default collection).
         let found = match m.field(proto::FIELD_INDEX_NAME).filter(|n| !n.is_empty()) {
             Some(name) => ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| i.name.as_bytes() == name),
             None => ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| {
-                i.itype == "default"
+                i.itype == itype
                     && i.context.is_none()
                     && i.bin.as_bytes() == f.bin()
                     && i.ktype == f.ktype()
@@ -233,6 +260,7 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         ns,
         set,
         filter,
+        collection,
         exp: exp_filter,
         bins: (!read_names.is_empty() && m.info1 & proto::INFO1_GET_ALL == 0).then_some(read_names),
         no_bins: m.info1 & proto::INFO1_GET_NO_BINS != 0,

@@ -36,14 +36,6 @@ impl SIndex {
     }
 }
 
-/// Parses `k=v;k=v` info parameters.
-pub fn params(s: &str) -> HashMap<String, String> {
-    s.split(';')
-        .filter(|p| !p.is_empty())
-        .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
-        .collect()
-}
-
 /// Builds an index definition from sindex-create parameters; Err is the server's error text.
 pub fn from_params(p: &HashMap<String, String>) -> Result<(String, SIndex), String> {
     let ns = p.get("namespace").or_else(|| p.get("ns")).ok_or("ERROR:4:missing namespace")?;

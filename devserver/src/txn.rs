@@ -108,6 +108,46 @@ fn set_matches(m: &Msg<'_>, r: &Record) -> bool {
     }
 }
 
+/// EXP_READ: the expression's value under the op's name (expop.c).
+fn exp_read(op: &proto::Op<'_>, r: &Record, digest: &Digest) -> Result<Option<OutBin>, u8> {
+    let eop = exp::parse_op(op.value, false)?;
+    match eop.exp.value(&exp::RecCtx { rec: r, digest }) {
+        Ok(Some((ptype, data))) => Ok(Some(OutBin { name: op.name.to_vec(), ptype, data })),
+        Ok(None) => Ok(Some(OutBin::null(op.name))),
+        Err(()) if eop.flags & exp::FLAG_EVAL_NO_FAIL != 0 => Ok(None),
+        Err(()) => Err(rc::OP_NOT_APPLICABLE),
+    }
+}
+
+/// EXP_MODIFY: writes the expression's value into the bin, honouring the op's flags (expop.c).
+fn exp_modify(op: &proto::Op<'_>, rec: &mut Record, digest: &Digest, name: &str) -> Result<(), u8> {
+    let eop = exp::parse_op(op.value, true)?;
+    let no_fail = eop.flags & exp::FLAG_POLICY_NO_FAIL != 0;
+    let pos = rec.bins.iter().position(|b| b.name == name);
+    if eop.flags & exp::FLAG_CREATE_ONLY != 0 && pos.is_some() {
+        return if no_fail { Ok(()) } else { Err(rc::BIN_EXISTS) };
+    }
+    if eop.flags & exp::FLAG_UPDATE_ONLY != 0 && pos.is_none() {
+        return if no_fail { Ok(()) } else { Err(rc::BIN_NOT_FOUND) };
+    }
+    let value = match eop.exp.value(&exp::RecCtx { rec, digest }) {
+        Ok(v) => v,
+        Err(()) if eop.flags & exp::FLAG_EVAL_NO_FAIL != 0 => return Ok(()),
+        Err(()) => return Err(rc::OP_NOT_APPLICABLE),
+    };
+    match (value, pos) {
+        (Some((ptype, data)), Some(i)) => rec.bins[i] = Bin { name: name.to_string(), ptype, data },
+        (Some((ptype, data)), None) => rec.bins.push(Bin { name: name.to_string(), ptype, data }),
+        (None, Some(i)) if eop.flags & exp::FLAG_ALLOW_DELETE != 0 => {
+            rec.bins.remove(i);
+        }
+        (None, None) if eop.flags & exp::FLAG_ALLOW_DELETE != 0 => {}
+        (None, _) if no_fail => {}
+        (None, _) => return Err(rc::OP_NOT_APPLICABLE),
+    }
+    Ok(())
+}
+
 /// A filter that does not evaluate to true filters the record out (AS_ERR_FILTERED_OUT).
 fn filtered_out(filter: Option<&exp::Exp>, r: &Record, digest: &Digest) -> bool {
     filter.is_some_and(|f| !f.matches(&exp::RecCtx { rec: r, digest }))
@@ -153,6 +193,11 @@ fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>)
                     None => {}
                 }
             }
+            proto::OP_EXP_READ => match exp_read(op, r, digest) {
+                Ok(Some(b)) => out.bins.push(b),
+                Ok(None) => {}
+                Err(code) => return Outcome::err(k, code),
+            },
             proto::OP_CDT_READ => {
                 let name = String::from_utf8_lossy(op.name);
                 match r.bin(op.name).map(|b| cdt::execute(Some(b), &name, false, op.value)) {
@@ -374,6 +419,19 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>
                 }
             }
             proto::OP_DELETE_ALL => rec.bins.clear(),
+            proto::OP_EXP_READ => {
+                match exp_read(op, &rec, digest) {
+                    Ok(Some(b)) => reads.push(b),
+                    Ok(None) => {}
+                    Err(code) => return fail(code),
+                }
+                continue;
+            }
+            proto::OP_EXP_MODIFY => {
+                if let Err(code) = exp_modify(op, &mut rec, digest, name) {
+                    return fail(code);
+                }
+            }
             proto::OP_CDT_READ | proto::OP_CDT_MODIFY => {
                 let modify = op.op == proto::OP_CDT_MODIFY;
                 match cdt::execute(pos.map(|i| &rec.bins[i]), name, modify, op.value) {

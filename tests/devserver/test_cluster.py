@@ -144,6 +144,30 @@ def test_node_stop_under_load_loses_no_committed_write(aerospike_cluster, client
         assert client.get(("test", unique_set, i), policy=policy)[2] == {"v": i}
 
 
+def test_fault_on_one_node_hits_only_the_keys_it_masters(aerospike_cluster, client, unique_set):
+    owner = masters(aerospike_cluster)
+    target = aerospike_cluster.hosts[1]
+    target_id = info(*target, "node")["node"]
+    keys = [("test", unique_set, i) for i in range(60)]
+    for k in keys:
+        client.put(k, {"v": 1})
+    host, port = aerospike_cluster.hosts[0]
+    cmd = f"devserver-fault-error:op=read;code=14;node={target_id}"
+    assert info(host, port, cmd)[cmd] == "ok"
+    try:
+        for k in keys:
+            on_target = owner[partition_of(client, k)] == target
+            if on_target:
+                with pytest.raises(aerospike.exception.AerospikeError) as err:
+                    client.get(k, policy={"max_retries": 0})
+                assert err.value.code == 14
+            else:
+                assert client.get(k, policy={"max_retries": 0})[2] == {"v": 1}
+    finally:
+        assert info(host, port, "devserver-fault-clear")["devserver-fault-clear"] == "ok"
+    assert any(owner[partition_of(client, k)] == target for k in keys)
+
+
 def masters_alive(cluster, skip):
     saved = cluster.hosts
     owner = {}

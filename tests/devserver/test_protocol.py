@@ -82,6 +82,34 @@ def test_malformed_messages_get_the_servers_error_reply(server, payload, code):
         assert answer.startswith(b"node\t")
 
 
+def test_random_messages_never_break_the_server(server):
+    """Valid frame headers around random AS_MSG bodies: every one is answered or the connection is
+    closed; afterwards the server still serves data commands."""
+    import random
+
+    rng = random.Random(1234)
+    host, port = server.hosts[0]
+    for _ in range(300):
+        n_fields, n_ops = rng.randrange(4), rng.randrange(4)
+        body = bytes([22, rng.randrange(256), rng.randrange(256), rng.randrange(256), 0, 0])
+        body += bytes(rng.randrange(256) for _ in range(12)) + struct.pack(">HH", n_fields, n_ops)
+        body += bytes(rng.randrange(256) for _ in range(rng.randrange(60)))
+        kind = rng.choice([1, 3, 3, 3, 4])
+        frame = struct.pack(">Q", (2 << 56) | (kind << 48) | len(body)) + body
+        with socket.create_connection((host, port), timeout=5) as s:
+            s.sendall(frame)
+            try:
+                s.recv(65536)
+            except OSError:
+                pass
+    c = aerospike.client({"hosts": server.hosts}).connect()
+    try:
+        c.put(("test", "after_fuzz", 1), {"a": 1})
+        assert c.get(("test", "after_fuzz", 1))[2] == {"a": 1}
+    finally:
+        c.close()
+
+
 def test_nsup_off_forbids_ttl_writes(server, unique_set):
     c = aerospike.client({"hosts": server.hosts}).connect()
     try:

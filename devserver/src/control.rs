@@ -1,0 +1,63 @@
+//! Devserver-private info commands (documented in devserver/README.md): list nodes, stop and
+//! start a node, add and clear faults.
+
+use crate::cluster::Cluster;
+use crate::faults::{Action, OpKind, Rule};
+use crate::info;
+
+pub fn nodes_list(c: &Cluster) -> String {
+    c.nodes
+        .iter()
+        .map(|n| format!("{}:{}:{}:{}", n.index, n.name, n.port, if c.is_alive(n.index) { "up" } else { "down" }))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+pub fn node_control(c: &Cluster, params: &str, start: bool) -> String {
+    let p = info::parse_params(params);
+    let Some(id) = p.get("id") else {
+        return "ERROR:4:missing id".into();
+    };
+    let Some(i) = c.node_by_id(id) else {
+        return "ERROR:4:unknown node".into();
+    };
+    let ok = if start { c.start_node(i) } else { c.stop_node(i) };
+    if ok { "ok".into() } else { "ERROR:4:node already in that state or last node".into() }
+}
+
+pub fn fault_add(c: &Cluster, name: &str, params: &str) -> String {
+    let p = info::parse_params(params);
+    let node = match p.get("node") {
+        None => None,
+        Some(id) => match c.node_by_id(id) {
+            Some(i) => Some(i),
+            None => return "ERROR:4:unknown node".into(),
+        },
+    };
+    let op = match p.get("op").map(String::as_str).unwrap_or("any") {
+        s => match OpKind::parse(s) {
+            Some(o) => o,
+            None => return "ERROR:4:bad op".into(),
+        },
+    };
+    let remaining = match p.get("count") {
+        None => None,
+        Some(s) => match s.parse::<u64>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => return "ERROR:4:bad count".into(),
+        },
+    };
+    let action = match name {
+        "devserver-fault-delay" => match p.get("ms").and_then(|s| s.parse::<u64>().ok()) {
+            Some(ms) if ms <= 600_000 => Action::DelayMs(ms),
+            _ => return "ERROR:4:bad ms".into(),
+        },
+        "devserver-fault-drop" => Action::Drop,
+        _ => match p.get("code").and_then(|s| s.parse::<u8>().ok()) {
+            Some(code) => Action::Error(code),
+            None => return "ERROR:4:bad code".into(),
+        },
+    };
+    c.faults.add(Rule { node, op, action, remaining });
+    "ok".into()
+}
