@@ -1,6 +1,9 @@
 use pyo3::prelude::*;
 
+pub mod tracing;
+
 #[pymodule]
-fn _aerospike(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+fn _aerospike(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    tracing::register(m)?;
     Ok(())
 }
