@@ -50,6 +50,7 @@ static PARENT_READER: PyOnceLock<Option<Py<PyAny>>> = PyOnceLock::new();
 const SCOPE: &str = "aerospike-py";
 const DEFAULT_SERVICE: &str = "aerospike-py";
 const DEFAULT_ENDPOINT: &str = "http://localhost:4317";
+const DEFAULT_HTTP_ENDPOINT: &str = "http://localhost:4318";
 
 // ---------------------------------------------------------------------------------------------
 // Per-operation span
@@ -326,8 +327,9 @@ fn export_timeout() -> Duration {
 }
 
 /// Endpoint as the exporter will resolve it (for messages and the TLS decision).
-fn resolved_endpoint() -> String {
-    let raw = otlp_env("ENDPOINT").unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
+fn resolved_endpoint(protocol: &str) -> String {
+    let default = if protocol == "grpc" { DEFAULT_ENDPOINT } else { DEFAULT_HTTP_ENDPOINT };
+    let raw = otlp_env("ENDPOINT").unwrap_or_else(|| default.to_owned());
     if raw.contains("://") {
         raw
     } else if otlp_env("INSECURE").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
@@ -377,31 +379,39 @@ fn build_active() -> Result<Option<Active>, String> {
     let (provider, runtime) = match exporter_kind.as_str() {
         "none" => (builder.build(), None),
         "otlp" => {
-            if let Some(p) = otlp_env("PROTOCOL") {
-                if p != "grpc" {
-                    return Err(format!(
-                        "OTEL_EXPORTER_OTLP_PROTOCOL={p} is not supported by aerospike-py; use grpc"
-                    ));
-                }
-            }
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
-                .thread_name("aerospike-py-otel")
+                .thread_name("otel-export")
                 .enable_all()
                 .build()
                 .map_err(|e| format!("cannot start the exporter runtime: {e}"))?;
-            let endpoint = resolved_endpoint();
-            let mut otlp = opentelemetry_otlp::SpanExporter::builder().with_tonic();
-            if let Some(tls) = tls_config()? {
-                if !endpoint.starts_with("http://") {
-                    otlp = otlp.with_tls_config(tls);
+            let protocol = otlp_env("PROTOCOL").unwrap_or_else(|| "grpc".to_owned());
+            let endpoint = resolved_endpoint(&protocol);
+            // Both transports spawn their connection tasks on the runtime current at build time.
+            let _guard = runtime.enter();
+            let inner = match protocol.as_str() {
+                "grpc" => {
+                    let mut otlp = opentelemetry_otlp::SpanExporter::builder().with_tonic();
+                    if let Some(tls) = tls_config()? {
+                        if !endpoint.starts_with("http://") {
+                            otlp = otlp.with_tls_config(tls);
+                        }
+                    }
+                    otlp.with_timeout(export_timeout).build().map_err(|e| e.to_string())?
                 }
-            }
-            // The channel spawns its worker on the runtime current at build time.
-            let inner = {
-                let _guard = runtime.enter();
-                otlp.with_timeout(export_timeout).build().map_err(|e| e.to_string())?
+                "http/protobuf" => opentelemetry_otlp::SpanExporter::builder()
+                    .with_http()
+                    .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+                    .with_timeout(export_timeout)
+                    .build()
+                    .map_err(|e| e.to_string())?,
+                other => {
+                    return Err(format!(
+                        "OTEL_EXPORTER_OTLP_PROTOCOL={other} is not supported by aerospike-py (grpc or http/protobuf)"
+                    ));
+                }
             };
+            drop(_guard);
             let bsp_timeout = env("OTEL_BSP_EXPORT_TIMEOUT")
                 .and_then(|v| v.parse::<u64>().ok())
                 .map(Duration::from_millis)
@@ -537,7 +547,34 @@ fn _tracing_flush(py: Python<'_>) -> bool {
     }
 }
 
+static BENCH_SPEC: OpSpec = OpSpec { name: "bench", operation: "PUT" };
+
+/// Micro-benchmark of the hooks (bench/tracing_overhead.py): ns per iteration of `what`:
+/// "hooks" = begin + target + finish_ok (no-op when tracing is off), "capture" = reading the
+/// Python parent context only.
+#[pyfunction]
+fn _tracing_bench(py: Python<'_>, what: &str, n: usize) -> PyResult<f64> {
+    let t0 = std::time::Instant::now();
+    match what {
+        "hooks" => {
+            for _ in 0..n {
+                let mut t = OpTrace::begin(py, std::hint::black_box(&BENCH_SPEC));
+                t.target(Some("test"), Some("bench"), None);
+                t.finish_ok();
+            }
+        }
+        "capture" => {
+            for _ in 0..n {
+                std::hint::black_box(python_parent(py));
+            }
+        }
+        _ => return Err(pyo3::exceptions::PyValueError::new_err("what: hooks or capture")),
+    }
+    Ok(t0.elapsed().as_nanos() as f64 / n.max(1) as f64)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_tracing_bench, m)?)?;
     m.add_function(wrap_pyfunction!(init_tracing, m)?)?;
     m.add_function(wrap_pyfunction!(shutdown_tracing, m)?)?;
     m.add_function(wrap_pyfunction!(_tracing_after_fork_in_child, m)?)?;
@@ -546,3 +583,53 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
+
+static BENCH_SPEC: OpSpec = OpSpec { name: "bench", operation: "PUT" };
+
+/// Micro-benchmark of the hooks (bench/tracing_overhead.py): ns per iteration of `what`:
+/// "hooks" = begin + target + finish_ok (no-op when tracing is off), "capture" = reading the
+/// Python parent context only.
+#[pyfunction]
+fn _tracing_bench(py: Python<'_>, what: &str, n: usize) -> PyResult<f64> {
+    let t0 = std::time::Instant::now();
+    match what {
+        "hooks" => {
+            for _ in 0..n {
+                let mut t = OpTrace::begin(py, std::hint::black_box(&BENCH_SPEC));
+                t.target(Some("test"), Some("bench"), None);
+                t.finish_ok();
+            }
+        }
+        "capture" => {
+            for _ in 0..n {
+                std::hint::black_box(python_parent(py));
+            }
+        }
+        _ => return Err(pyo3::exceptions::PyValueError::new_err("what: hooks or capture")),
+    }
+    Ok(t0.elapsed().as_nanos() as f64 / n.max(1) as f64)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_tracing_bench, m)?)?;
+    m.add_function(wrap_pyfunction!(init_tracing, m)?)?;
+    m.add_function(wrap_pyfunction!(shutdown_tracing, m)?)?;
+    m.add_function(wrap_pyfunction!(_tracing_after_fork_in_child, m)?)?;
+    m.add_function(wrap_pyfunction!(_tracing_take_events, m)?)?;
+    m.add_function(wrap_pyfunction!(_tracing_flush, m)?)?;
+    Ok(())
+}
+
+// TEMP probe (not committed)
+static PROBE: OpSpec = OpSpec { name: "probe", operation: "PUT" };
+#[pyfunction]
+#[pyo3(signature = (ns, set, err=None))]
+pub fn _tracing_probe(py: Python<'_>, ns: &str, set: Option<&str>, err: Option<i32>) {
+    let mut t = OpTrace::begin(py, &PROBE);
+    t.target(Some(ns), set, None);
+    t.peer("127.0.0.1", 3000);
+    match err {
+        None => t.finish_ok(),
+        Some(c) => t.finish_err(&ErrorFacts { type_name: "RecordNotFound", result_code: Some(c), message: "boom" }),
+    }
+}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import sys
 import threading
 
 logger = logging.getLogger("aerospike_py.tracing")
@@ -78,6 +79,10 @@ def _after_fork_in_child() -> None:
     from aerospike_py import _aerospike
 
     _aerospike._tracing_after_fork_in_child()
+    # multiprocessing children leave through os._exit() (no atexit): flush from its finalizers.
+    mp_util = sys.modules.get("multiprocessing.util")
+    if mp_util is not None:
+        mp_util.Finalize(None, _at_exit, exitpriority=0)
 
 
 def _install() -> None:
