@@ -130,7 +130,8 @@ impl OpTrace {
         if let Some(live) = self.live {
             let (mut span, _) = close(*live);
             span.set_attribute(KeyValue::new("error.type", err.type_name.to_owned()));
-            if let Some(code) = err.result_code {
+            // Only codes the server answered with (positive); client-side codes are negative.
+            if let Some(code) = err.result_code.filter(|c| *c > 0) {
                 span.set_attribute(KeyValue::new("db.response.status_code", code.to_string()));
             }
             span.set_status(Status::error(err.message.to_owned()));

@@ -23,6 +23,13 @@ _hooks_installed = False
 _pump_pid = None
 
 
+class _Marker:
+    pass
+
+
+_mp_marker = _Marker()  # weak-referenceable key for multiprocessing.util.register_after_fork
+
+
 def _parent_reader():
     try:
         from opentelemetry import trace
@@ -80,9 +87,10 @@ def _after_fork_in_child() -> None:
 
     _aerospike._tracing_after_fork_in_child()
     # multiprocessing children leave through os._exit() (no atexit): flush from its finalizers.
+    # They are cleared when the child bootstraps, so register from its after-fork callbacks.
     mp_util = sys.modules.get("multiprocessing.util")
     if mp_util is not None:
-        mp_util.Finalize(None, _at_exit, exitpriority=0)
+        mp_util.register_after_fork(_mp_marker, lambda _: mp_util.Finalize(None, _at_exit, exitpriority=0))
 
 
 def _install() -> None:

@@ -69,18 +69,20 @@ def test_service_name_default_and_resource_attributes(run_driver, receiver, uniq
     ("always_on", None, 4),
     ("traceidratio", "0", 0),
     ("traceidratio", "1", 4),
-    ("parentbased_always_off", None, 2),  # only the two under a sampled Python parent
+    ("parentbased_always_off", None, 2),  # only the two under the sampled Python parent
 ])
 def test_sampler(run_driver, receiver, unique_set, sampler, arg, expected):
     env = otel_env(receiver.endpoint, OTEL_TRACES_SAMPLER=sampler)
     if arg is not None:
         env["OTEL_TRACES_SAMPLER_ARG"] = arg
     run_driver(f"""
+        from opentelemetry import trace
         aerospike_py.init_tracing()
         c = client()
         c.put(("test", "{unique_set}", 1), {{"a": 1}})
         c.get(("test", "{unique_set}", 1))
-        with pyparent("p"):
+        sampled = trace.SpanContext(0xabc1, 0xdef1, is_remote=True, trace_flags=trace.TraceFlags(1))
+        with trace.use_span(trace.NonRecordingSpan(sampled)):
             c.put(("test", "{unique_set}", 2), {{"a": 1}})
             c.get(("test", "{unique_set}", 2))
         aerospike_py.shutdown_tracing()
@@ -164,19 +166,26 @@ def test_scheme_less_endpoint_defaults_to_tls(run_driver, receiver, unique_set):
 
 @pytest.fixture(scope="module")
 def tls_files(tmp_path_factory):
+    """A test CA and a localhost server certificate it signed: (ca.pem, cert.pem, key.pem)."""
     d = tmp_path_factory.mktemp("tls")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-keyout", str(d / "key.pem"), "-out", str(d / "cert.pem"), "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-                   check=True, capture_output=True)
-    return d / "cert.pem", d / "key.pem"
+    (d / "ext.cnf").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+                               "extendedKeyUsage=serverAuth\n")
+    for cmd in (
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", "ca.key", "-out", "ca.pem",
+         "-subj", "/CN=aerospike-py test CA"],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "srv.csr", "-subj", "/CN=localhost"],
+        ["x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+         "-out", "cert.pem", "-extfile", "ext.cnf"],
+    ):
+        subprocess.run(["openssl", *cmd], cwd=d, check=True, capture_output=True)
+    return d / "ca.pem", d / "cert.pem", d / "key.pem"
 
 
 def test_certificate_tls_collector(run_driver, tls_files, unique_set):
-    cert, key = tls_files
+    ca, cert, key = tls_files
     with OtlpReceiver(tls=(cert.read_bytes(), key.read_bytes())) as rcv:
         run_driver(ops(unique_set), env=otel_env(f"https://localhost:{rcv.port}",
-                                                   OTEL_EXPORTER_OTLP_CERTIFICATE=str(cert)))
+                                                   OTEL_EXPORTER_OTLP_CERTIFICATE=str(ca)))
         assert len(rcv.wait_for_spans(3)) == 3
         rcv.clear()
         # Without the CA the collector's certificate is not trusted: nothing arrives.

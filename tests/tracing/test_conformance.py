@@ -62,10 +62,11 @@ async def run_case(kind, c, op, case, expect_error):
             if isinstance(v, list):
                 rec["n"] = len(v)
             elif hasattr(v, "batch_records"):
-                rec["n"] = len(v.batch_records)
+                rec["n"] = sum(1 for b in v.batch_records if b.record is not None)
         except Exception as e:
             rec["error"] = type(e).__name__
-            rec["message"] = str(e)
+            msg = getattr(e, "msg", None)
+            rec["message"] = msg if isinstance(msg, str) and msg else str(e)
             code = getattr(e, "code", None)
             rec["code"] = code if isinstance(code, int) else None
     assert (rec["error"] is not None) == expect_error, rec
