@@ -58,7 +58,9 @@ def test_queue_bounded_then_export_resumes(aerospike_hosts, tmp_path, unique_set
         c = client()
         for i in range(3000):                       # collector down: at most 50 are kept
             c.put(("test", "{unique_set}", i % 10), {{"i": i}})
-        time.sleep(0.5)
+        deadline = time.monotonic() + 15            # an export has failed (after its retries)
+        while time.monotonic() < deadline and not LOGS:
+            time.sleep(0.1)
         print("READY", flush=True)
         sys.stdin.readline()                        # the test starts the collector
         deadline = time.monotonic() + 10
