@@ -23,7 +23,8 @@ use opentelemetry_sdk::trace::{
 use opentelemetry_sdk::Resource;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyTuple;
+use pyo3::intern;
+use pyo3::types::{PyDict, PyString, PyTuple};
 
 /// Static description of one data operation (one per op, generated from ops.yaml).
 pub struct OpSpec {
@@ -45,7 +46,7 @@ static CURRENT: RwLock<Option<Arc<Active>>> = RwLock::new(None);
 /// Exporter health messages waiting for the Python log pump.
 static EVENTS: Mutex<Option<Arc<Events>>> = Mutex::new(None);
 /// `aerospike_py._tracing._parent_reader()`: None when opentelemetry-api cannot be imported.
-static PARENT_READER: PyOnceLock<Option<Py<PyAny>>> = PyOnceLock::new();
+static PARENT_READER: PyOnceLock<Option<ParentReader>> = PyOnceLock::new();
 
 const SCOPE: &str = "aerospike-py";
 const DEFAULT_SERVICE: &str = "aerospike-py";
@@ -195,18 +196,42 @@ fn close(mut live: Live) -> (opentelemetry_sdk::trace::Span, ()) {
     (span, ())
 }
 
+/// How the active Python OTel span is found (decided once, see `_tracing._parent_reader`).
+enum ParentReader {
+    /// The default contextvars runtime context: its ContextVar and the key the span is stored under.
+    CtxVar { var: Py<PyAny>, key: Py<PyString> },
+    /// Any other runtime context: `opentelemetry.trace.get_current_span`.
+    Call(Py<PyAny>),
+}
+
 /// The active Python OTel span's context, or None (no package, no valid span, or any error).
 fn python_parent(py: Python<'_>) -> Option<SpanContext> {
-    let reader = PARENT_READER.get(py)?.as_ref()?;
-    let got = reader.bind(py).call0().ok()?;
-    if got.is_none() {
+    let span = match PARENT_READER.get(py)?.as_ref()? {
+        ParentReader::CtxVar { var, key } => {
+            let ctx = var.bind(py).call_method0(intern!(py, "get")).ok()?;
+            ctx.cast::<PyDict>().ok()?.get_item(key.bind(py)).ok()??
+        }
+        ParentReader::Call(get_current_span) => get_current_span.bind(py).call0().ok()?,
+    };
+    let sc = span.call_method0(intern!(py, "get_span_context")).ok()?;
+    // SpanContext is a tuple: (trace_id, span_id, is_remote, trace_flags, trace_state, is_valid).
+    let t = sc.cast::<PyTuple>().ok()?;
+    if t.len() < 6 || !t.get_item(5).ok()?.is_truthy().ok()? {
         return None;
     }
-    let tuple = got.cast::<PyTuple>().ok()?;
-    let (trace_id, span_id, flags, state): (u128, u64, u8, Option<String>) = tuple.extract().ok()?;
-    let trace_state = match state {
-        Some(s) if !s.is_empty() => s.parse::<TraceState>().unwrap_or_default(),
-        _ => TraceState::default(),
+    let trace_id: u128 = t.get_item(0).ok()?.extract().ok()?;
+    let span_id: u64 = t.get_item(1).ok()?.extract().ok()?;
+    let flags: u8 = t.get_item(3).ok()?.extract().ok()?;
+    let state = t.get_item(4).ok()?;
+    let trace_state = if state.len().unwrap_or(0) > 0 {
+        state
+            .call_method0(intern!(py, "to_header"))
+            .ok()
+            .and_then(|h| h.extract::<String>().ok())
+            .and_then(|h| h.parse::<TraceState>().ok())
+            .unwrap_or_default()
+    } else {
+        TraceState::default()
     };
     Some(SpanContext::new(
         TraceId::from_bytes(trace_id.to_be_bytes()),
@@ -215,6 +240,23 @@ fn python_parent(py: Python<'_>) -> Option<SpanContext> {
         true,
         trace_state,
     ))
+}
+
+fn parent_reader(glue: &Bound<'_, PyModule>) -> Option<ParentReader> {
+    let r = glue.call_method0("_parent_reader").ok()?;
+    if r.is_none() {
+        return None;
+    }
+    let t = r.cast::<PyTuple>().ok()?;
+    let kind: String = t.get_item(0).ok()?.extract().ok()?;
+    match kind.as_str() {
+        "ctxvar" => Some(ParentReader::CtxVar {
+            var: t.get_item(1).ok()?.unbind(),
+            key: t.get_item(2).ok()?.cast_into::<PyString>().ok()?.unbind(),
+        }),
+        "call" => Some(ParentReader::Call(t.get_item(1).ok()?.unbind())),
+        _ => None,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -451,9 +493,7 @@ fn glue(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
 #[pyfunction]
 fn init_tracing(py: Python<'_>) -> PyResult<bool> {
     let glue = glue(py)?;
-    PARENT_READER.get_or_init(py, || {
-        glue.call_method0("_parent_reader").ok().filter(|r| !r.is_none()).map(|r| r.unbind())
-    });
+    PARENT_READER.get_or_init(py, || parent_reader(&glue));
     {
         let mut cur = CURRENT.write().unwrap_or_else(|p| p.into_inner());
         if cur.is_some() {

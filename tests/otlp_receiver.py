@@ -188,13 +188,17 @@ def main() -> int:
     ap = argparse.ArgumentParser(description="Print OTLP/gRPC spans as they arrive.")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=4317)
+    ap.add_argument("--quiet", action="store_true", help="keep nothing, print nothing (a sink)")
     args = ap.parse_args()
 
     def show(spans):
         for s in spans:
             print(format_span(s), flush=True)
 
-    receiver = OtlpReceiver(args.host, args.port, on_spans=show).start()
+    receiver = OtlpReceiver(args.host, args.port, on_spans=None if args.quiet else show)
+    if args.quiet:
+        receiver._add = lambda req: None
+    receiver.start()
     print(f"OTLP receiver listening on {receiver.endpoint}", flush=True)
     try:
         while True:
