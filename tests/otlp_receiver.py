@@ -9,6 +9,8 @@ it prints spans as they arrive:
 from __future__ import annotations
 
 import argparse
+import gzip
+import http.server
 import sys
 import threading
 import time
@@ -65,6 +67,34 @@ class ReceivedRequest:
     spans: list
 
 
+def _spans_of(request) -> list[ReceivedSpan]:
+    spans = []
+    for rs in request.resource_spans:
+        resource = _attrs(rs.resource.attributes)
+        for ss in rs.scope_spans:
+            for s in ss.spans:
+                spans.append(
+                    ReceivedSpan(
+                        name=s.name,
+                        kind=KINDS.get(s.kind, str(s.kind)),
+                        trace_id=s.trace_id.hex(),
+                        span_id=s.span_id.hex(),
+                        parent_span_id=s.parent_span_id.hex(),
+                        flags=s.flags,
+                        trace_state=s.trace_state,
+                        start_ns=s.start_time_unix_nano,
+                        end_ns=s.end_time_unix_nano,
+                        attributes=_attrs(s.attributes),
+                        status=STATUS.get(s.status.code, str(s.status.code)),
+                        status_message=s.status.message,
+                        resource=resource,
+                        scope=ss.scope.name,
+                        events=[e.name for e in s.events],
+                    )
+                )
+    return spans
+
+
 class _Service(trace_service_pb2_grpc.TraceServiceServicer):
     def __init__(self, receiver: "OtlpReceiver"):
         self.receiver = receiver
@@ -73,40 +103,43 @@ class _Service(trace_service_pb2_grpc.TraceServiceServicer):
         if self.receiver.refuse:
             self.receiver.refused += 1
             context.abort(grpc.StatusCode.UNAVAILABLE, "receiver is refusing exports")
-        spans = []
-        for rs in request.resource_spans:
-            resource = _attrs(rs.resource.attributes)
-            for ss in rs.scope_spans:
-                for s in ss.spans:
-                    spans.append(
-                        ReceivedSpan(
-                            name=s.name,
-                            kind=KINDS.get(s.kind, str(s.kind)),
-                            trace_id=s.trace_id.hex(),
-                            span_id=s.span_id.hex(),
-                            parent_span_id=s.parent_span_id.hex(),
-                            flags=s.flags,
-                            trace_state=s.trace_state,
-                            start_ns=s.start_time_unix_nano,
-                            end_ns=s.end_time_unix_nano,
-                            attributes=_attrs(s.attributes),
-                            status=STATUS.get(s.status.code, str(s.status.code)),
-                            status_message=s.status.message,
-                            resource=resource,
-                            scope=ss.scope.name,
-                            events=[e.name for e in s.events],
-                        )
-                    )
         metadata = {k: v for k, v in context.invocation_metadata()}
-        self.receiver._add(ReceivedRequest(metadata=metadata, spans=spans))
+        self.receiver._add(ReceivedRequest(metadata=metadata, spans=_spans_of(request)))
         return trace_service_pb2.ExportTraceServiceResponse()
+
+
+class _HttpHandler(http.server.BaseHTTPRequestHandler):
+    """OTLP/HTTP with protobuf bodies: POST /v1/traces."""
+
+    receiver: "OtlpReceiver"
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        if self.path != "/v1/traces" or self.headers.get("Content-Type") != "application/x-protobuf":
+            self.send_response(404)
+            self.end_headers()
+            return
+        request = trace_service_pb2.ExportTraceServiceRequest.FromString(body)
+        metadata = {k.lower(): v for k, v in self.headers.items()}
+        self.receiver._add(ReceivedRequest(metadata=metadata, spans=_spans_of(request)))
+        out = trace_service_pb2.ExportTraceServiceResponse().SerializeToString()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    def log_message(self, *args):
+        pass
 
 
 class OtlpReceiver:
     """OTLP/gRPC TraceService on loopback. `endpoint` is what OTEL_EXPORTER_OTLP_ENDPOINT takes."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, tls: tuple[bytes, bytes] | None = None,
-                 on_spans=None):
+                 on_spans=None, http: bool = False):
         self.host = host
         self.port = port
         self.tls = tls  # (certificate chain PEM, private key PEM)
@@ -116,10 +149,17 @@ class OtlpReceiver:
         self.refused = 0
         self._cond = threading.Condition()
         self._server = None
+        self.http = http  # also serve OTLP/HTTP (protobuf) on `http_port`
+        self.http_port = 0
+        self._http = None
 
     @property
     def endpoint(self) -> str:
         return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
+
+    @property
+    def http_endpoint(self) -> str:
+        return f"http://{self.host}:{self.http_port}"
 
     @property
     def spans(self) -> list[ReceivedSpan]:
@@ -160,9 +200,18 @@ class OtlpReceiver:
         if not self.port:
             raise RuntimeError(f"cannot listen on {addr}")
         self._server.start()
+        if self.http:
+            handler = type("Handler", (_HttpHandler,), {"receiver": self})
+            self._http = http.server.ThreadingHTTPServer((self.host, 0), handler)
+            self.http_port = self._http.server_address[1]
+            threading.Thread(target=self._http.serve_forever, daemon=True).start()
         return self
 
     def stop(self, grace: float | None = None) -> None:
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+            self._http = None
         if self._server is not None:
             self._server.stop(grace).wait()
             self._server = None

@@ -276,3 +276,42 @@ def test_unsupported_exporter_is_a_clear_error(run_driver, receiver):
             result(err=str(e))
     """, env=otel_env(receiver.endpoint, OTEL_TRACES_EXPORTER="zipkin"))
     assert "OTEL_TRACES_EXPORTER" in r["err"]
+
+
+def test_protocol_http_protobuf(run_driver, unique_set):
+    with OtlpReceiver(http=True) as rcv:
+        env = otel_env(rcv.http_endpoint, OTEL_EXPORTER_OTLP_PROTOCOL="http/protobuf",
+                       OTEL_EXPORTER_OTLP_HEADERS="x-api-key=h1")
+        run_driver(ops(unique_set), env=env)
+        spans = rcv.wait_for_spans(3)
+        assert len(spans) == 3 and spans[0].attributes["db.system.name"] == "aerospike"
+        assert rcv.requests[0].metadata["x-api-key"] == "h1"
+
+
+def test_bsp_export_timeout_abandons_hanging_export(run_driver, blackhole, unique_set):
+    # The OTLP timeout alone (30 s) would keep the first export hanging; OTEL_BSP_EXPORT_TIMEOUT
+    # abandons it after 300 ms, so the outage warning comes quickly.
+    r = run_driver(ops(unique_set, 3, shutdown=False) + """
+import time
+t0 = time.monotonic()
+while not LOGS and time.monotonic() - t0 < 20:
+    time.sleep(0.05)
+result(waited=time.monotonic() - t0, logs=LOGS)
+import os; os._exit(0)
+""", env=otel_env(blackhole.endpoint, OTEL_EXPORTER_OTLP_TIMEOUT="30000", OTEL_BSP_EXPORT_TIMEOUT="300"))
+    assert r["logs"] and r["logs"][0][0] == "WARNING"
+    assert r["waited"] < 10, r.data
+
+
+def test_default_endpoint_is_localhost_4317(run_driver, unique_set):
+    try:
+        rcv = OtlpReceiver(host="127.0.0.1", port=4317).start()
+    except RuntimeError:
+        pytest.skip("port 4317 is in use on this machine")
+    try:
+        env = otel_env("")
+        del env["OTEL_EXPORTER_OTLP_ENDPOINT"]
+        run_driver(ops(unique_set), env=env)
+        assert len(rcv.wait_for_spans(3)) == 3
+    finally:
+        rcv.stop()

@@ -111,3 +111,25 @@ def test_root_span_without_opentelemetry_api(run_driver, receiver, unique_set, t
     assert len(spans) == 3
     assert all(s.parent_span_id == "" for s in spans)
     assert len({s.trace_id for s in spans}) == 3
+
+
+def test_async_parent_is_captured_at_call_time(run_driver, receiver, unique_set):
+    r = run_driver(f"""
+        import asyncio
+        aerospike_py.init_tracing()
+        tracer = pytracer()
+
+        async def main():
+            c = await aclient()
+            with tracer.start_as_current_span("caller") as a:
+                pending = c.put(("test", "{unique_set}", 1), {{"a": 1}})   # called here...
+            with tracer.start_as_current_span("awaiter"):
+                await pending                                             # ...awaited here
+            return hexid(a.get_span_context().span_id)
+
+        caller = asyncio.run(main())
+        aerospike_py.shutdown_tracing()
+        result(caller=caller)
+    """, env=otel_env(receiver.endpoint))
+    (span,) = receiver.wait_for_spans(1)
+    assert span.parent_span_id == r["caller"]
