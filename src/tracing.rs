@@ -97,6 +97,12 @@ impl OpTrace {
         }
     }
 
+    /// Whether tracing is on for this call (lets callers skip gathering error facts when off).
+    #[inline]
+    pub fn is_live(&self) -> bool {
+        self.live.is_some()
+    }
+
     /// After argument conversion: builds the span (sampler sees these attributes).
     pub fn target(&mut self, namespace: Option<&str>, set: Option<&str>, batch_size: Option<usize>) {
         if let Some(live) = self.live.as_deref_mut() {
@@ -265,7 +271,9 @@ fn parent_reader(glue: &Bound<'_, PyModule>) -> Option<ParentReader> {
 struct Active {
     tracer: SdkTracer,
     provider: SdkTracerProvider,
-    runtime: Option<tokio::runtime::Runtime>,
+    /// Taken out at shutdown: dropping a Runtime later, from whichever thread holds the last
+    /// reference (possibly a worker of the client's runtime), would panic.
+    runtime: Mutex<Option<tokio::runtime::Runtime>>,
     export_timeout: Duration,
 }
 
@@ -475,7 +483,7 @@ fn build_active() -> Result<Option<Active>, String> {
         }
     };
     let tracer = provider.tracer(SCOPE);
-    Ok(Some(Active { tracer, provider, runtime, export_timeout }))
+    Ok(Some(Active { tracer, provider, runtime: Mutex::new(runtime), export_timeout }))
 }
 
 fn current_events() -> Arc<Events> {
@@ -534,10 +542,9 @@ fn shutdown_tracing(py: Python<'_>) -> PyResult<()> {
 fn shutdown_active(active: Arc<Active>) {
     // Operations still in flight hold clones; their spans are dropped by the SDK after shutdown.
     let _ = active.provider.shutdown_with_timeout(active.export_timeout);
-    if let Ok(mut a) = Arc::try_unwrap(active) {
-        if let Some(rt) = a.runtime.take() {
-            rt.shutdown_background();
-        }
+    let rt = active.runtime.lock().ok().and_then(|mut g| g.take());
+    if let Some(rt) = rt {
+        rt.shutdown_background();
     }
 }
 

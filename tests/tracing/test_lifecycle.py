@@ -94,3 +94,46 @@ def test_python_exception_unchanged(run_driver, receiver, unique_set):
         result(before=before, after=after)
     """, env=otel_env(receiver.endpoint))
     assert r["before"] == r["after"]
+
+
+def test_shutdown_while_operations_are_in_flight(run_driver, receiver, unique_set):
+    r = run_driver(f"""
+        import asyncio, threading
+        aerospike_py.init_tracing()
+        sync_c = client()
+        stop = threading.Event()
+        done = []
+
+        def sync_worker(i):
+            n = 0
+            while not stop.is_set():
+                sync_c.put(("test", "{unique_set}", f"s{{i}}"), {{"n": n}})
+                n += 1
+            done.append(n)
+
+        threads = [threading.Thread(target=sync_worker, args=(i,)) for i in range(4)]
+        [t.start() for t in threads]
+
+        async def main():
+            c = await aclient()
+
+            async def worker(i):
+                for j in range(40):
+                    await c.put(("test", "{unique_set}", f"a{{i}}"), {{"j": j}})
+                return 40
+
+            tasks = [asyncio.create_task(worker(i)) for i in range(20)]
+            await asyncio.sleep(0.05)
+            await asyncio.to_thread(aerospike_py.shutdown_tracing)   # while both clients are busy
+            return sum(await asyncio.gather(*tasks))
+
+        total = asyncio.run(main())
+        stop.set()
+        [t.join() for t in threads]
+        aerospike_py.init_tracing()                                 # and it can start again
+        sync_c.get(("test", "{unique_set}", "s0"))
+        aerospike_py.shutdown_tracing()
+        result(total=total, sync=len(done))
+    """, env=otel_env(receiver.endpoint))
+    assert r["total"] == 800 and r["sync"] == 4
+    assert receiver.wait_for_spans(1, predicate=lambda s: s.name.startswith("GET"))
