@@ -295,6 +295,7 @@ fn main() {
     let stub = render("stubs.pyi.tera");
     let api = render("api.md.tera");
     write_if_changed(&out.join("_aerospike.pyi"), &stub);
+    write_if_changed(&out.join("ops.yaml"), &text);
     write_if_changed(&out.join("api.md"), &api);
     if alternate.is_none() {
         write_if_changed(&root.join("python/aerospike_py/_aerospike.pyi"), &stub);

@@ -60,6 +60,13 @@ pub fn result_code_value(rc: ResultCode) -> i32 {
 
 /// The official Python client's code for an aerospike-core error.
 pub fn core_code(e: &Error) -> i32 {
+    // Retries exhausted on a server failure (e.g. KEY_BUSY) arrive decorated as a client
+    // timeout; like the official client, report the server's code.
+    if !matches!(e.kind(), ErrorKind::Server { .. }) {
+        if let Some(rc) = e.server_result_code() {
+            return result_code_value(rc);
+        }
+    }
     match e.kind() {
         ErrorKind::Server { rc, .. } => result_code_value(*rc),
         ErrorKind::Timeout => TIMEOUT,

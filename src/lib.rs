@@ -44,6 +44,7 @@ fn _aerospike(m: &Bound<'_, PyModule>) -> PyResult<()> {
     specs::register_constants(m)?;
     m.add("OPERATIONS", specs::OPERATIONS.to_vec())?;
     m.add("__api_md__", include_str!(concat!(env!("OUT_DIR"), "/api.md")))?;
+    m.add("__ops_yaml__", include_str!(concat!(env!("OUT_DIR"), "/ops.yaml")))?;
     m.add("__stub__", include_str!(concat!(env!("OUT_DIR"), "/_aerospike.pyi")))?;
     tracing::register(m)?;
     Ok(())

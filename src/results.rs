@@ -86,6 +86,12 @@ pub fn meta(py: Python<'_>, r: &Record) -> PyResult<Py<PyAny>> {
 pub fn bins_of(py: Python<'_>, r: &Record) -> PyResult<Py<PyAny>> {
     let d = PyDict::new(py);
     for (name, v) in &r.bins {
+        // Several operations on one bin (operate) come back as a MultiResult; like the official
+        // client, the bin holds the last operation's answer.
+        let v = match v {
+            Value::MultiResult(all) => all.last().unwrap_or(&Value::Nil),
+            other => other,
+        };
         d.set_item(name, value(py, v)?)?;
     }
     Ok(d.into_any().unbind())

@@ -295,6 +295,90 @@ class RoleViolation(AdminError):
     code = 81
 
 
+class InvalidEncoding(ServerError):
+    code = 29
+
+
+class XDRKeyBusy(ServerError):
+    code = 32
+
+
+class QueryEnd(ServerError):
+    code = 50
+
+
+class SecuritySchemeNotSupported(AdminError):
+    code = 53
+
+
+class InvalidCommand(AdminError):
+    code = 54
+
+
+class InvalidField(AdminError):
+    code = 55
+
+
+class IllegalState(AdminError):
+    code = 56
+
+
+class UserExistsError(AdminError):
+    code = 61
+
+
+class ExpiredPassword(AdminError):
+    code = 63
+
+
+class ForbiddenPassword(AdminError):
+    code = 64
+
+
+class ExpiredSession(AdminError):
+    code = 66
+
+
+class InvalidRole(AdminError):
+    code = 70
+
+
+class RoleExistsError(AdminError):
+    code = 71
+
+
+class InvalidPrivilege(AdminError):
+    code = 72
+
+
+class InvalidWhitelist(AdminError):
+    code = 73
+
+
+class QuotasNotEnabled(AdminError):
+    code = 74
+
+
+class InvalidQuota(AdminError):
+    code = 75
+
+
+class NotWhitelisted(AdminError):
+    code = 82
+
+
+class QuotaExceeded(AdminError):
+    code = 83
+
+
+class QueryNetioErr(QueryError):
+    code = 214
+
+
+class QueryDuplicate(QueryError):
+    code = 215
+
+
 class TransactionError(ServerError):
     code = 120
 

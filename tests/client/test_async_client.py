@@ -1,0 +1,118 @@
+"""Functional tests of the AsyncClient: every operation natively async, the loop never blocked."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from pathlib import Path
+
+import pytest
+
+import aerospike_py
+from aerospike_py import exception
+from aerospike_py import operations as ops
+
+
+def test_connect_async_with_and_close(config, key):
+    async def main():
+        ac = aerospike_py.AsyncClient(config)
+        assert not ac.is_connected()
+        assert await ac.connect() is ac
+        assert ac.is_connected()
+        await ac.put(key, {"a": 1})
+        await ac.close()
+        assert not ac.is_connected()
+        with pytest.raises(exception.ClusterError):
+            await ac.get(key)
+        async with aerospike_py.AsyncClient(config) as ac2:
+            assert (await ac2.get(key))[2] == {"a": 1}
+        assert not ac2.is_connected()
+
+    asyncio.run(main())
+
+
+def test_all_single_record_operations(run_async, key):
+    async def body(ac):
+        aw = ac.put(key, {"n": 1, "s": "b"})
+        assert inspect.isawaitable(aw)
+        assert await aw is None
+        await ac.increment(key, "n", 2)
+        await ac.append(key, "s", "c")
+        await ac.prepend(key, "s", "a")
+        await ac.touch(key, 500)
+        _, meta, bins = await ac.get(key)
+        assert bins == {"n": 3, "s": "abc"} and 490 <= meta["ttl"] <= 500
+        assert (await ac.select(key, ["s"]))[2] == {"s": "abc"}
+        assert (await ac.exists(key))[1]["gen"] == meta["gen"]
+        _, _, got = await ac.operate(key, [ops.increment("n", 1), ops.read("n")])
+        assert got == {"n": 4}
+        await ac.remove(key)
+        assert (await ac.exists(key))[1] is None
+        with pytest.raises(exception.RecordNotFound):
+            await ac.get(key)
+
+    run_async(body)
+
+
+def test_batches_and_query(run_async, keys, namespace, unique_set):
+    async def body(ac):
+        await asyncio.gather(*(ac.put(k, {"i": i}) for i, k in enumerate(keys[:3])))
+        res = await ac.batch_read(keys)
+        assert [r.result for r in res.batch_records] == [0, 0, 0, 2, 2]
+        res = await ac.batch_operate(keys[:3], [ops.increment("i", 10), ops.read("i")])
+        assert [r.record[2]["i"] for r in res.batch_records] == [10, 11, 12]
+        recs = await ac.query(namespace, unique_set).results()
+        assert sorted(r[2]["i"] for r in recs) == [10, 11, 12]
+        seen = []
+        await ac.query(namespace, unique_set).foreach(lambda r: seen.append(r[2]["i"]))
+        assert sorted(seen) == [10, 11, 12]
+        it = []
+        async for r in ac.query(namespace, unique_set).select("i"):
+            it.append(r[2]["i"])
+        assert sorted(it) == [10, 11, 12]
+        rem = await ac.batch_remove(keys[:4])
+        assert [r.result for r in rem.batch_records] == [0, 0, 0, 2]
+
+    run_async(body)
+
+
+def test_event_loop_keeps_running_during_io(run_async, keys):
+    """A ticker task must keep ticking while hundreds of operations are in flight."""
+
+    async def body(ac):
+        ticks = 0
+        stop = False
+
+        async def ticker():
+            nonlocal ticks
+            while not stop:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        t = asyncio.create_task(ticker())
+        await asyncio.gather(*(ac.put((k[0], k[1], f"c{i}"), {"i": i}) for i in range(300) for k in keys[:1]))
+        got = await asyncio.gather(*(ac.get((keys[0][0], keys[0][1], f"c{i}")) for i in range(300)))
+        stop = True
+        await t
+        assert [g[2]["i"] for g in got] == list(range(300))
+        assert ticks > 10
+
+    run_async(body)
+
+
+def test_errors_on_await_and_bad_input_at_call(run_async, key):
+    async def body(ac):
+        with pytest.raises(exception.ParamError):
+            ac.put(("ns-only",), {"a": 1})  # bad input raises at call time, nothing is sent
+        with pytest.raises(exception.RecordExistsError):
+            await ac.put(key, {"a": 1})
+            await ac.put(key, {"a": 1}, policy={"exists": aerospike_py.POLICY_EXISTS_CREATE})
+
+    run_async(body)
+
+
+def test_no_thread_offloading_in_python_package():
+    pkg = Path(aerospike_py.__file__).parent
+    for f in pkg.glob("*.py"):
+        text = f.read_text()
+        assert "to_thread" not in text and "run_in_executor" not in text, f
