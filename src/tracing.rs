@@ -10,20 +10,20 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
 use opentelemetry::trace::{
-    SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags, TraceId, TraceState,
-    Tracer as _, TracerProvider as _, Span as _,
+    Span as _, SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags, TraceId, TraceState, Tracer as _,
+    TracerProvider as _,
 };
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_otlp::tonic_types::transport::{Certificate, ClientTlsConfig, Identity};
 use opentelemetry_otlp::{WithExportConfig, WithTonicConfig};
+use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, SdkTracer, SdkTracerProvider, SpanData, SpanExporter,
 };
-use opentelemetry_sdk::Resource;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::intern;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 /// Static description of one data operation (one per op, generated from ops.yaml).
@@ -93,7 +93,15 @@ impl OpTrace {
         let start = SystemTime::now();
         let parent = python_parent(py);
         OpTrace {
-            live: Some(Box::new(Live { spec, active, start, parent, span: None, records: None, peer: None })),
+            live: Some(Box::new(Live {
+                spec,
+                active,
+                start,
+                parent,
+                span: None,
+                records: None,
+                peer: None,
+            })),
         }
     }
 
@@ -128,14 +136,14 @@ impl OpTrace {
 
     pub fn finish_ok(self) {
         if let Some(live) = self.live {
-            let (mut span, _) = close(*live);
+            let mut span = close(*live);
             span.end();
         }
     }
 
     pub fn finish_err(self, err: &ErrorFacts<'_>) {
         if let Some(live) = self.live {
-            let (mut span, _) = close(*live);
+            let mut span = close(*live);
             span.set_attribute(KeyValue::new("error.type", err.type_name.to_owned()));
             // Only codes the server answered with (positive); client-side codes are negative.
             if let Some(code) = err.result_code.filter(|c| *c > 0) {
@@ -185,7 +193,7 @@ fn start_span(
 }
 
 /// The span with the facts gathered after its start (started late if target() never ran).
-fn close(mut live: Live) -> (opentelemetry_sdk::trace::Span, ()) {
+fn close(mut live: Live) -> opentelemetry_sdk::trace::Span {
     let mut span = match live.span.take() {
         Some(s) => s,
         None => start_span(&live, None, None, None),
@@ -199,7 +207,7 @@ fn close(mut live: Live) -> (opentelemetry_sdk::trace::Span, ()) {
         span.set_attribute(KeyValue::new("network.peer.address", addr));
         span.set_attribute(KeyValue::new("network.peer.port", port as i64));
     }
-    (span, ())
+    span
 }
 
 /// How the active Python OTel span is found (decided once, see `_tracing._parent_reader`).
@@ -330,7 +338,8 @@ impl SpanExporter for WatchedExporter {
         match &result {
             Ok(()) => {
                 if !self.events.healthy.swap(true, Ordering::Relaxed) {
-                    self.events.push(LEVEL_INFO, format!("span export to {} resumed", self.endpoint));
+                    self.events
+                        .push(LEVEL_INFO, format!("span export to {} resumed", self.endpoint));
                 }
             }
             Err(e) => {
@@ -362,7 +371,10 @@ impl SpanExporter for WatchedExporter {
 }
 
 fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// Signal-specific variable first, then the generic OTLP one.
@@ -379,7 +391,11 @@ fn export_timeout() -> Duration {
 
 /// Endpoint as the exporter will resolve it (for messages and the TLS decision).
 fn resolved_endpoint(protocol: &str) -> String {
-    let default = if protocol == "grpc" { DEFAULT_ENDPOINT } else { DEFAULT_HTTP_ENDPOINT };
+    let default = if protocol == "grpc" {
+        DEFAULT_ENDPOINT
+    } else {
+        DEFAULT_HTTP_ENDPOINT
+    };
     let raw = otlp_env("ENDPOINT").unwrap_or_else(|| default.to_owned());
     if raw.contains("://") {
         raw
@@ -416,7 +432,11 @@ fn resource() -> Resource {
         || env("OTEL_RESOURCE_ATTRIBUTES")
             .is_some_and(|v| v.split(',').any(|kv| kv.trim_start().starts_with("service.name=")));
     let builder = Resource::builder();
-    if named { builder.build() } else { builder.with_service_name(DEFAULT_SERVICE).build() }
+    if named {
+        builder.build()
+    } else {
+        builder.with_service_name(DEFAULT_SERVICE).build()
+    }
 }
 
 /// Builds provider + exporter from the environment. Ok(None) when OTEL_SDK_DISABLED=true.
@@ -424,7 +444,9 @@ fn build_active() -> Result<Option<Active>, String> {
     if env("OTEL_SDK_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
         return Ok(None);
     }
-    let exporter_kind = env("OTEL_TRACES_EXPORTER").unwrap_or_else(|| "otlp".to_owned()).to_ascii_lowercase();
+    let exporter_kind = env("OTEL_TRACES_EXPORTER")
+        .unwrap_or_else(|| "otlp".to_owned())
+        .to_ascii_lowercase();
     let builder = SdkTracerProvider::builder().with_resource(resource());
     let export_timeout = export_timeout();
     let (provider, runtime) = match exporter_kind.as_str() {
@@ -475,21 +497,35 @@ fn build_active() -> Result<Option<Active>, String> {
                 endpoint,
                 events,
             };
-            let bsp = BatchSpanProcessor::builder(exporter).with_batch_config(BatchConfigBuilder::default().build()).build();
+            let bsp = BatchSpanProcessor::builder(exporter)
+                .with_batch_config(BatchConfigBuilder::default().build())
+                .build();
             (builder.with_span_processor(bsp).build(), Some(runtime))
         }
         other => {
-            return Err(format!("OTEL_TRACES_EXPORTER={other} is not supported by aerospike-py (use otlp or none)"));
+            return Err(format!(
+                "OTEL_TRACES_EXPORTER={other} is not supported by aerospike-py (use otlp or none)"
+            ));
         }
     };
     let tracer = provider.tracer(SCOPE);
-    Ok(Some(Active { tracer, provider, runtime: Mutex::new(runtime), export_timeout }))
+    Ok(Some(Active {
+        tracer,
+        provider,
+        runtime: Mutex::new(runtime),
+        export_timeout,
+    }))
 }
 
 fn current_events() -> Arc<Events> {
     let mut guard = EVENTS.lock().unwrap_or_else(|p| p.into_inner());
     guard
-        .get_or_insert_with(|| Arc::new(Events { queue: Mutex::new(Vec::new()), healthy: AtomicBool::new(true) }))
+        .get_or_insert_with(|| {
+            Arc::new(Events {
+                queue: Mutex::new(Vec::new()),
+                healthy: AtomicBool::new(true),
+            })
+        })
         .clone()
 }
 
@@ -595,7 +631,10 @@ fn _tracing_flush(py: Python<'_>) -> bool {
     }
 }
 
-static BENCH_SPEC: OpSpec = OpSpec { name: "bench", operation: "PUT" };
+static BENCH_SPEC: OpSpec = OpSpec {
+    name: "bench",
+    operation: "PUT",
+};
 
 /// Micro-benchmark of the hooks (bench/tracing_overhead.py): ns per iteration of `what`:
 /// "hooks" = begin + target + finish_ok (no-op when tracing is off), "capture" = reading the
@@ -630,4 +669,3 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_tracing_flush, m)?)?;
     Ok(())
 }
-
