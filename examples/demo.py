@@ -4,7 +4,7 @@ What it does:
   1. starts the dev server (or uses AEROSPIKE_HOSTS=host:port),
   2. starts a real OpenTelemetry collector, rotel-agent (from the `rotel` package), printing every
      span it receives, and forwarding them to a small OTLP receiver in this process; without
-     rotel, that receiver prints the spans itself,
+     rotel (or with DEMO_COLLECTOR=builtin), that receiver prints the spans itself,
   3. turns on aerospike-py's built-in tracing (init_tracing(), configured by OTEL_* variables),
   4. runs the main operations of the sync Client and of the AsyncClient, each group under a demo
      span of the application's own OpenTelemetry SDK,
@@ -59,6 +59,7 @@ class Collector:
         self.tmp = None
         self.endpoint = receiver.endpoint
         self.name = "built-in OTLP receiver (tests/otlp_receiver.py)"
+        self.stopping = False
 
     def start(self) -> "Collector":
         agent = self._rotel_binary()
@@ -87,6 +88,8 @@ class Collector:
 
     @staticmethod
     def _rotel_binary():
+        if os.environ.get("DEMO_COLLECTOR") == "builtin":  # skip rotel-agent
+            return None
         try:
             import rotel
         except Exception:
@@ -96,9 +99,11 @@ class Collector:
 
     def _echo(self):
         for line in self.proc.stdout:
-            print("[rotel] " + line.rstrip(), flush=True)
+            if not self.stopping:
+                print("[rotel] " + line.rstrip(), flush=True)
 
     def stop(self):
+        self.stopping = True
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
