@@ -103,6 +103,8 @@ struct ArgView {
     pass: String,
     rust_param: String,
     py_type: String,
+    /// py_type with `|` escaped for a markdown table cell.
+    py_type_md: String,
     py_default: Option<String>,
     doc: String,
 }
@@ -124,6 +126,7 @@ struct OpView {
     ret_convert: String,
     deferred: bool,
     ret_py_type: String,
+    ret_py_type_md: String,
     ret_async_py_type: String,
     ret_doc: String,
     examples: Vec<ExampleView>,
@@ -135,6 +138,10 @@ struct ExampleView {
     setup: Vec<String>,
     call: String,
     expect: String,
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|")
 }
 
 fn py_default(v: &serde_norway::Value) -> String {
@@ -180,6 +187,7 @@ fn view(spec: &Spec) -> Vec<OpView> {
                         format!("{}: &Bound<'py, PyAny>", a.name)
                     },
                     py_type: shape.py_type.clone(),
+                    py_type_md: md_cell(&shape.py_type),
                     py_default: a.default.as_ref().map(py_default),
                     doc: a.doc.clone(),
                 });
@@ -231,6 +239,7 @@ fn view(spec: &Spec) -> Vec<OpView> {
                 ret_convert: ret.convert.clone(),
                 deferred: ret.deferred,
                 ret_py_type: ret.py_type.clone(),
+                ret_py_type_md: md_cell(&ret.py_type),
                 ret_async_py_type: ret.async_py_type.clone().unwrap_or_else(|| ret.py_type.clone()),
                 ret_doc: ret.doc.clone(),
                 examples: op
@@ -285,7 +294,12 @@ fn main() {
     let mut ctx = tera::Context::new();
     ctx.insert("ops", &ops);
     ctx.insert("constants", &spec.constants);
-    ctx.insert("shapes", &spec.shapes);
+    let shapes_md: BTreeMap<String, Shape> = spec
+        .shapes
+        .iter()
+        .map(|(k, v)| (k.clone(), Shape { py_type: md_cell(&v.py_type), ..v.clone() }))
+        .collect();
+    ctx.insert("shapes", &shapes_md);
     ctx.insert("returns", &spec.returns);
     let render = |name: &str| tera.render(name, &ctx).unwrap_or_else(|e| panic!("render {name}: {e:?}"));
 

@@ -31,6 +31,9 @@ impl Client {
         if let Some(u) = username {
             config.client_policy.auth_mode = aerospike_core::AuthMode::Internal(u, password.unwrap_or_default());
         }
+        if runtime::is_shut_down() {
+            return Err(errors::client(py, "the interpreter is shutting down"));
+        }
         let rt = runtime::current();
         let rt2 = rt.clone();
         let core = py
@@ -47,6 +50,9 @@ impl Client {
             if core.epoch != runtime::epoch() {
                 // Inherited across fork: its runtime is gone; just forget it.
                 std::mem::forget(core);
+                return Ok(());
+            }
+            if runtime::is_shut_down() {
                 return Ok(());
             }
             let rt = core.rt.clone();

@@ -8,7 +8,7 @@ use aerospike_core::{
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
-use tokio::runtime::Runtime;
+use tokio::runtime::Handle as RtHandle;
 
 use crate::errors::{self, OpError, param};
 use crate::runtime;
@@ -32,7 +32,7 @@ pub struct Core {
     pub client: AsClient,
     pub policies: Policies,
     pub epoch: u64,
-    pub rt: Arc<Runtime>,
+    pub rt: RtHandle,
 }
 
 /// Parsed configuration: what `connect()` needs.
@@ -146,7 +146,7 @@ impl Config {
         Ok(Config { hosts, client_policy: cp, policies })
     }
 
-    pub async fn connect(self, rt: Arc<Runtime>) -> Result<Arc<Core>, OpError> {
+    pub async fn connect(self, rt: RtHandle) -> Result<Arc<Core>, OpError> {
         let client = AsClient::new(&self.client_policy, &self.hosts).await?;
         Ok(Arc::new(Core { client, policies: self.policies, epoch: runtime::epoch(), rt }))
     }
@@ -185,5 +185,23 @@ impl Handle {
     pub fn set(&self, core: Option<Arc<Core>>) -> Option<Arc<Core>> {
         let mut guard = self.core.write().unwrap_or_else(|p| p.into_inner());
         std::mem::replace(&mut *guard, core)
+    }
+}
+
+impl Drop for Handle {
+    /// A client dropped without close() still stops its cluster's tend task.
+    fn drop(&mut self) {
+        let core = self.core.get_mut().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(core) = core {
+            if core.epoch == runtime::epoch() {
+                let rt = core.rt.clone();
+                rt.spawn(async move {
+                    let _ = core.client.close().await;
+                });
+            } else {
+                // Inherited across fork: the runtime it belongs to has no threads here.
+                std::mem::forget(core);
+            }
+        }
     }
 }

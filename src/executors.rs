@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use aerospike_core::{
     AdminPolicy, BatchDeletePolicy, BatchOperation, BatchPolicy, BatchReadPolicy, BatchWritePolicy, Bin, Bins,
-    CollectionIndexType, Host, IndexType, Key, ReadPolicy, Record, ResultCode, Task, Value, WritePolicy,
+    CollectionIndexType, Expiration, Host, IndexType, Key, ReadPolicy, Record, ResultCode, Task, Value, WritePolicy,
 };
 
 use crate::core::Core;
@@ -14,17 +14,16 @@ use crate::shapes::{Meta, Ops};
 
 pub type Out<T> = Result<T, OpError>;
 
+fn expiration(ttl: i64, current: Expiration) -> Out<Expiration> {
+    match crate::shapes::expiration_of(ttl) {
+        Ok(e) => Ok(e.unwrap_or(current)),
+        Err(m) => Err(OpError::code(PARAM_ERROR, format!("ttl: {m}"))),
+    }
+}
+
 fn with_meta(mut p: WritePolicy, meta: Meta) -> Out<WritePolicy> {
     if let Some(ttl) = meta.ttl {
-        use crate::constants as k;
-        p.expiration = match ttl {
-            k::TTL_NAMESPACE_DEFAULT => aerospike_core::Expiration::NamespaceDefault,
-            k::TTL_NEVER_EXPIRE => aerospike_core::Expiration::Never,
-            k::TTL_DONT_UPDATE => aerospike_core::Expiration::DontUpdate,
-            k::TTL_CLIENT_DEFAULT => p.expiration,
-            t if t > 0 && t <= i64::from(u32::MAX) => aerospike_core::Expiration::Seconds(t as u32),
-            t => return Err(OpError::code(PARAM_ERROR, format!("meta.ttl: invalid ttl {t}"))),
-        };
+        p.expiration = expiration(ttl, p.expiration)?;
     }
     if let Some(g) = meta.generation {
         p.generation = g;
@@ -90,6 +89,10 @@ pub async fn increment(c: Arc<Core>, key: Key, bin: String, offset: Value, meta:
 }
 
 pub async fn operate(c: Arc<Core>, key: Key, ops: Ops, meta: Meta, policy: WritePolicy) -> Out<(Key, Record)> {
+    let mut meta = meta;
+    if meta.ttl.is_none() {
+        meta.ttl = ops.ttl;
+    }
     let p = with_meta(policy, meta)?;
     let r = c.client.operate(&p, &key, &ops.ops).await?;
     Ok((key, r))
@@ -108,7 +111,12 @@ pub async fn batch_operate(
     ops: Ops,
     policy: BatchPolicy,
     write_policy: BatchWritePolicy,
+    ttl: Option<i64>,
 ) -> Out<Vec<BatchOperation>> {
+    let mut write_policy = write_policy;
+    if let Some(ttl) = ttl.or(ops.ttl) {
+        write_policy.expiration = expiration(ttl, write_policy.expiration)?;
+    }
     let rp = BatchReadPolicy::default();
     let mut rows: Vec<BatchOperation> = keys
         .into_iter()
@@ -135,9 +143,17 @@ pub async fn batch_remove(
     Ok(rows)
 }
 
-/// The official client's raw info answer: "command\tvalue\n" per command.
+/// The official client's info answer: the value (and a newline) for one command,
+/// "command\tvalue\n" lines for several.
 fn raw_info(map: aerospike_core::IndexMap<String, String>) -> String {
     let mut out = String::new();
+    if map.len() == 1 {
+        for (_, v) in map {
+            out.push_str(&v);
+            out.push('\n');
+        }
+        return out;
+    }
     for (k, v) in map {
         out.push_str(&k);
         out.push('\t');

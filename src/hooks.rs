@@ -18,6 +18,9 @@ pub type Conv<T> = fn(Python<'_>, T, &mut Span) -> PyResult<Py<PyAny>>;
 
 /// Runs one executor to completion for the sync client: GIL released for the whole round trip.
 pub fn block<T: Send>(py: Python<'_>, core: &Core, fut: impl Future<Output = Result<T, OpError>> + Send) -> Result<T, OpError> {
+    if crate::runtime::is_shut_down() {
+        return Err(OpError::code(errors::CLIENT_ERROR, "the interpreter is shutting down"));
+    }
     if tokio::runtime::Handle::try_current().is_ok() {
         return Err(OpError::code(
             errors::CLIENT_ERROR,

@@ -41,6 +41,7 @@ fn _aerospike(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<query::AsyncQueryIter>()?;
     m.add_function(wrap_pyfunction!(calc_digest, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::_after_fork_in_child, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::_shutdown, m)?)?;
     specs::register_constants(m)?;
     m.add("OPERATIONS", specs::OPERATIONS.to_vec())?;
     m.add("__api_md__", include_str!(concat!(env!("OUT_DIR"), "/api.md")))?;

@@ -106,7 +106,17 @@ pub fn none(py: Python<'_>, _v: (), _t: &mut Span) -> PyResult<Py<PyAny>> {
     Ok(py.None())
 }
 
+/// get: like the official client, the user key is the one the server returned (servers do not
+/// send it on reads), else None; namespace, set and digest are the request's.
 pub fn record(py: Python<'_>, v: (Key, Record), _t: &mut Span) -> PyResult<Py<PyAny>> {
+    let (k, r) = v;
+    let server_uk = r.key.as_ref().and_then(|rk| rk.user_key().cloned());
+    let k = Key::with_digest(k.namespace(), k.set_name(), server_uk, k.digest());
+    record_tuple(py, &k, &r)
+}
+
+/// select/operate: the key as passed (with its user key), like the official client.
+pub fn keyed_record(py: Python<'_>, v: (Key, Record), _t: &mut Span) -> PyResult<Py<PyAny>> {
     record_tuple(py, &v.0, &v.1)
 }
 

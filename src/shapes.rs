@@ -288,6 +288,20 @@ pub fn int(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<i64> {
     }
 }
 
+/// An optional int; None when omitted.
+pub fn opt_int(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Option<i64>> {
+    given(obj).map(|o| int_of(o, arg)).transpose()
+}
+
+/// An optional ttl, checked like meta's.
+pub fn opt_ttl(c: &Core, obj: Arg, arg: &'static str) -> PyResult<Option<i64>> {
+    let ttl = opt_int(c, obj, arg)?;
+    if let (Some(t), Some(o)) = (ttl, obj) {
+        expiration(o.py(), t, arg)?;
+    }
+    Ok(ttl)
+}
+
 /// (address, port) of one node.
 pub fn host(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Host> {
     let o = required(obj, arg)?;
@@ -317,7 +331,11 @@ pub fn meta(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Meta> {
     for (kk, vv) in d.iter() {
         let name = str_of(&kk, arg)?;
         match name.as_str() {
-            "ttl" => m.ttl = Some(int_of(&vv, "meta.ttl")?),
+            "ttl" => {
+                let ttl = int_of(&vv, "meta.ttl")?;
+                expiration(o.py(), ttl, "meta.ttl")?; // validated here, applied by the executor
+                m.ttl = Some(ttl);
+            }
             "gen" => m.generation = Some(u32_of(&vv, "meta.generation")?),
             _ => return Err(param(o.py(), arg, format!("unknown meta key {name:?} (expected ttl, gen)"))),
         }
@@ -325,16 +343,21 @@ pub fn meta(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Meta> {
     Ok(m)
 }
 
-/// TTL seconds or TTL_* constant -> expiration; None for TTL_CLIENT_DEFAULT.
-pub fn expiration(py: Python<'_>, ttl: i64, arg: &str) -> PyResult<Option<Expiration>> {
+/// TTL seconds or a TTL_* constant (or the C API's -1/-2/-3) as an expiration; None for
+/// TTL_CLIENT_DEFAULT (keep the policy's).
+pub fn expiration_of(ttl: i64) -> Result<Option<Expiration>, String> {
     Ok(Some(match ttl {
         k::TTL_NAMESPACE_DEFAULT => Expiration::NamespaceDefault,
-        k::TTL_NEVER_EXPIRE => Expiration::Never,
-        k::TTL_DONT_UPDATE => Expiration::DontUpdate,
-        k::TTL_CLIENT_DEFAULT => return Ok(None),
-        t if t > 0 && t <= i64::from(u32::MAX) => Expiration::Seconds(t as u32),
-        t => return Err(param(py, arg, format!("invalid ttl {t}"))),
+        k::TTL_NEVER_EXPIRE | -1 => Expiration::Never,
+        k::TTL_DONT_UPDATE | -2 => Expiration::DontUpdate,
+        k::TTL_CLIENT_DEFAULT | -3 => return Ok(None),
+        t if t > 0 && t < k::TTL_CLIENT_DEFAULT => Expiration::Seconds(t as u32),
+        t => return Err(format!("invalid ttl {t}")),
     }))
+}
+
+pub fn expiration(py: Python<'_>, ttl: i64, arg: &str) -> PyResult<Option<Expiration>> {
+    expiration_of(ttl).map_err(|m| param(py, arg, m))
 }
 
 fn base_field(p: &mut BasePolicy, name: &str, v: &Bound<'_, PyAny>, arg: &str) -> PyResult<bool> {
@@ -561,9 +584,11 @@ pub fn admin_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<AdminPoli
 pub struct Ops {
     pub ops: Vec<Operation>,
     pub has_write: bool,
+    /// ttl from a touch(ttl) operation, applied to the command's policy.
+    pub ttl: Option<i64>,
 }
 
-fn op_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<(Operation, bool)> {
+fn op_of(o: &Bound<'_, PyAny>, arg: &str, ttl: &mut Option<i64>) -> PyResult<(Operation, bool)> {
     let py = o.py();
     let d = dict_of(o, arg)?;
     let code = match d.get_item("op")? {
@@ -607,7 +632,15 @@ fn op_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<(Operation, bool)> {
             let b = Bin::new(need_bin(bin)?, v);
             if code == k::OPERATOR_APPEND { (operations::append(&b), true) } else { (operations::prepend(&b), true) }
         }
-        k::OPERATOR_TOUCH => (operations::touch(), true),
+        k::OPERATOR_TOUCH => {
+            if let Some(v) = val.filter(|v| !v.is_none()) {
+                let a = format!("{arg}.val");
+                let t = int_of(&v, &a)?;
+                expiration(py, t, &a)?;
+                *ttl = Some(t);
+            }
+            (operations::touch(), true)
+        }
         k::OPERATOR_DELETE => (operations::delete(), true),
         other => return Err(param(py, arg, format!("unsupported operation code {other}"))),
     })
@@ -620,13 +653,14 @@ pub fn operations(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Ops> {
     }
     let mut ops = Vec::new();
     let mut has_write = false;
+    let mut ttl = None;
     for (i, item) in o.try_iter()?.enumerate() {
-        let (op, w) = op_of(&item?, &format!("{arg}[{i}]"))?;
+        let (op, w) = op_of(&item?, &format!("{arg}[{i}]"), &mut ttl)?;
         has_write |= w;
         ops.push(op);
     }
     if ops.is_empty() {
         return Err(param(o.py(), arg, "needs at least one operation"));
     }
-    Ok(Ops { ops, has_write })
+    Ok(Ops { ops, has_write, ttl })
 }

@@ -88,8 +88,27 @@ proptest! {
     }
 
     #[test]
-    fn decompress_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
-        let _ = frame::decompress(&bytes);
+    fn expressions_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..120)) {
+        let r = crate::store::Record { set: None, key: Some(vec![3, b'k']), bins: vec![], generation: 1, void_time: 5, lut: 7 };
+        if let Ok(e) = crate::exp::parse(&bytes) {
+            let _ = e.matches(&crate::exp::RecCtx { rec: &r, digest: &[9u8; 20] });
+        }
+    }
+
+    #[test]
+    fn cdt_ops_never_panic(code in prop_oneof![0i64..41, 64i64..111], args in proptest::collection::vec(-3i64..5, 0..4), raw in proptest::collection::vec(any::<u8>(), 0..40)) {
+        use crate::msgpack::{Mp, to_bytes};
+        let list = crate::store::Bin { name: "l".into(), ptype: crate::particle::LIST, data: to_bytes(&Mp::Array(vec![Mp::Int(1), Mp::Int(2)])) };
+        let map = crate::store::Bin { name: "m".into(), ptype: crate::particle::MAP, data: to_bytes(&Mp::Map(vec![(Mp::Int(1), Mp::Int(2))])) };
+        let mut items = vec![Mp::Int(code)];
+        items.extend(args.iter().map(|a| Mp::Int(*a)));
+        let payload = to_bytes(&Mp::Array(items));
+        for bin in [None, Some(&list), Some(&map)] {
+            for modify in [false, true] {
+                let _ = crate::cdt::execute(bin, "b", modify, &payload);
+                let _ = crate::cdt::execute(bin, "b", modify, &raw);
+            }
+        }
     }
 
     #[test]

@@ -3,12 +3,15 @@
 
 mod b64;
 mod batch;
+mod cdt;
 mod clock;
 mod cluster;
 mod config;
+mod exp;
 mod faults;
 mod frame;
 mod info;
+mod msgpack;
 mod particle;
 mod proto;
 mod scan;
@@ -27,6 +30,10 @@ use std::time::Duration;
 fn main() {
     let cfg = match config::Config::parse(std::env::args().skip(1)) {
         Ok(c) => c,
+        Err(msg) if msg == "help" => {
+            println!("{}", config::USAGE);
+            return;
+        }
         Err(msg) => {
             eprintln!("aerospike-devserver: {msg}\n{}", config::USAGE);
             std::process::exit(2);

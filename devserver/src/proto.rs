@@ -7,6 +7,7 @@ pub const TYPE_INFO: u8 = 1;
 pub const TYPE_SECURITY: u8 = 2;
 pub const TYPE_AS_MSG: u8 = 3;
 pub const TYPE_COMPRESSED: u8 = 4;
+pub const TYPE_INTERNAL_XDR: u8 = 5;
 /// The server refuses bodies above this size (PROTO_SIZE_MAX).
 pub const PROTO_SIZE_MAX: u64 = 128 * 1024 * 1024;
 pub const MSG_HEADER_SIZE: usize = 22;
@@ -95,6 +96,7 @@ pub mod rc {
     pub const BIN_NAME: u8 = 21;
     pub const FORBIDDEN: u8 = 22;
     pub const ENTERPRISE_ONLY: u8 = 25;
+    pub const OP_NOT_APPLICABLE: u8 = 26;
     pub const FILTERED_OUT: u8 = 27;
     pub const SINDEX_NOT_FOUND: u8 = 201;
 }
@@ -114,9 +116,11 @@ impl ProtoHeader {
     }
 
     /// Whether the server would accept this header (as_proto_is_valid_type + size cap).
+    /// Whether the server reads this frame (process_readable): version 2 (or 0 for security),
+    /// a known type, at most PROTO_SIZE_MAX. Anything else closes the connection.
     pub fn is_acceptable(&self) -> bool {
-        self.version == PROTO_VERSION
-            && matches!(self.kind, TYPE_INFO | TYPE_SECURITY | TYPE_AS_MSG | TYPE_COMPRESSED)
+        (self.version == PROTO_VERSION || (self.version == 0 && self.kind == TYPE_SECURITY))
+            && (1..=TYPE_INTERNAL_XDR).contains(&self.kind)
             && self.size <= PROTO_SIZE_MAX
     }
 }
@@ -227,10 +231,7 @@ pub fn parse_fields_ops<'a>(
 /// Parses a whole AS_MSG body (after the proto header).
 pub fn parse_msg(body: &[u8]) -> Result<Msg<'_>, ParseError> {
     let mut r = Reader::new(body);
-    let header_sz = r.u8()?;
-    if header_sz as usize != MSG_HEADER_SIZE {
-        return Err(ParseError);
-    }
+    let _header_sz = r.u8()?; // not checked by the server either (as_transaction_prepare)
     let info1 = r.u8()?;
     let info2 = r.u8()?;
     let info3 = r.u8()?;
@@ -242,6 +243,9 @@ pub fn parse_msg(body: &[u8]) -> Result<Msg<'_>, ParseError> {
     let n_fields = r.u16()?;
     let n_ops = r.u16()?;
     let (fields, ops) = parse_fields_ops(&mut r, n_fields, n_ops)?;
+    if r.remaining() != 0 {
+        return Err(ParseError); // "extra bytes follow fields and bin-ops"
+    }
     Ok(Msg { info1, info2, info3, info4, generation, record_ttl, transaction_ttl, fields, ops })
 }
 

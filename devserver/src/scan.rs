@@ -1,7 +1,8 @@
-//! Partition scans and secondary-index queries, streamed back in frames.
-//! Each requested partition is walked in digest order (so digest resume works), each record goes out
-//! as one message with namespace/set/digest/key fields, a finished partition gets a PARTITION_DONE
-//! message carrying its id in the generation slot, and the stream ends with a LAST message.
+//! Partition scans and secondary-index queries, streamed back in frames (query.c, query_job.c).
+//! Requested partitions are walked in partition-id order, each in digest order (so digest resume
+//! works); each record goes out as one message with namespace/set/digest/key fields and the stream
+//! ends with a LAST message. PARTITION_DONE messages are only sent for partitions a node cannot
+//! serve, which never happens here since every node reads the shared store.
 
 use std::io;
 
@@ -112,6 +113,10 @@ fn requested_partitions(m: &Msg<'_>) -> Result<Vec<(usize, Option<Digest>)>, u8>
     if m.field(proto::FIELD_PID_ARRAY).is_none() && m.field(proto::FIELD_DIGEST_ARRAY).is_none() {
         parts.extend((0..N_PARTITIONS).map(|p| (p, None)));
     }
+    parts.sort_by_key(|(p, _)| *p);
+    if parts.windows(2).any(|w| w[0].0 == w[1].0) {
+        return Err(rc::PARAMETER); // "bad or duplicate digest pid"
+    }
     Ok(parts)
 }
 
@@ -119,6 +124,7 @@ struct Plan<'a> {
     ns: &'a Namespace,
     set: Option<&'a [u8]>,
     filter: Option<Filter>,
+    exp: Option<crate::exp::Exp>,
     bins: Option<Vec<&'a [u8]>>,
     no_bins: bool,
 }
@@ -135,6 +141,7 @@ fn walk_partition(plan: &Plan<'_>, pid: usize, after: Option<Digest>, limit: u64
                 && !r.is_expired(now)
                 && plan.set.is_none_or(|s| r.set.as_deref().map(str::as_bytes) == Some(s))
                 && plan.filter.as_ref().is_none_or(|f| f.matches(r))
+                && plan.exp.as_ref().is_none_or(|e| e.matches(&crate::exp::RecCtx { rec: r, digest: d }))
         })
         .collect();
     hits.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -171,10 +178,15 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
     let Some(ns) = m.field(proto::FIELD_NAMESPACE).and_then(|n| c.store.ns(n)) else {
         return wr.write_all(&error_reply(rc::NAMESPACE)).await;
     };
-    if m.field(proto::FIELD_FILTER_EXP).is_some() || m.info2 & proto::INFO2_WRITE != 0 {
-        // Expression filters and background (write) scans are not implemented.
+    if m.info2 & proto::INFO2_WRITE != 0 {
+        // Background (write) scans are not implemented.
         return wr.write_all(&error_reply(rc::UNSUPPORTED_FEATURE)).await;
     }
+    let exp_filter = match m.field(proto::FIELD_FILTER_EXP).map(crate::exp::parse) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(code)) => return wr.write_all(&error_reply(code)).await,
+    };
     let set = m.field(proto::FIELD_SET).filter(|s| !s.is_empty());
     let filter = match m.field(proto::FIELD_INDEX_RANGE) {
         None => None,
@@ -189,14 +201,18 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         if collection != 0 || m.field(proto::FIELD_INDEX_CONTEXT).is_some() || m.field(proto::FIELD_INDEX_EXPRESSION).is_some() {
             return wr.write_all(&error_reply(rc::UNSUPPORTED_FEATURE)).await;
         }
-        let wanted_name = m.field(proto::FIELD_INDEX_NAME);
-        let found = ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| {
-            i.itype == "default"
-                && i.bin.as_bytes() == f.bin()
-                && i.ktype == f.ktype()
-                && wanted_name.is_none_or(|n| n == i.name.as_bytes())
-                && i.set.as_deref().is_none_or(|s| set == Some(s.as_bytes()))
-        });
+        // find_sindex (query.c): a name sent by the client selects the index by name alone;
+        // otherwise the definition must match (set exactly, bin, key type, default collection).
+        let found = match m.field(proto::FIELD_INDEX_NAME).filter(|n| !n.is_empty()) {
+            Some(name) => ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| i.name.as_bytes() == name),
+            None => ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| {
+                i.itype == "default"
+                    && i.context.is_none()
+                    && i.bin.as_bytes() == f.bin()
+                    && i.ktype == f.ktype()
+                    && i.set.as_deref().map(str::as_bytes) == set
+            }),
+        };
         if !found {
             return wr.write_all(&error_reply(rc::SINDEX_NOT_FOUND)).await;
         }
@@ -217,6 +233,7 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         ns,
         set,
         filter,
+        exp: exp_filter,
         bins: (!read_names.is_empty() && m.info1 & proto::INFO1_GET_ALL == 0).then_some(read_names),
         no_bins: m.info1 & proto::INFO1_GET_NO_BINS != 0,
     };
@@ -231,9 +248,6 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         }
         let (n, more) = walk_partition(&plan, pid, after, limit, &mut out);
         sent += n;
-        if !more {
-            proto::write_msg(&mut out, proto::INFO3_PARTITION_DONE, rc::OK, pid as u32, 0, 0, &[], &[]);
-        }
         if out.len() - start > FRAME_CHUNK {
             proto::finish_frame(&mut out, start);
             wr.write_all(&out).await?;

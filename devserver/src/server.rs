@@ -14,6 +14,7 @@ use crate::proto::{self, ProtoHeader, rc};
 use crate::stats::bump;
 use crate::{batch, frame, info, scan, txn};
 
+
 /// Keeps node `node` listening while it is up, re-binding after a restart.
 pub async fn run_node(c: Arc<Cluster>, node: usize) {
     let mut running = c.nodes[node].running.subscribe();
@@ -57,7 +58,9 @@ async fn serve_conn(c: Arc<Cluster>, node: usize, sock: TcpStream) {
     bump(&stats.client_connections_opened);
     stats.client_connections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut running = c.nodes[node].running.subscribe();
-    let (mut rd, mut wr) = sock.into_split();
+    let (rd, mut wr) = sock.into_split();
+    // Buffered so a header and its body usually arrive in one read syscall.
+    let mut rd = tokio::io::BufReader::with_capacity(32 * 1024, rd);
     loop {
         let frame = tokio::select! {
             f = frame::read_frame(&mut rd) => f,
@@ -103,24 +106,14 @@ async fn dispatch(c: &Arc<Cluster>, node: usize, header: ProtoHeader, body: Vec<
             out.extend_from_slice(&admin);
             wr.write_all(&out).await
         }
-        proto::TYPE_AS_MSG => handle_msg(c, node, &body, wr).await,
-        proto::TYPE_COMPRESSED => {
-            let (inner, inner_body) = frame::decompress(&body).map_err(|_| bad_data())?;
-            if inner.kind != proto::TYPE_AS_MSG {
-                return Err(bad_data());
-            }
-            handle_msg(c, node, &inner_body, wr).await
-        }
-        _ => Err(bad_data()),
+        // Community Edition cannot uncompress requests (proto_ce.c): it answers ENTERPRISE_ONLY.
+        proto::TYPE_COMPRESSED => wr.write_all(&proto::reply_frame(rc::ENTERPRISE_ONLY, 0, 0, &[], &[])).await,
+        _ => handle_msg(c, node, &body, wr).await,
     }
 }
 
-fn bad_data() -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, "bad frame")
-}
-
 fn classify(m: &proto::Msg<'_>) -> OpKind {
-    if m.field(proto::FIELD_BATCH).is_some() || m.field(proto::FIELD_BATCH_WITH_SET).is_some() {
+    if m.info1 & proto::INFO1_BATCH != 0 {
         OpKind::Batch
     } else if m.field(proto::FIELD_DIGEST).is_some() {
         match txn::kind_of(m) {
@@ -140,9 +133,9 @@ async fn handle_msg(c: &Arc<Cluster>, node: usize, body: &[u8], wr: &mut OwnedWr
     let m = match proto::parse_msg(body) {
         Ok(m) => m,
         Err(_) => {
-            // The server drops connections carrying unparsable messages.
+            // as_transaction_prepare failed: a PARAMETER reply, the connection stays open.
             bump(&stats.proto_errors);
-            return Err(bad_data());
+            return wr.write_all(&proto::reply_frame(rc::PARAMETER, 0, 0, &[], &[])).await;
         }
     };
     let kind = classify(&m);

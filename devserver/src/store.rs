@@ -66,6 +66,8 @@ pub struct Namespace {
     pub partitions: Vec<Mutex<Partition>>,
     pub used_bytes: AtomicI64,
     pub objects: AtomicI64,
+    /// Records with a void time; the nsup sweep is skipped while there are none.
+    pub expirable: AtomicI64,
     pub memory_limit: u64,
     pub default_ttl: u32,
     pub nsup: bool,
@@ -82,6 +84,7 @@ impl Namespace {
             partitions: (0..N_PARTITIONS).map(|_| Mutex::new(Partition { records: HashMap::new() })).collect(),
             used_bytes: AtomicI64::new(0),
             objects: AtomicI64::new(0),
+            expirable: AtomicI64::new(0),
             memory_limit,
             default_ttl: 0,
             nsup,
@@ -102,6 +105,10 @@ impl Namespace {
         self.used_bytes.fetch_add(delta, Ordering::Relaxed);
         let dobj = new.is_some() as i64 - old.is_some() as i64;
         self.objects.fetch_add(dobj, Ordering::Relaxed);
+        let dexp = new.is_some_and(|r| r.void_time != 0) as i64 - old.is_some_and(|r| r.void_time != 0) as i64;
+        if dexp != 0 {
+            self.expirable.fetch_add(dexp, Ordering::Relaxed);
+        }
     }
 
     /// Removes the record if it has expired; returns the live record otherwise.
@@ -141,6 +148,9 @@ impl Namespace {
 
     /// Removes expired records (the nsup sweep).
     pub fn sweep_expired(&self) {
+        if self.expirable.load(Ordering::Relaxed) <= 0 {
+            return;
+        }
         let now = clock::now_cl();
         for pid in 0..N_PARTITIONS {
             let mut part = self.lock(pid);
@@ -156,11 +166,11 @@ impl Namespace {
         }
     }
 
-    /// (objects, bytes) per set name, for the `sets` info command.
-    pub fn set_stats(&self) -> HashMap<String, (u64, u64)> {
+    /// (objects, bytes) per set name over the partitions `held` selects, for the `sets` info command.
+    pub fn set_stats(&self, held: impl Fn(usize) -> bool) -> HashMap<String, (u64, u64)> {
         let now = clock::now_cl();
         let mut out: HashMap<String, (u64, u64)> = HashMap::new();
-        for pid in 0..N_PARTITIONS {
+        for pid in (0..N_PARTITIONS).filter(|&p| held(p)) {
             let part = self.lock(pid);
             for r in part.records.values() {
                 if r.is_expired(now) {

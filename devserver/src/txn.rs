@@ -1,7 +1,9 @@
 //! Single-record transactions: read, exists, write/operate, touch, delete.
 //! Check order and result codes follow aerospike-server as/src/transaction/{read,write,delete}.c.
 
+use crate::cdt;
 use crate::clock;
+use crate::exp;
 use crate::particle;
 use crate::proto::{self, rc, Msg};
 use crate::stats::TxnKind;
@@ -51,11 +53,10 @@ impl Outcome {
     }
 }
 
+/// Write path when WRITE is set (split into delete by the DELETE bit), else read (thr_tsvc.c).
 pub fn kind_of(m: &Msg<'_>) -> TxnKind {
-    if m.info2 & proto::INFO2_DELETE != 0 {
-        TxnKind::Delete
-    } else if m.info2 & proto::INFO2_WRITE != 0 {
-        TxnKind::Write
+    if m.info2 & proto::INFO2_WRITE != 0 {
+        if m.info2 & proto::INFO2_DELETE != 0 { TxnKind::Delete } else { TxnKind::Write }
     } else {
         TxnKind::Read
     }
@@ -69,23 +70,26 @@ pub fn digest_of(m: &Msg<'_>) -> Option<Digest> {
 /// Runs one single-record command against the store.
 pub fn execute(store: &Store, m: &Msg<'_>) -> Outcome {
     let kind = kind_of(m);
-    let Some(ns_name) = m.field(proto::FIELD_NAMESPACE) else {
-        return Outcome::err(kind, rc::PARAMETER);
-    };
-    let Some(ns) = store.ns(ns_name) else {
+    // Checks in as_tsvc_process_transaction order.
+    let Some(ns) = m.field(proto::FIELD_NAMESPACE).and_then(|n| store.ns(n)) else {
         return Outcome::err(kind, rc::NAMESPACE);
     };
     let Some(digest) = digest_of(m) else {
         return Outcome::err(kind, rc::PARAMETER);
     };
-    if m.field(proto::FIELD_FILTER_EXP).is_some() {
-        // Expression filters are not evaluated by the dev server.
-        return Outcome::err(kind, rc::UNSUPPORTED_FEATURE);
+    if m.info2 & proto::INFO2_WRITE == 0 && m.info1 & proto::INFO1_READ == 0 {
+        return Outcome::err(kind, rc::PARAMETER); // neither read nor write
     }
+    let filter = match m.field(proto::FIELD_FILTER_EXP).map(exp::parse) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(code)) => return Outcome::err(kind, code),
+    };
+    let f = filter.as_ref();
     match kind {
-        TxnKind::Read => read(ns, m, &digest),
-        TxnKind::Write => write(ns, m, &digest),
-        TxnKind::Delete => delete(ns, m, &digest),
+        TxnKind::Read => read(ns, m, &digest, f),
+        TxnKind::Write => write(ns, m, &digest, f),
+        TxnKind::Delete => delete(ns, m, &digest, f),
     }
 }
 
@@ -104,7 +108,12 @@ fn set_matches(m: &Msg<'_>, r: &Record) -> bool {
     }
 }
 
-fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
+/// A filter that does not evaluate to true filters the record out (AS_ERR_FILTERED_OUT).
+fn filtered_out(filter: Option<&exp::Exp>, r: &Record, digest: &Digest) -> bool {
+    filter.is_some_and(|f| !f.matches(&exp::RecCtx { rec: r, digest }))
+}
+
+fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>) -> Outcome {
     let k = TxnKind::Read;
     let now = clock::now_cl();
     let mut part = ns.lock(partition_id(digest));
@@ -113,6 +122,9 @@ fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     };
     if !set_matches(m, r) {
         return Outcome::err(k, rc::PARAMETER);
+    }
+    if filtered_out(filter, r, digest) {
+        return Outcome::err(k, rc::FILTERED_OUT);
     }
     if !key_matches(m, r) {
         return Outcome::err(k, rc::KEY_MISMATCH);
@@ -132,17 +144,24 @@ fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     for op in &m.ops {
         match op.op {
             proto::OP_READ => {
-                if op.name.is_empty() {
-                    out.bins.extend(r.bins.iter().map(OutBin::from_bin));
-                    continue;
-                }
-                if op.name.len() > BIN_NAME_MAX {
+                if op.name.len() > BIN_NAME_MAX || op.name.contains(&0) {
                     return Outcome::err(k, rc::BIN_NAME);
                 }
                 match r.bin(op.name) {
                     Some(b) => out.bins.push(OutBin::from_bin(b)),
                     None if respond_all => out.bins.push(OutBin::null(op.name)),
                     None => {}
+                }
+            }
+            proto::OP_CDT_READ => {
+                let name = String::from_utf8_lossy(op.name);
+                match r.bin(op.name).map(|b| cdt::execute(Some(b), &name, false, op.value)) {
+                    Some(Ok(cdt::CdtOut { result: Some((ptype, data)), .. })) => {
+                        out.bins.push(OutBin { name: op.name.to_vec(), ptype, data })
+                    }
+                    Some(Err(code)) => return Outcome::err(k, code),
+                    _ if respond_all => out.bins.push(OutBin::null(op.name)),
+                    _ => {}
                 }
             }
             _ => return Outcome::err(k, rc::UNSUPPORTED_FEATURE),
@@ -177,8 +196,71 @@ fn next_generation(g: u16) -> u16 {
     if n == 0 { 1 } else { n }
 }
 
-fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
+/// write_master_policies: checks on the op list made before the record is looked up.
+/// Ok(must_not_create) or the result code.
+fn write_policies(m: &Msg<'_>) -> Result<bool, u8> {
+    if m.ops.is_empty() || m.ops.len() > 4096 {
+        return Err(rc::PARAMETER);
+    }
+    let get_all = m.info1 & proto::INFO1_GET_ALL != 0;
+    let respond_all = m.info2 & proto::INFO2_RESPOND_ALL_OPS != 0;
+    let mut must_not_create = m.info3 & (proto::INFO3_UPDATE_ONLY | proto::INFO3_REPLACE_ONLY) != 0;
+    let is_replace = m.info3 & (proto::INFO3_CREATE_OR_REPLACE | proto::INFO3_REPLACE_ONLY) != 0;
+    let (mut has_read, mut has_read_all, mut response_bin) = (false, false, false);
+    for op in &m.ops {
+        if op.op == proto::OP_TOUCH {
+            if is_replace {
+                return Err(rc::PARAMETER);
+            }
+            must_not_create = true;
+            continue;
+        }
+        if op.name.len() > BIN_NAME_MAX || op.name.contains(&0) {
+            return Err(rc::BIN_NAME);
+        }
+        match op.op {
+            proto::OP_WRITE if op.ptype == particle::NULL && is_replace => return Err(rc::PARAMETER),
+            proto::OP_WRITE => {}
+            proto::OP_INCR | proto::OP_APPEND | proto::OP_PREPEND | proto::OP_DELETE_ALL | proto::OP_BITS_MODIFY
+            | proto::OP_CDT_MODIFY
+                if is_replace =>
+            {
+                return Err(rc::PARAMETER);
+            }
+            proto::OP_HLL_MODIFY if is_replace => return Err(rc::PARAMETER),
+            proto::OP_HLL_MODIFY | proto::OP_CDT_MODIFY => response_bin = true,
+            proto::OP_READ if op.name.is_empty() && get_all => {
+                if respond_all || has_read_all {
+                    return Err(rc::PARAMETER);
+                }
+                has_read = true;
+                has_read_all = true;
+            }
+            proto::OP_READ | proto::OP_BITS_READ | proto::OP_HLL_READ | proto::OP_CDT_READ | proto::OP_EXP_READ => {
+                has_read = true;
+                response_bin = true;
+            }
+            _ => {}
+        }
+    }
+    if has_read && m.info1 & proto::INFO1_READ == 0 {
+        return Err(rc::PARAMETER);
+    }
+    if has_read_all && response_bin {
+        return Err(rc::PARAMETER);
+    }
+    if get_all && !has_read_all {
+        return Err(rc::PARAMETER);
+    }
+    Ok(must_not_create)
+}
+
+fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>) -> Outcome {
     let k = TxnKind::Write;
+    let must_not_create = match write_policies(m) {
+        Ok(v) => v,
+        Err(code) => return Outcome::err(k, code),
+    };
     let now = clock::now_cl();
     let set = m.field(proto::FIELD_SET).filter(|s| !s.is_empty());
     let mut part = ns.lock(partition_id(digest));
@@ -188,8 +270,7 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
         None => Outcome::err(k, result),
     };
 
-    let must_exist = m.info3 & (proto::INFO3_UPDATE_ONLY | proto::INFO3_REPLACE_ONLY) != 0;
-    if must_exist && existing.is_none() {
+    if must_not_create && existing.is_none() {
         return fail(rc::NOT_FOUND);
     }
     if m.info2 & proto::INFO2_CREATE_ONLY != 0 && existing.is_some() {
@@ -205,6 +286,10 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
         }
     }
     if let Some(r) = &existing {
+        // Filters apply to records that exist; a create is never filtered (write_master).
+        if filtered_out(filter, r, digest) {
+            return fail(rc::FILTERED_OUT);
+        }
         if !key_matches(m, r) {
             return fail(rc::KEY_MISMATCH);
         }
@@ -244,9 +329,6 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     let respond_all = m.info2 & proto::INFO2_RESPOND_ALL_OPS != 0;
     let mut reads: Vec<OutBin> = Vec::new();
     for op in &m.ops {
-        if op.name.len() > BIN_NAME_MAX {
-            return fail(rc::BIN_NAME);
-        }
         let name = match std::str::from_utf8(op.name) {
             Ok(n) => n,
             Err(_) => return fail(rc::PARAMETER),
@@ -292,8 +374,28 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
                 }
             }
             proto::OP_DELETE_ALL => rec.bins.clear(),
+            proto::OP_CDT_READ | proto::OP_CDT_MODIFY => {
+                let modify = op.op == proto::OP_CDT_MODIFY;
+                match cdt::execute(pos.map(|i| &rec.bins[i]), name, modify, op.value) {
+                    Ok(out) => {
+                        if let Some(b) = out.new_bin {
+                            match pos {
+                                Some(i) => rec.bins[i] = b,
+                                None => rec.bins.push(b),
+                            }
+                        }
+                        match out.result {
+                            Some((ptype, data)) => reads.push(OutBin { name: op.name.to_vec(), ptype, data }),
+                            None if respond_all => reads.push(OutBin::null(op.name)),
+                            None => {}
+                        }
+                    }
+                    Err(code) => return fail(code),
+                }
+                continue;
+            }
             proto::OP_READ => {
-                if name.is_empty() || m.info1 & proto::INFO1_GET_ALL != 0 {
+                if name.is_empty() && m.info1 & proto::INFO1_GET_ALL != 0 {
                     reads.extend(rec.bins.iter().map(OutBin::from_bin));
                 } else {
                     match rec.bins.iter().find(|b| b.name == name) {
@@ -344,7 +446,7 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     out
 }
 
-fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
+fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>) -> Outcome {
     let k = TxnKind::Delete;
     if m.info2 & proto::INFO2_DURABLE_DELETE != 0 {
         // Durable deletes need tombstones, an Enterprise Edition feature (checked before the lookup).
@@ -360,6 +462,9 @@ fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     }
     if !set_matches(m, r) {
         return Outcome::err(k, rc::PARAMETER);
+    }
+    if filtered_out(filter, r, digest) {
+        return Outcome::err(k, rc::FILTERED_OUT);
     }
     if !key_matches(m, r) {
         return Outcome::err(k, rc::KEY_MISMATCH);

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import atexit as _atexit
 import os as _os
 from typing import Any
 
@@ -49,3 +50,6 @@ def client(config: dict[str, Any]) -> Client:
 # A forked child cannot use the parent's runtime threads: bump the fork epoch so new clients
 # get a fresh runtime and inherited ones raise ClientError instead of hanging.
 _os.register_at_fork(after_in_child=_aerospike._after_fork_in_child)
+# Stop the runtime's threads before the interpreter finalizes: a thread taking the GIL during
+# finalization would crash the process.
+_atexit.register(_aerospike._shutdown)

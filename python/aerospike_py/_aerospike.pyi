@@ -51,11 +51,11 @@ POLICY_COMMIT_LEVEL_MASTER: int
 TTL_NAMESPACE_DEFAULT: int
 """Use the namespace's default ttl."""
 TTL_NEVER_EXPIRE: int
-"""Never expire."""
+"""Never expire (-1 is accepted too)."""
 TTL_DONT_UPDATE: int
-"""Keep the record's ttl on update."""
+"""Keep the record's ttl on update (-2 is accepted too)."""
 TTL_CLIENT_DEFAULT: int
-"""Use the client's default policy ttl."""
+"""Use the client's default policy ttl (-3 is accepted too)."""
 OPERATOR_READ: int
 """Operation code of operations.read."""
 OPERATOR_WRITE: int
@@ -117,7 +117,7 @@ class Client:
         """Run several operations on one record atomically; returns the bins the read operations read."""
     def batch_read(self, keys: list[Key], bins: list[str] | None = None, policy: Policy | None = None) -> BatchRecords:
         """Read many records in one round trip per node; missing records have result 2 and record None."""
-    def batch_operate(self, keys: list[Key], ops: list[Operation], policy_batch: Policy | None = None, policy_batch_write: Policy | None = None) -> BatchRecords:
+    def batch_operate(self, keys: list[Key], ops: list[Operation], policy_batch: Policy | None = None, policy_batch_write: Policy | None = None, ttl: int | None = None) -> BatchRecords:
         """Run the same operations on many records in one round trip per node."""
     def batch_remove(self, keys: list[Key], policy_batch: Policy | None = None, policy_batch_remove: Policy | None = None) -> BatchRecords:
         """Delete many records in one round trip per node."""
@@ -171,7 +171,7 @@ class AsyncClient:
         """Run several operations on one record atomically; returns the bins the read operations read."""
     async def batch_read(self, keys: list[Key], bins: list[str] | None = None, policy: Policy | None = None) -> BatchRecords:
         """Read many records in one round trip per node; missing records have result 2 and record None."""
-    async def batch_operate(self, keys: list[Key], ops: list[Operation], policy_batch: Policy | None = None, policy_batch_write: Policy | None = None) -> BatchRecords:
+    async def batch_operate(self, keys: list[Key], ops: list[Operation], policy_batch: Policy | None = None, policy_batch_write: Policy | None = None, ttl: int | None = None) -> BatchRecords:
         """Run the same operations on many records in one round trip per node."""
     async def batch_remove(self, keys: list[Key], policy_batch: Policy | None = None, policy_batch_remove: Policy | None = None) -> BatchRecords:
         """Delete many records in one round trip per node."""

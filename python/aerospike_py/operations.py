@@ -42,7 +42,7 @@ def prepend(bin_name: str, prepend_item: str | bytes) -> dict[str, Any]:
 
 
 def touch(ttl: int | None = None) -> dict[str, Any]:
-    """Reset the record's ttl (the ttl comes from meta/policy)."""
+    """Reset the record's ttl: to `ttl` when given, else the meta/policy ttl."""
     op: dict[str, Any] = {"op": OPERATOR_TOUCH}
     if ttl is not None:
         op["val"] = ttl

@@ -119,3 +119,37 @@ def _child_put_get(hosts, ns, set_name, i):
         k = (ns, set_name, f"mp{i}")
         c.put(k, {"i": i})
         return c.get(k)[2]["i"]
+
+
+EXIT_SCRIPT = textwrap.dedent(
+    """
+    import asyncio, sys
+    import aerospike_py
+    hosts = [(h, int(p)) for h, p in (x.split(":") for x in sys.argv[1].split(","))]
+    k = (sys.argv[2], sys.argv[3], "exit")
+    with aerospike_py.client({"hosts": hosts}).connect() as c:
+        c.put(k, {"v": 1})
+        c.batch_read([k])
+    async def main():
+        async with aerospike_py.AsyncClient({"hosts": hosts}) as ac:
+            await ac.batch_read([k])
+            await asyncio.gather(*(ac.get(k) for _ in range(20)))
+    asyncio.run(main())
+    leftover = aerospike_py.client({"hosts": hosts}).connect()  # never closed: exit must still be clean
+    leftover.get(k)
+    print("done")
+    """
+)
+
+
+def test_interpreter_exit_is_clean(aerospike_hosts, namespace, unique_set, tmp_path: Path):
+    """Runtime threads are stopped at exit; none may take the GIL while Python finalizes
+    (that crashed the process now and then before the atexit shutdown)."""
+    script = tmp_path / "exit_check.py"
+    script.write_text(EXIT_SCRIPT)
+    hosts = ",".join(f"{h}:{p}" for h, p in aerospike_hosts)
+    for _ in range(10):
+        proc = subprocess.run(
+            [sys.executable, str(script), hosts, namespace, unique_set], capture_output=True, text=True, timeout=60
+        )
+        assert proc.returncode == 0 and "done" in proc.stdout, (proc.returncode, proc.stderr[-2000:])

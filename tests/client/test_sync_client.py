@@ -48,7 +48,7 @@ def test_put_get_every_bin_type(client, key):
     client.put(key, bins)
     k, meta, got = client.get(key)
     assert got == bins
-    assert k[:3] == key and bytes(k[3]) == bytes(aerospike_py.calc_digest(*key))
+    assert k == (key[0], key[1], None, aerospike_py.calc_digest(*key))  # user key not stored
     assert meta["gen"] == 1
 
 
@@ -120,6 +120,27 @@ def test_append_prepend_increment(client, key):
     client.increment(key, "f", 1.25)
     client.append(key, "raw", b"cd")
     assert client.get(key)[2] == {"s": "abc", "n": 3, "f": 2.75, "raw": b"abcd"}
+
+
+def test_returned_keys_like_the_official_client(client, key):
+    """get returns the key as the server sends it (no user key), select/operate/exists the key
+    as passed; all with the digest."""
+    client.put(key, {"a": 1}, policy={"key": aerospike_py.POLICY_KEY_SEND})
+    digest = aerospike_py.calc_digest(*key)
+    assert client.get(key)[0] == (key[0], key[1], None, digest)
+    assert client.select(key, ["a"])[0] == key + (digest,)
+    assert client.operate(key, [ops.read("a")])[0] == key + (digest,)
+    assert client.exists(key)[0] == key + (digest,)
+
+
+def test_ttl_constants_and_c_aliases(client, key):
+    client.put(key, {"a": 1}, meta={"ttl": aerospike_py.TTL_NEVER_EXPIRE})
+    assert client.get(key)[1]["ttl"] == aerospike_py.TTL_NEVER_EXPIRE == 4294967295
+    client.put(key, {"a": 2}, meta={"ttl": 300})
+    client.put(key, {"a": 3}, meta={"ttl": -2})  # TTL_DONT_UPDATE, C spelling
+    assert 290 <= client.get(key)[1]["ttl"] <= 300
+    client.operate(key, [ops.touch(700)])
+    assert 690 <= client.get(key)[1]["ttl"] <= 700
 
 
 def test_operate_write_read_touch_delete(client, key):
@@ -207,8 +228,10 @@ def test_info_commands(client, aerospike_hosts, namespace):
     for err, resp in every.values():
         assert err is None and namespace in resp
     one = client.info_single_node("namespaces", tuple(aerospike_hosts[0]))
-    assert one.startswith("namespaces\t") and namespace in one
-    assert "build" in client.info_random_node("build")
+    assert one.endswith("\n") and namespace in one.strip().split(";")
+    assert client.info_random_node("edition").strip().startswith("Aerospike")
+    both = client.info_random_node("edition\nnamespaces")
+    assert both.startswith("edition\t") and "\nnamespaces\t" in both
 
 
 def test_truncate(client, keys, namespace, unique_set):
@@ -233,3 +256,33 @@ def test_float_edge_values_round_trip(client, key):
     client.put(key, {"inf": math.inf, "ninf": -math.inf, "z": -0.0})
     got = client.get(key)[2]
     assert got["inf"] == math.inf and got["ninf"] == -math.inf and math.copysign(1, got["z"]) == -1
+
+
+def test_dropped_clients_release_their_connections(config, aerospike_hosts):
+    """Clients garbage-collected without close() shut their cluster down (no leak per client)."""
+    import gc
+
+    from servers import info
+
+    host, port = aerospike_hosts[0]
+
+    def client_connections():
+        stats = info(host, port, "statistics")["statistics"]
+        return int(dict(kv.split("=", 1) for kv in stats.split(";") if "=" in kv)["client_connections"])
+
+    before = client_connections()
+    for _ in range(5):
+        c = aerospike_py.client(config).connect()
+        c.exists(("test", "demo", "nothing"))
+        del c
+        gc.collect()
+    deadline = time.monotonic() + 10
+    while client_connections() > before + 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert client_connections() <= before + 2
+
+
+def test_batch_operate_ttl(client, keys):
+    client.batch_operate(keys[:2], [ops.write("w", 1)], ttl=2000)
+    for k in keys[:2]:
+        assert 1990 <= client.get(k)[1]["ttl"] <= 2000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import threading
 import time
 
 import aerospike
@@ -104,6 +105,43 @@ def test_stopping_a_node_keeps_records_readable_and_restart_restores_the_map(aer
     assert len(masters(aerospike_cluster)) == 4096
     for k in keys:
         assert client.get(k)[2] == {"v": -k[2] if k[2] < 50 else k[2]}
+
+
+def test_node_stop_under_load_loses_no_committed_write(aerospike_cluster, client, unique_set):
+    """Writers keep going while a node stops and restarts; every acknowledged write stays readable."""
+    host, port = aerospike_cluster.hosts[0]
+    victim = info(*aerospike_cluster.hosts[2], "node")["node"]
+    committed: dict[int, int] = {}
+    stop = threading.Event()
+    policy = {"max_retries": 5, "sleep_between_retries": 20, "total_timeout": 5000}
+
+    def writer(offset: int) -> None:
+        i = offset
+        while not stop.is_set():
+            try:
+                client.put(("test", unique_set, i), {"v": i}, policy=policy)
+                committed[i] = i
+            except aerospike.exception.AerospikeError:
+                pass  # not acknowledged: may or may not have landed
+            i += 2
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(0.3)
+        assert info(host, port, f"devserver-node-stop:id={victim}")[f"devserver-node-stop:id={victim}"] == "ok"
+        time.sleep(0.5)
+        assert info(host, port, f"devserver-node-start:id={victim}")[f"devserver-node-start:id={victim}"] == "ok"
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert len(committed) > 50
+    wait_for_nodes(client, aerospike_cluster.nodes)
+    for i in committed:
+        assert client.get(("test", unique_set, i), policy=policy)[2] == {"v": i}
 
 
 def masters_alive(cluster, skip):

@@ -21,11 +21,11 @@ def server():
 
 def closed_after(host, port, payload: bytes) -> bool:
     with socket.create_connection((host, port), timeout=5) as s:
-        s.sendall(payload)
-        s.shutdown(socket.SHUT_WR)
         try:
+            s.sendall(payload)
+            s.shutdown(socket.SHUT_WR)
             return s.recv(1) == b""
-        except ConnectionResetError:
+        except OSError:  # reset, broken pipe or not connected: the server already closed it
             return True
 
 
@@ -35,15 +35,51 @@ def closed_after(host, port, payload: bytes) -> bool:
         struct.pack(">Q", (9 << 56) | (3 << 48) | 4) + b"abcd",  # bad version
         struct.pack(">Q", (2 << 56) | (77 << 48) | 4) + b"abcd",  # bad type
         struct.pack(">Q", (2 << 56) | (3 << 48) | (1 << 40)),  # oversized
-        struct.pack(">Q", (2 << 56) | (3 << 48) | 30) + b"\x16" + b"\x00" * 10,  # truncated
-        struct.pack(">Q", (2 << 56) | (3 << 48) | 22) + b"\x16" + b"\x00" * 19 + b"\xff\xff",  # fields missing
-        struct.pack(">Q", (2 << 56) | (4 << 48) | 12) + b"\x00" * 8 + b"zzzz",  # bad compressed
+        struct.pack(">Q", (2 << 56) | (3 << 48) | 30) + b"\x16" + b"\x00" * 10,  # truncated frame
     ],
 )
 def test_bad_frames_close_the_connection_and_server_survives(server, payload):
     host, port = server.hosts[0]
     assert closed_after(host, port, payload)
     assert info(host, port, "node")["node"]
+
+
+def reply_code(sock) -> int:
+    header = _recv(sock, 8)
+    size = struct.unpack(">Q", header)[0] & 0xFFFFFFFFFFFF
+    body = _recv(sock, size)
+    return body[5]
+
+
+def _recv(sock, n: int) -> bytes:
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        assert chunk, "connection closed"
+        buf += chunk
+    return buf
+
+
+@pytest.mark.parametrize(
+    "payload, code",
+    [
+        # as_transaction_prepare fails: ops announced but missing -> PARAMETER, connection kept.
+        (struct.pack(">Q", (2 << 56) | (3 << 48) | 22) + b"\x16" + b"\x00" * 19 + b"\xff\xff", 4),
+        # Community Edition cannot uncompress requests -> ENTERPRISE_ONLY.
+        (struct.pack(">Q", (2 << 56) | (4 << 48) | 12) + b"\x00" * 8 + b"zzzz", 25),
+    ],
+)
+def test_malformed_messages_get_the_servers_error_reply(server, payload, code):
+    host, port = server.hosts[0]
+    with socket.create_connection((host, port), timeout=5) as s:
+        s.sendall(payload)
+        assert reply_code(s) == code
+        # The connection is still usable.
+        body = b"node\n"
+        s.sendall(struct.pack(">Q", (2 << 56) | (1 << 48) | len(body)) + body)
+        header = _recv(s, 8)
+        answer = _recv(s, struct.unpack(">Q", header)[0] & 0xFFFFFFFFFFFF)
+        assert answer.startswith(b"node\t")
 
 
 def test_nsup_off_forbids_ttl_writes(server, unique_set):

@@ -1,0 +1,487 @@
+//! Filter expressions (message field 43): parse the msgpack expression tree and evaluate it against
+//! a record with the server's trilean logic (as/src/base/exp.c). A filter passes only when it
+//! evaluates to true; false or unknown (a missing bin, a type mismatch) filters the record out.
+//! Supported: comparisons, in-list, and/or/not/exclusive, arithmetic and integer bit ops, min/max,
+//! conversions, cond, let/var, bins, bin type, record key and metadata. CDT/bit/HLL calls, regex and
+//! geo comparisons answer UNSUPPORTED_FEATURE.
+
+use crate::clock;
+use crate::msgpack::{self, Mp};
+use crate::particle;
+use crate::proto::rc;
+use crate::store::{Digest, Record};
+
+// Op codes (exp.c).
+const CMP_EQ: i64 = 1;
+const CMP_NE: i64 = 2;
+const CMP_GT: i64 = 3;
+const CMP_GE: i64 = 4;
+const CMP_LT: i64 = 5;
+const CMP_LE: i64 = 6;
+const IN_LIST: i64 = 9;
+const AND: i64 = 16;
+const OR: i64 = 17;
+const NOT: i64 = 18;
+const EXCLUSIVE: i64 = 19;
+const ADD: i64 = 20;
+const MOD: i64 = 26;
+const ABS: i64 = 27;
+const FLOOR: i64 = 28;
+const CEIL: i64 = 29;
+const TO_INT: i64 = 30;
+const TO_FLOAT: i64 = 31;
+const INT_AND: i64 = 32;
+const INT_NOT: i64 = 35;
+const INT_ARSHIFT: i64 = 38;
+const MIN: i64 = 50;
+const MAX: i64 = 51;
+const META_DIGEST_MOD: i64 = 64;
+const META_RECORD_SIZE: i64 = 74;
+const REC_KEY: i64 = 80;
+const BIN: i64 = 81;
+const BIN_TYPE: i64 = 82;
+const COND: i64 = 123;
+const VAR: i64 = 124;
+const LET: i64 = 125;
+const QUOTE: i64 = 126;
+
+// Result types of bin/key reads.
+const T_NIL: i64 = 0;
+const T_BOOL: i64 = 1;
+const T_INT: i64 = 2;
+const T_STR: i64 = 3;
+const T_LIST: i64 = 4;
+const T_MAP: i64 = 5;
+const T_BLOB: i64 = 6;
+const T_FLOAT: i64 = 7;
+const T_GEO: i64 = 8;
+const T_HLL: i64 = 9;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Val {
+    Unknown,
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Vec<u8>),
+    Blob(Vec<u8>),
+    List(Vec<Val>),
+    /// Opaque msgpack (list/map/geo/hll bins): only equality against the same bytes.
+    Raw(u8, Vec<u8>),
+}
+
+#[derive(Debug, Clone)]
+enum Node {
+    Lit(Val),
+    Op(i64, Vec<Node>),
+    Bin(i64, Vec<u8>),
+    BinType(Vec<u8>),
+    Key(i64),
+    DigestMod(i64),
+    Let(Vec<(Vec<u8>, Node)>, Box<Node>),
+    Var(Vec<u8>),
+}
+
+#[derive(Debug)]
+pub struct Exp(Node);
+
+/// Parses a filter; Err is the result code to answer (PARAMETER or UNSUPPORTED_FEATURE).
+pub fn parse(data: &[u8]) -> Result<Exp, u8> {
+    let mp = msgpack::decode(data).map_err(|_| rc::PARAMETER)?;
+    Ok(Exp(build(&mp)?))
+}
+
+fn literal(v: &Mp) -> Result<Val, u8> {
+    Ok(match v {
+        Mp::Nil => Val::Nil,
+        Mp::Bool(b) => Val::Bool(*b),
+        Mp::Int(i) => Val::Int(*i),
+        Mp::UInt(u) => Val::Int(*u as i64),
+        Mp::Float(f) => Val::Float(*f),
+        // Aerospike msgpack strings and blobs carry a leading particle-type byte.
+        Mp::Str(b) | Mp::Bin(b) => match b.split_first() {
+            Some((&3, rest)) => Val::Str(rest.to_vec()),
+            Some((&4, rest)) => Val::Blob(rest.to_vec()),
+            Some((&18, rest)) => Val::Raw(particle::HLL, rest.to_vec()),
+            _ => return Err(rc::PARAMETER),
+        },
+        Mp::Array(items) => Val::List(items.iter().map(literal).collect::<Result<_, _>>()?),
+        Mp::Map(_) | Mp::Ext(..) => return Err(rc::UNSUPPORTED_FEATURE),
+    })
+}
+
+fn name(v: &Mp) -> Result<Vec<u8>, u8> {
+    match v {
+        Mp::Str(b) | Mp::Bin(b) if b.len() <= 15 => Ok(b.clone()),
+        _ => Err(rc::PARAMETER),
+    }
+}
+
+fn int_arg(v: &Mp) -> Result<i64, u8> {
+    match v {
+        Mp::Int(i) => Ok(*i),
+        _ => Err(rc::PARAMETER),
+    }
+}
+
+fn build(v: &Mp) -> Result<Node, u8> {
+    let Mp::Array(items) = v else {
+        return Ok(Node::Lit(literal(v)?));
+    };
+    let (op, args) = match items.split_first() {
+        Some((Mp::Int(op), args)) => (*op, args),
+        _ => return Err(rc::PARAMETER),
+    };
+    let arity = |lo: usize, hi: usize| if (lo..=hi).contains(&args.len()) { Ok(()) } else { Err(rc::PARAMETER) };
+    Ok(match op {
+        CMP_EQ..=CMP_LE | IN_LIST => {
+            arity(2, 2)?;
+            Node::Op(op, vec![build(&args[0])?, build(&args[1])?])
+        }
+        AND | OR | EXCLUSIVE | ADD..=MOD | MIN | MAX | INT_AND..=INT_ARSHIFT => {
+            arity(1, usize::MAX)?;
+            Node::Op(op, args.iter().map(build).collect::<Result<_, _>>()?)
+        }
+        NOT | ABS | FLOOR | CEIL | TO_INT | TO_FLOAT => {
+            arity(1, 1)?;
+            Node::Op(op, vec![build(&args[0])?])
+        }
+        META_DIGEST_MOD => {
+            arity(1, 1)?;
+            let m = int_arg(&args[0])?;
+            if m <= 0 {
+                return Err(rc::PARAMETER);
+            }
+            Node::DigestMod(m)
+        }
+        65..=META_RECORD_SIZE => {
+            arity(0, 0)?;
+            Node::Op(op, Vec::new())
+        }
+        REC_KEY => {
+            arity(1, 1)?;
+            Node::Key(int_arg(&args[0])?)
+        }
+        BIN => {
+            arity(2, 2)?;
+            let t = int_arg(&args[0])?;
+            if !(T_NIL..=T_HLL).contains(&t) {
+                return Err(rc::PARAMETER);
+            }
+            Node::Bin(t, name(&args[1])?)
+        }
+        BIN_TYPE => {
+            arity(1, 1)?;
+            Node::BinType(name(&args[0])?)
+        }
+        COND => {
+            if args.len() < 3 || args.len() % 2 == 0 {
+                return Err(rc::PARAMETER);
+            }
+            Node::Op(op, args.iter().map(build).collect::<Result<_, _>>()?)
+        }
+        LET => {
+            if args.len() < 3 || args.len() % 2 == 0 {
+                return Err(rc::PARAMETER);
+            }
+            let mut defs = Vec::new();
+            for pair in args[..args.len() - 1].chunks(2) {
+                defs.push((name(&pair[0])?, build(&pair[1])?));
+            }
+            Node::Let(defs, Box::new(build(&args[args.len() - 1])?))
+        }
+        VAR => {
+            arity(1, 1)?;
+            Node::Var(name(&args[0])?)
+        }
+        QUOTE => {
+            arity(1, 1)?;
+            Node::Lit(literal(&args[0])?)
+        }
+        0 | 7 | 8 | 39..=41 | 100..=102 | 122 | 127 => return Err(rc::UNSUPPORTED_FEATURE),
+        _ => return Err(rc::PARAMETER),
+    })
+}
+
+/// What an expression can see of a record.
+pub struct RecCtx<'a> {
+    pub rec: &'a Record,
+    pub digest: &'a Digest,
+}
+
+impl Exp {
+    /// True only when the filter evaluates to true (exp.c as_exp_matches_record).
+    pub fn matches(&self, ctx: &RecCtx<'_>) -> bool {
+        let mut vars = Vec::new();
+        eval(&self.0, ctx, &mut vars) == Val::Bool(true)
+    }
+}
+
+fn bin_val(ptype: u8, data: &[u8]) -> Val {
+    match ptype {
+        particle::INTEGER if data.len() == 8 => Val::Int(i64::from_be_bytes(data.try_into().unwrap())),
+        particle::FLOAT if data.len() == 8 => Val::Float(f64::from_be_bytes(data.try_into().unwrap())),
+        particle::STRING => Val::Str(data.to_vec()),
+        particle::BOOL if data.len() == 1 => Val::Bool(data[0] != 0),
+        particle::BLOB | 7..=12 => Val::Blob(data.to_vec()),
+        // Lists compare by value, like a quoted list literal.
+        particle::LIST => match msgpack::decode(data).ok().and_then(|mp| literal(&mp).ok()) {
+            Some(v @ Val::List(_)) => v,
+            _ => Val::Raw(particle::LIST, data.to_vec()),
+        },
+        t => Val::Raw(t, data.to_vec()),
+    }
+}
+
+fn type_matches(t: i64, ptype: u8) -> bool {
+    match t {
+        T_BOOL => ptype == particle::BOOL,
+        T_INT => ptype == particle::INTEGER,
+        T_STR => ptype == particle::STRING,
+        T_LIST => ptype == particle::LIST,
+        T_MAP => ptype == particle::MAP,
+        T_BLOB => ptype == particle::BLOB || (7..=12).contains(&ptype),
+        T_FLOAT => ptype == particle::FLOAT,
+        T_GEO => ptype == particle::GEOJSON,
+        T_HLL => ptype == particle::HLL,
+        _ => false,
+    }
+}
+
+fn truth(v: &Val) -> Option<bool> {
+    match v {
+        Val::Bool(b) => Some(*b),
+        _ => None,
+    }
+}
+
+fn cmp(op: i64, a: &Val, b: &Val) -> Val {
+    use std::cmp::Ordering::*;
+    let ord = match (a, b) {
+        (Val::Int(x), Val::Int(y)) => x.partial_cmp(y),
+        (Val::Float(x), Val::Float(y)) => x.partial_cmp(y),
+        (Val::Str(x), Val::Str(y)) | (Val::Blob(x), Val::Blob(y)) => x.partial_cmp(y),
+        (Val::Bool(x), Val::Bool(y)) => x.partial_cmp(y),
+        (Val::Nil, Val::Nil) => Some(Equal),
+        (Val::Raw(t1, x), Val::Raw(t2, y)) if t1 == t2 && matches!(op, CMP_EQ | CMP_NE) => {
+            return Val::Bool((x == y) == (op == CMP_EQ));
+        }
+        (Val::List(x), Val::List(y)) if matches!(op, CMP_EQ | CMP_NE) => return Val::Bool((x == y) == (op == CMP_EQ)),
+        _ => None,
+    };
+    let Some(o) = ord else { return Val::Unknown };
+    Val::Bool(match op {
+        CMP_EQ => o == Equal,
+        CMP_NE => o != Equal,
+        CMP_GT => o == Greater,
+        CMP_GE => o != Less,
+        CMP_LT => o == Less,
+        _ => o != Greater,
+    })
+}
+
+fn arith(op: i64, vals: &[Val]) -> Val {
+    if vals.iter().all(|v| matches!(v, Val::Int(_))) {
+        let ints: Vec<i64> = vals.iter().map(|v| if let Val::Int(i) = v { *i } else { 0 }).collect();
+        let first = ints[0];
+        let rest = &ints[1..];
+        let r = match op {
+            ADD => Some(rest.iter().fold(first, |a, b| a.wrapping_add(*b))),
+            21 => Some(if rest.is_empty() { first.wrapping_neg() } else { rest.iter().fold(first, |a, b| a.wrapping_sub(*b)) }),
+            22 => Some(rest.iter().fold(first, |a, b| a.wrapping_mul(*b))),
+            23 => rest.iter().try_fold(first, |a, b| a.checked_div(*b)),
+            MOD if rest.len() == 1 => first.checked_rem(rest[0]),
+            INT_AND => Some(rest.iter().fold(first, |a, b| a & b)),
+            33 => Some(rest.iter().fold(first, |a, b| a | b)),
+            34 => Some(rest.iter().fold(first, |a, b| a ^ b)),
+            INT_NOT if rest.is_empty() => Some(!first),
+            36 if rest.len() == 1 => Some(first.wrapping_shl(rest[0] as u32)),
+            37 if rest.len() == 1 => Some(((first as u64).wrapping_shr(rest[0] as u32)) as i64),
+            INT_ARSHIFT if rest.len() == 1 => Some(first.wrapping_shr(rest[0] as u32)),
+            MIN => ints.iter().min().copied(),
+            MAX => ints.iter().max().copied(),
+            _ => None,
+        };
+        return r.map_or(Val::Unknown, Val::Int);
+    }
+    if vals.iter().all(|v| matches!(v, Val::Float(_))) {
+        let fl: Vec<f64> = vals.iter().map(|v| if let Val::Float(f) = v { *f } else { 0.0 }).collect();
+        let first = fl[0];
+        let rest = &fl[1..];
+        let r = match op {
+            ADD => Some(rest.iter().fold(first, |a, b| a + b)),
+            21 => Some(if rest.is_empty() { -first } else { rest.iter().fold(first, |a, b| a - b) }),
+            22 => Some(rest.iter().fold(first, |a, b| a * b)),
+            23 => Some(rest.iter().fold(first, |a, b| a / b)),
+            24 if rest.len() == 1 => Some(first.powf(rest[0])),
+            25 if rest.len() == 1 => Some(first.log(rest[0])),
+            MIN => fl.iter().copied().reduce(f64::min),
+            MAX => fl.iter().copied().reduce(f64::max),
+            _ => None,
+        };
+        return r.map_or(Val::Unknown, Val::Float);
+    }
+    Val::Unknown
+}
+
+fn eval(n: &Node, ctx: &RecCtx<'_>, vars: &mut Vec<(Vec<u8>, Val)>) -> Val {
+    let r = ctx.rec;
+    match n {
+        Node::Lit(v) => v.clone(),
+        Node::Bin(t, name) => match r.bin(name) {
+            Some(b) if type_matches(*t, b.ptype) => bin_val(b.ptype, &b.data),
+            _ => Val::Unknown,
+        },
+        Node::BinType(name) => Val::Int(r.bin(name).map_or(0, |b| b.ptype as i64)),
+        Node::Key(t) => match r.key.as_deref().and_then(|k| k.split_first()) {
+            Some((&pt, data)) if type_matches(*t, pt) => bin_val(pt, data),
+            _ => Val::Unknown,
+        },
+        Node::DigestMod(m) => {
+            Val::Int(u32::from_le_bytes(ctx.digest[16..20].try_into().unwrap()) as i64 % m)
+        }
+        Node::Var(name) => vars.iter().rev().find(|(n, _)| n == name).map_or(Val::Unknown, |(_, v)| v.clone()),
+        Node::Let(defs, body) => {
+            let depth = vars.len();
+            for (name, e) in defs {
+                let v = eval(e, ctx, vars);
+                vars.push((name.clone(), v));
+            }
+            let out = eval(body, ctx, vars);
+            vars.truncate(depth);
+            out
+        }
+        Node::Op(op, args) => {
+            let op = *op;
+            match op {
+                CMP_EQ..=CMP_LE => {
+                    let (a, b) = (eval(&args[0], ctx, vars), eval(&args[1], ctx, vars));
+                    if a == Val::Unknown || b == Val::Unknown { Val::Unknown } else { cmp(op, &a, &b) }
+                }
+                IN_LIST => match (eval(&args[0], ctx, vars), eval(&args[1], ctx, vars)) {
+                    (Val::Unknown, _) | (_, Val::Unknown) => Val::Unknown,
+                    (v, Val::List(items)) => Val::Bool(items.contains(&v)),
+                    _ => Val::Unknown,
+                },
+                AND | OR => {
+                    let short = op == OR;
+                    let mut unknown = false;
+                    for a in args {
+                        match truth(&eval(a, ctx, vars)) {
+                            Some(b) if b == short => return Val::Bool(short),
+                            Some(_) => {}
+                            None => unknown = true,
+                        }
+                    }
+                    if unknown { Val::Unknown } else { Val::Bool(!short) }
+                }
+                NOT => truth(&eval(&args[0], ctx, vars)).map_or(Val::Unknown, |b| Val::Bool(!b)),
+                EXCLUSIVE => {
+                    let mut n_true = 0;
+                    for a in args {
+                        match truth(&eval(a, ctx, vars)) {
+                            Some(true) => n_true += 1,
+                            Some(false) => {}
+                            None => return Val::Unknown,
+                        }
+                    }
+                    Val::Bool(n_true == 1)
+                }
+                ABS => match eval(&args[0], ctx, vars) {
+                    Val::Int(i) => i.checked_abs().map_or(Val::Unknown, Val::Int),
+                    Val::Float(f) => Val::Float(f.abs()),
+                    _ => Val::Unknown,
+                },
+                FLOOR | CEIL => match eval(&args[0], ctx, vars) {
+                    Val::Float(f) => Val::Float(if op == FLOOR { f.floor() } else { f.ceil() }),
+                    _ => Val::Unknown,
+                },
+                TO_INT => match eval(&args[0], ctx, vars) {
+                    Val::Float(f) if f.is_finite() => Val::Int(f as i64),
+                    _ => Val::Unknown,
+                },
+                TO_FLOAT => match eval(&args[0], ctx, vars) {
+                    Val::Int(i) => Val::Float(i as f64),
+                    _ => Val::Unknown,
+                },
+                COND => {
+                    let last = args.len() - 1;
+                    for pair in args[..last].chunks(2) {
+                        match truth(&eval(&pair[0], ctx, vars)) {
+                            Some(true) => return eval(&pair[1], ctx, vars),
+                            Some(false) => {}
+                            None => return Val::Unknown,
+                        }
+                    }
+                    eval(&args[last], ctx, vars)
+                }
+                65..=META_RECORD_SIZE => meta(op, r),
+                _ => {
+                    let vals: Vec<Val> = args.iter().map(|a| eval(a, ctx, vars)).collect();
+                    arith(op, &vals)
+                }
+            }
+        }
+    }
+}
+
+fn meta(op: i64, r: &Record) -> Val {
+    let lut_ms = r.lut / 1_000_000;
+    match op {
+        65 => Val::Int(0),                  // device_size: 0 for a memory namespace
+        66 => Val::Int((lut_ms * 1_000_000) as i64), // last_update, ns since the Unix epoch
+        67 => Val::Int((clock::now_ns() / 1_000_000).saturating_sub(lut_ms) as i64),
+        68 => Val::Int(if r.void_time == 0 { -1 } else { ((r.void_time as u64 + clock::CITRUSLEAF_EPOCH) * 1_000_000_000) as i64 }),
+        69 => Val::Int(if r.void_time == 0 { -1 } else { r.void_time.saturating_sub(clock::now_cl()) as i64 }),
+        70 => Val::Str(r.set.clone().unwrap_or_default().into_bytes()),
+        71 => Val::Bool(r.key.is_some()),
+        72 => Val::Bool(false),
+        _ => Val::Int(r.size() as i64), // memory_size, record_size
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Bin;
+
+    fn rec() -> Record {
+        Record {
+            set: Some("s".into()),
+            key: None,
+            bins: vec![
+                Bin { name: "a".into(), ptype: particle::INTEGER, data: 3i64.to_be_bytes().to_vec() },
+                Bin { name: "t".into(), ptype: particle::STRING, data: b"x".to_vec() },
+            ],
+            generation: 1,
+            void_time: 0,
+            lut: 0,
+        }
+    }
+
+    fn run(bytes: &[u8]) -> bool {
+        let r = rec();
+        parse(bytes).unwrap().matches(&RecCtx { rec: &r, digest: &[0u8; 20] })
+    }
+
+    #[test]
+    fn compares_bins() {
+        // [EQ, [BIN, INT, "a"], 3]
+        assert!(run(&[0x93, 1, 0x93, 81, 2, 0xa1, b'a', 3]));
+        assert!(!run(&[0x93, 1, 0x93, 81, 2, 0xa1, b'a', 4]));
+        // missing bin -> unknown -> filtered
+        assert!(!run(&[0x93, 2, 0x93, 81, 2, 0xa1, b'z', 4]));
+        // [AND, [GT a 2], [EQ [BIN STR t] "x"]]
+        assert!(run(&[0x93, 16, 0x93, 3, 0x93, 81, 2, 0xa1, b'a', 2, 0x93, 1, 0x93, 81, 3, 0xa1, b't', 0xa2, 3, b'x']));
+        // [NOT unknown] stays unknown
+        assert!(!run(&[0x92, 18, 0x93, 1, 0x93, 81, 2, 0xa1, b'z', 1]));
+    }
+
+    #[test]
+    fn rejects_malformed_and_flags_unsupported() {
+        assert_eq!(parse(&[0x93, 1, 0x93]).unwrap_err(), rc::PARAMETER);
+        assert_eq!(parse(&[0x92, 127, 1]).unwrap_err(), rc::UNSUPPORTED_FEATURE);
+        assert_eq!(parse(&[0x91, 99]).unwrap_err(), rc::PARAMETER);
+    }
+}
