@@ -31,6 +31,14 @@ from otlp_receiver import OtlpReceiver, format_span  # noqa: E402
 from servers import DevServer, real_cluster_hosts  # noqa: E402
 
 NS, SET = "test", "users"
+_out = threading.Lock()
+
+
+def say(text: str = "") -> None:
+    """print() for two threads (ours and the collector's echo): whole lines, never interleaved."""
+    with _out:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
 
 
 def free_port() -> int:
@@ -80,9 +88,9 @@ class Collector:
                 self.endpoint = f"http://127.0.0.1:{port}"
                 self.name = f"rotel-agent (pid {self.proc.pid}) -> built-in OTLP receiver"
                 return self
-            print("rotel-agent did not start; falling back to the built-in receiver")
+            say("rotel-agent did not start; falling back to the built-in receiver")
             self.stop()
-        self.receiver.on_spans = lambda spans: [print("[collector] " + format_span(s).replace("\n", "\n[collector] "))
+        self.receiver.on_spans = lambda spans: [say("[collector] " + format_span(s).replace("\n", "\n[collector] "))
                                                 for s in spans]
         return self
 
@@ -100,7 +108,7 @@ class Collector:
     def _echo(self):
         for line in self.proc.stdout:
             if not self.stopping:
-                print("[rotel] " + line.rstrip(), flush=True)
+                say("[rotel] " + line.rstrip())
 
     def stop(self):
         self.stopping = True
@@ -116,7 +124,7 @@ class Collector:
 
 
 def step(what: str, value) -> None:
-    print(f"  {what:58} -> {value!r}")
+    say(f"  {what:58} -> {value!r}")
 
 
 def run_sync(aerospike_py, hosts) -> None:
@@ -172,7 +180,7 @@ def print_tree(spans) -> None:
 
     def show(s, depth):
         service = s.resource.get("service.name", "?")
-        print(format_span(s, depth).replace("  [", f"  [{service}, ", 1))
+        say(format_span(s, depth).replace("  [", f"  [{service}, ", 1))
         for child in sorted(by_parent.get(s.span_id, []), key=lambda c: c.start_ns):
             show(child, depth + 1)
 
@@ -186,10 +194,10 @@ def main() -> int:
     if hosts is None:
         server = DevServer(nodes=1).start()
         hosts = server.hosts
-    print(f"Aerospike: {'dev server' if server else 'AEROSPIKE_HOSTS'} at {hosts}")
+    say(f"Aerospike: {'dev server' if server else 'AEROSPIKE_HOSTS'} at {hosts}")
     receiver = OtlpReceiver().start()
     collector = Collector(receiver).start()
-    print(f"Collector: {collector.name}, OTLP/gRPC at {collector.endpoint}\n")
+    say(f"Collector: {collector.name}, OTLP/gRPC at {collector.endpoint}\n")
 
     os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.endpoint
     os.environ.setdefault("OTEL_BSP_SCHEDULE_DELAY", "200")
@@ -211,10 +219,10 @@ def main() -> int:
         aerospike_py.init_tracing()  # aerospike-py's built-in tracing: one span per data operation
 
         with tracer.start_as_current_span("demo: sync Client"):
-            print("Sync Client:")
+            say("Sync Client:")
             run_sync(aerospike_py, hosts)
         with tracer.start_as_current_span("demo: AsyncClient"):
-            print("\nAsyncClient:")
+            say("\nAsyncClient:")
             asyncio.run(run_async(aerospike_py, hosts))
 
         aerospike_py.shutdown_tracing()  # flushes our spans
@@ -222,11 +230,11 @@ def main() -> int:
         spans = receiver.wait_for_spans(28, timeout=10)
         time.sleep(0.5)
         spans = receiver.spans
-        print(f"\nThe trace, as the collector received it ({len(spans)} spans):\n")
+        say(f"\nThe trace, as the collector received it ({len(spans)} spans):\n")
         print_tree(spans)
         ours = [s for s in spans if s.scope == "aerospike-py"]
         nested = [s for s in ours if s.parent_span_id]
-        print(f"\n{len(ours)} aerospike-py spans, {len(nested)} nested under the demo's spans.")
+        say(f"\n{len(ours)} aerospike-py spans, {len(nested)} nested under the demo's spans.")
         return 0 if ours and len(nested) == len(ours) else 1
     finally:
         collector.stop()
