@@ -121,7 +121,7 @@ class Worker:
             raise WorkerError(f"{self.contender.name} exited ({self.proc.poll()}): {self.stderr_tail()}")
         reply = json.loads(line)
         if not reply.get("ok"):
-            raise WorkerError(f"{self.contender.name}: {reply.get('error')}")
+            raise WorkerError(str(reply.get("error")))
         return reply
 
     def stderr_tail(self, limit: int = 600) -> str:
