@@ -28,16 +28,22 @@ class Contender:
     mode: str = "sync"  # python: sync | async; rust: current | multi
     concurrent: bool = False  # runs N operations in flight (compared with the async floor)
     env: dict = field(default_factory=dict)
-    parent_span: bool = False
+    parent_span: bool = False  # each operation inside a Python OpenTelemetry span
+    init_tracing: bool = False  # calls our init_tracing() (which reads the OTEL_* env)
     group: str = "main"  # "main" or "tracing" (tracing variants run only the tracing workloads)
     description: str = ""
+
+    @property
+    def needs_receiver(self) -> bool:
+        return self.init_tracing and self.env.get("OTEL_TRACES_EXPORTER") == "otlp"
 
     def command(self) -> list[str]:
         if self.kind == "rust":
             return [str(floor_binary()), "--runtime", self.mode]
         python = str(LEGACY_VENV / "bin" / "python") if self.impl == "legacy" else sys.executable
         cmd = [python, str(BENCH / "worker.py"), "--impl", self.impl, "--mode", self.mode]
-        return cmd + (["--parent-span"] if self.parent_span else [])
+        return (cmd + (["--parent-span"] if self.parent_span else [])
+                + (["--init-tracing"] if self.init_tracing else []))
 
 
 def all_contenders() -> list[Contender]:
@@ -56,15 +62,20 @@ def all_contenders() -> list[Contender]:
                   description="Rust floor: aerospike-core 3, current-thread runtime, 1 in flight"),
         Contender("rust-async", "rust", mode="multi", concurrent=True,
                   description="Rust floor: aerospike-core 3, multi-thread runtime, N in flight"),
-        # Tracing variants of our sync client (run on the tracing workloads only).
-        Contender("ours-sync[otel-disabled]", "python", "ours", "sync", group="tracing",
-                  env={"OTEL_SDK_DISABLED": "true"}, description="ours-sync with OTEL_SDK_DISABLED=true"),
-        Contender("ours-sync[exporter-none]", "python", "ours", "sync", group="tracing",
-                  env={"OTEL_TRACES_EXPORTER": "none"}, description="ours-sync with OTEL_TRACES_EXPORTER=none"),
+        # Tracing variants of our sync client (run on the tracing workloads only). ours-sync itself
+        # is "tracing off": init_tracing() never called, no OTEL_* in its environment.
+        Contender("ours-sync[otel-disabled]", "python", "ours", "sync", group="tracing", init_tracing=True,
+                  env={"OTEL_SDK_DISABLED": "true"},
+                  description="ours-sync, init_tracing() with OTEL_SDK_DISABLED=true"),
+        Contender("ours-sync[exporter-none]", "python", "ours", "sync", group="tracing", init_tracing=True,
+                  env={"OTEL_TRACES_EXPORTER": "none"},
+                  description="ours-sync, init_tracing() with OTEL_TRACES_EXPORTER=none"),
+        Contender("ours-sync[parent-only]", "python", "ours", "sync", group="tracing", parent_span=True,
+                  description="ours-sync, tracing off, each operation under a Python parent span"),
         Contender("ours-sync[otlp+parent]", "python", "ours", "sync", group="tracing", parent_span=True,
-                  env={"OTEL_TRACES_EXPORTER": "otlp"},
-                  description="ours-sync exporting every span to a local OTLP receiver, "
-                              "each operation under a Python parent span"),
+                  init_tracing=True, env={"OTEL_TRACES_EXPORTER": "otlp"},
+                  description="ours-sync, init_tracing() exporting every span to a local OTLP "
+                              "receiver, each operation under a Python parent span"),
     ]
 
 

@@ -122,11 +122,18 @@ def target_checks(rows: list[Row]) -> list[tuple[str, str, str]]:
                 q = ours.ops_s / off.ops_s
                 check(f"{w} {s}: ops/s >= {factor}x official", f"{q:.2f}x", q >= factor)
         for w in ("get", "put"):
-            base, traced = cell.get(("ours-sync", w, size)), cell.get(("ours-sync[otlp+parent]", w, size))
+            traced = cell.get(("ours-sync[otlp+parent]", w, size))
+            # Same Python parent span on both sides: the difference is our client's tracing alone.
+            base = cell.get(("ours-sync[parent-only]", w, size))
             if base and traced:
                 q = traced.ops_s / base.ops_s
-                check(f"tracing {w} {s}: full export + parent span within 5% of off", f"{q:.0%} of off",
-                      q >= 0.95)
+                check(f"tracing {w} {s}: full export within 5% of off (both under a parent span)",
+                      f"{q:.0%} of off", q >= 0.95)
+            plain = cell.get(("ours-sync", w, size))
+            if plain and traced:
+                q = traced.ops_s / plain.ops_s
+                check(f"tracing {w} {s}: full export + parent span within 5% of plain ours-sync",
+                      f"{q:.0%} of plain", q >= 0.95)
     return out
 
 
@@ -161,8 +168,9 @@ def draw_chart(rows: list[Row], order: list[str], workloads: list[str], path, ti
                 ax.set_ylabel(label)
                 ax.set_xticks([i + 0.4 - width / 2 for i in range(len(ws))], ws, rotation=20)
                 ax.set_title(f"{_size(size)} records")
-    axes[0][0].legend(fontsize="small", ncol=2)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(names), 5), fontsize="small")
     fig.suptitle(title, fontsize="small")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.06, 1, 0.97))
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -1,6 +1,6 @@
 """One benchmark contender in its own process, driven over a line protocol by bench/compare.py.
 
-    python bench/worker.py --impl ours|official|legacy --mode sync|async [--parent-span]
+    python bench/worker.py --impl ours|official|legacy --mode sync|async [--parent-span] [--init-tracing]
 
 Requests and replies are one JSON object per line (stdin -> stdout); the Rust floor
 (bench/rust-floor) speaks the same protocol, so every contender is measured the same way:
@@ -43,11 +43,18 @@ def percentile_us(sorted_ns: list[int], p: float) -> float:
 
 
 class ParentSpan:
-    """Wraps each operation in a Python OpenTelemetry span, as an instrumented app would."""
+    """Wraps each operation in a Python OpenTelemetry span, as an instrumented app would.
+
+    The app's SDK records its spans (so they are valid parents) but exports nothing: what is
+    measured on top of this is the client's own tracing.
+    """
 
     def __init__(self):
         from opentelemetry import trace
-        self.tracer = trace.get_tracer("aerospike-py-bench")
+        from opentelemetry.sdk.trace import TracerProvider
+
+        self.tracer = TracerProvider().get_tracer("aerospike-py-bench")
+        self._trace = trace
 
     def wrap_sync(self, op):
         tracer = self.tracer
@@ -67,8 +74,9 @@ class ParentSpan:
 
 
 class Worker:
-    def __init__(self, impl: str, mode: str, parent_span: bool):
+    def __init__(self, impl: str, mode: str, parent_span: bool, init_tracing: bool):
         self.adapter = ADAPTERS[impl](is_async=(mode == "async"))
+        self.init_tracing = init_tracing
         self.is_async = mode == "async"
         self.loop = asyncio.new_event_loop() if self.is_async else None
         self.parent = ParentSpan() if parent_span else None
@@ -92,7 +100,12 @@ class Worker:
             host, _, port = part.strip().rpartition(":")
             hosts.append((host, int(port)))
         self.call(self.adapter.connect(hosts))
-        return {"version": self.adapter.version()}
+        version = self.adapter.version()
+        if self.init_tracing:
+            # Reads the OTEL_* environment the orchestrator set for this contender.
+            on = self.adapter.init_tracing()
+            version += f", init_tracing() -> {on}"
+        return {"version": version}
 
     def seed(self, req):
         spec = Spec({**req, "workload": "put", "keys": req["count"]})
@@ -202,7 +215,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--impl", required=True, choices=sorted(ADAPTERS))
     ap.add_argument("--mode", default="sync", choices=["sync", "async"])
-    ap.add_argument("--parent-span", action="store_true")
+    ap.add_argument("--parent-span", action="store_true", help="each op inside a Python OTel span")
+    ap.add_argument("--init-tracing", action="store_true", help="call the client's init_tracing()")
     args = ap.parse_args()
 
     # Protocol on a private copy of stdout; anything a client library prints goes to stderr.
@@ -220,7 +234,7 @@ def main() -> None:
             if cmd == "quit":
                 break
             if worker is None:
-                worker = Worker(args.impl, args.mode, args.parent_span)
+                worker = Worker(args.impl, args.mode, args.parent_span, args.init_tracing)
             handler = {"connect": worker.connect, "seed": worker.seed, "check": worker.check,
                        "run": worker.run}.get(cmd)
             if handler is None:

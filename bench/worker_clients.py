@@ -45,6 +45,9 @@ class Adapter:
     def increment_ops(self):
         raise NotImplementedError
 
+    def init_tracing(self) -> bool:
+        raise ValueError(f"{self.name} has no built-in tracing")
+
     def batch_rows(self, result) -> list:
         """Per-key rows of a batch_read answer, materialised as Python objects."""
         return result.batch_records
@@ -136,9 +139,10 @@ class Ours(Adapter):
         from aerospike_py import operations
         return [operations.increment("n", 1)]
 
-    def query_results(self, ns, set_):
-        # Sync: a list. Async: whatever awaitable results() returns (a coroutine).
-        return self.client.query(ns, set_).results()
+    def init_tracing(self) -> bool:
+        import aerospike_py
+        fn = getattr(aerospike_py, "init_tracing", None) or aerospike_py._aerospike.init_tracing
+        return bool(fn())
 
 
 class Legacy(Adapter):
