@@ -1,0 +1,303 @@
+//! Renders the client from the operation IDL (ops.yaml) with the tera templates in templates/:
+//! the Client / AsyncClient methods, op specs and constants (into OUT_DIR, `include!`d by small
+//! hand-written modules), and the type stubs + API reference (into the source tree, written only
+//! when their content changes). AEROSPIKE_PY_OPS points at an alternate spec (used by the
+//! "add an operation" test); then the tree files are left alone.
+
+use std::collections::BTreeMap;
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize)]
+struct Spec {
+    shapes: BTreeMap<String, Shape>,
+    returns: BTreeMap<String, Ret>,
+    constants: Vec<Constant>,
+    operations: Vec<Op>,
+}
+
+#[derive(Deserialize, Serialize, Clone)]
+struct Shape {
+    convert: String,
+    py_type: String,
+    doc: String,
+}
+
+#[derive(Deserialize, Serialize, Clone)]
+struct Ret {
+    #[serde(default)]
+    convert: String,
+    #[serde(default)]
+    deferred: bool,
+    py_type: String,
+    #[serde(default)]
+    async_py_type: Option<String>,
+    doc: String,
+}
+
+#[derive(Deserialize, Serialize, Clone)]
+struct Constant {
+    name: String,
+    value: i64,
+    doc: String,
+}
+
+#[derive(Deserialize, Serialize, Clone)]
+struct Arg {
+    name: String,
+    shape: String,
+    #[serde(default)]
+    default: Option<serde_norway::Value>,
+    doc: String,
+}
+
+#[derive(Deserialize, Serialize, Clone)]
+struct Example {
+    #[serde(default)]
+    setup: Vec<String>,
+    call: String,
+    #[serde(default)]
+    result: Option<serde_norway::Value>,
+    #[serde(default)]
+    check: Option<String>,
+}
+
+#[derive(Deserialize, Serialize, Clone)]
+struct ErrorCase {
+    #[serde(default)]
+    setup: Vec<String>,
+    call: String,
+    raises: String,
+}
+
+#[derive(Deserialize, Clone)]
+struct Op {
+    name: String,
+    operation: String,
+    executor: String,
+    #[serde(default = "yes")]
+    traced: bool,
+    target: String,
+    doc: String,
+    args: Vec<Arg>,
+    returns: String,
+    #[serde(default)]
+    examples: Vec<Example>,
+    #[serde(default)]
+    errors: Vec<ErrorCase>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What the templates see for one argument.
+#[derive(Serialize)]
+struct ArgView {
+    name: String,
+    convert: String,
+    /// Rust expression passed to the converter: `Some(x)` for required args, `x` for optional.
+    pass: String,
+    rust_param: String,
+    py_type: String,
+    py_default: Option<String>,
+    doc: String,
+}
+
+#[derive(Serialize)]
+struct OpView {
+    name: String,
+    const_name: String,
+    operation: String,
+    executor: String,
+    traced: bool,
+    doc: String,
+    args: Vec<ArgView>,
+    pyo3_signature: String,
+    text_signature: String,
+    stub_params: String,
+    call_args: String,
+    target_stmt: String,
+    ret_convert: String,
+    deferred: bool,
+    ret_py_type: String,
+    ret_async_py_type: String,
+    ret_doc: String,
+    examples: Vec<ExampleView>,
+    errors: Vec<ErrorCase>,
+}
+
+#[derive(Serialize)]
+struct ExampleView {
+    setup: Vec<String>,
+    call: String,
+    expect: String,
+}
+
+fn py_default(v: &serde_norway::Value) -> String {
+    match v {
+        serde_norway::Value::Null => "None".into(),
+        serde_norway::Value::Bool(b) => if *b { "True".into() } else { "False".into() },
+        serde_norway::Value::Number(n) => n.to_string(),
+        serde_norway::Value::String(s) => s.clone(),
+        other => panic!("unsupported default {other:?}"),
+    }
+}
+
+fn expect_text(e: &Example) -> String {
+    match (&e.result, &e.check) {
+        (Some(r), _) => py_default(r),
+        (None, Some(c)) => format!("a value for which `{c}` holds"),
+        (None, None) => panic!("example {:?} needs `result` or `check`", e.call),
+    }
+}
+
+fn view(spec: &Spec) -> Vec<OpView> {
+    let mut names = std::collections::HashSet::new();
+    spec.operations
+        .iter()
+        .map(|op| {
+            assert!(names.insert(op.name.clone()), "operation {} defined twice", op.name);
+            assert!(!op.examples.is_empty(), "operation {} needs at least one example", op.name);
+            let ret = spec.returns.get(&op.returns).unwrap_or_else(|| panic!("{}: unknown return shape {}", op.name, op.returns));
+            let mut args = Vec::new();
+            let mut seen_default = false;
+            for a in &op.args {
+                let shape = spec.shapes.get(&a.shape).unwrap_or_else(|| panic!("{}: unknown shape {}", op.name, a.shape));
+                let optional = a.default.is_some();
+                assert!(optional || !seen_default, "{}: required argument {} after an optional one", op.name, a.name);
+                seen_default |= optional;
+                args.push(ArgView {
+                    name: a.name.clone(),
+                    convert: shape.convert.clone(),
+                    pass: if optional { a.name.clone() } else { format!("Some({})", a.name) },
+                    rust_param: if optional {
+                        format!("{}: Option<&Bound<'py, PyAny>>", a.name)
+                    } else {
+                        format!("{}: &Bound<'py, PyAny>", a.name)
+                    },
+                    py_type: shape.py_type.clone(),
+                    py_default: a.default.as_ref().map(py_default),
+                    doc: a.doc.clone(),
+                });
+            }
+            let pyo3_signature = args
+                .iter()
+                .map(|a| if a.py_default.is_some() { format!("{}=None", a.name) } else { a.name.clone() })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sig_items: Vec<String> = args
+                .iter()
+                .map(|a| match &a.py_default {
+                    Some(d) => format!("{}={}", a.name, d),
+                    None => a.name.clone(),
+                })
+                .collect();
+            let text_signature = format!("({})", std::iter::once("$self".to_string()).chain(sig_items).collect::<Vec<_>>().join(", "));
+            let stub_params = std::iter::once("self".to_string())
+                .chain(args.iter().map(|a| match &a.py_default {
+                    Some(d) => format!("{}: {} = {}", a.name, a.py_type, d),
+                    None => format!("{}: {}", a.name, a.py_type),
+                }))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let call_args = args.iter().map(|a| format!("a_{}", a.name)).collect::<Vec<_>>().join(", ");
+            let first = args.first().map(|a| a.name.clone()).unwrap_or_default();
+            let target_stmt = match op.target.as_str() {
+                "key" => format!("span.target_key(&a_{first});"),
+                "keys" => format!("span.target_keys(&a_{first});"),
+                "namespace" => {
+                    let set = args.get(1).map(|a| format!("&a_{}", a.name)).unwrap_or_else(|| "\"\"".into());
+                    format!("span.target_ns(&a_{first}, {set});")
+                }
+                "none" => String::new(),
+                other => panic!("{}: unknown target {other}", op.name),
+            };
+            OpView {
+                name: op.name.clone(),
+                const_name: op.name.to_uppercase(),
+                operation: op.operation.clone(),
+                executor: op.executor.clone(),
+                traced: op.traced,
+                doc: op.doc.clone(),
+                pyo3_signature,
+                text_signature,
+                stub_params,
+                call_args,
+                target_stmt,
+                ret_convert: ret.convert.clone(),
+                deferred: ret.deferred,
+                ret_py_type: ret.py_type.clone(),
+                ret_async_py_type: ret.async_py_type.clone().unwrap_or_else(|| ret.py_type.clone()),
+                ret_doc: ret.doc.clone(),
+                examples: op
+                    .examples
+                    .iter()
+                    .map(|e| ExampleView { setup: e.setup.clone(), call: e.call.clone(), expect: expect_text(e) })
+                    .collect(),
+                errors: op.errors.clone(),
+                args,
+            }
+        })
+        .collect()
+}
+
+/// Writes `path` only when its content differs, so an unchanged render does not retrigger builds.
+fn write_if_changed(path: &Path, content: &str) {
+    if fs::read_to_string(path).map(|old| old == content).unwrap_or(false) {
+        return;
+    }
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).expect("create output dir");
+    }
+    fs::write(path, content).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+}
+
+fn main() {
+    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap());
+    println!("cargo:rerun-if-env-changed=AEROSPIKE_PY_OPS");
+    println!("cargo:rerun-if-changed=templates");
+    let alternate = env::var("AEROSPIKE_PY_OPS").ok().filter(|s| !s.is_empty());
+    let spec_path = alternate.clone().map(PathBuf::from).unwrap_or_else(|| root.join("ops.yaml"));
+    println!("cargo:rerun-if-changed={}", spec_path.display());
+
+    let text = fs::read_to_string(&spec_path).unwrap_or_else(|e| panic!("read {}: {e}", spec_path.display()));
+    let spec: Spec = serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", spec_path.display()));
+    let ops = view(&spec);
+
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(Vec::<&str>::new());
+    let mut names = Vec::new();
+    for entry in fs::read_dir(root.join("templates")).expect("templates/") {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        println!("cargo:rerun-if-changed={}", path.display());
+        names.push((name, fs::read_to_string(&path).unwrap()));
+    }
+    names.sort();
+    tera.add_raw_templates(names.iter().map(|(n, c)| (n.as_str(), c.as_str())))
+        .unwrap_or_else(|e| panic!("templates: {e:?}"));
+
+    let mut ctx = tera::Context::new();
+    ctx.insert("ops", &ops);
+    ctx.insert("constants", &spec.constants);
+    ctx.insert("shapes", &spec.shapes);
+    ctx.insert("returns", &spec.returns);
+    let render = |name: &str| tera.render(name, &ctx).unwrap_or_else(|e| panic!("render {name}: {e:?}"));
+
+    write_if_changed(&out.join("client_methods.rs"), &render("client_methods.rs.tera"));
+    write_if_changed(&out.join("async_client_methods.rs"), &render("async_client_methods.rs.tera"));
+    write_if_changed(&out.join("specs.rs"), &render("specs.rs.tera"));
+    let stub = render("stubs.pyi.tera");
+    let api = render("api.md.tera");
+    write_if_changed(&out.join("_aerospike.pyi"), &stub);
+    write_if_changed(&out.join("api.md"), &api);
+    if alternate.is_none() {
+        write_if_changed(&root.join("python/aerospike_py/_aerospike.pyi"), &stub);
+        write_if_changed(&root.join("docs/api.md"), &api);
+    }
+}

@@ -1,0 +1,122 @@
+//! Batch index commands (fields 41 / 42): one sub-transaction per row, one reply message per row
+//! carrying the row index in the transaction-ttl slot, then a LAST marker (as/src/base/batch.c).
+
+use crate::cluster::Cluster;
+use crate::proto::{self, Field, Msg, Op, ParseError, Reader, rc};
+use crate::stats::{TxnKind, bump};
+use crate::txn;
+
+const BATCH_MSG_REPEAT: u8 = 0x1;
+const BATCH_MSG_INFO: u8 = 0x2;
+const BATCH_MSG_GEN: u8 = 0x4;
+const BATCH_MSG_TTL: u8 = 0x8;
+const BATCH_MSG_INFO4: u8 = 0x10;
+/// Rows are flushed into a new proto frame past this many bytes.
+const FRAME_CHUNK: usize = 512 * 1024;
+/// The server's default batch-max-requests is 5000 keys per node; we allow more but bound the parse.
+const MAX_KEYS: u32 = 1_000_000;
+
+#[derive(Clone)]
+struct RowTemplate<'a> {
+    info1: u8,
+    info2: u8,
+    info3: u8,
+    info4: u8,
+    generation: u32,
+    ttl: u32,
+    fields: Vec<Field<'a>>,
+    ops: Vec<Op<'a>>,
+}
+
+struct Row<'a> {
+    index: u32,
+    digest: &'a [u8],
+    tpl: std::rc::Rc<RowTemplate<'a>>,
+}
+
+fn parse_rows<'a>(data: &'a [u8], outer: &Msg<'a>) -> Result<Vec<Row<'a>>, ParseError> {
+    let mut r = Reader::new(data);
+    let n = r.u32()?;
+    if n > MAX_KEYS {
+        return Err(ParseError);
+    }
+    let _flags = r.u8()?;
+    let mut rows = Vec::with_capacity(n.min(10_000) as usize);
+    let mut prev: Option<std::rc::Rc<RowTemplate<'a>>> = None;
+    for _ in 0..n {
+        let index = r.u32()?;
+        let digest = r.bytes(20)?;
+        let t = r.u8()?;
+        let tpl = if t & BATCH_MSG_REPEAT != 0 {
+            prev.clone().ok_or(ParseError)?
+        } else {
+            let (info1, info2, info3, info4);
+            if t & BATCH_MSG_INFO != 0 {
+                info1 = r.u8()?;
+                info2 = r.u8()?;
+                info3 = r.u8()?;
+                info4 = if t & BATCH_MSG_INFO4 != 0 { r.u8()? } else { 0 };
+            } else {
+                // Original batch-index row: read attributes only, policies from the outer message.
+                info1 = r.u8()?;
+                info2 = 0;
+                info3 = 0;
+                info4 = 0;
+            }
+            let generation = if t & BATCH_MSG_GEN != 0 { r.u16()? as u32 } else { 0 };
+            let ttl = if t & BATCH_MSG_TTL != 0 { r.u32()? } else { outer.record_ttl };
+            let n_fields = r.u16()?;
+            let n_ops = r.u16()?;
+            let (fields, ops) = proto::parse_fields_ops(&mut r, n_fields, n_ops)?;
+            std::rc::Rc::new(RowTemplate { info1, info2, info3, info4, generation, ttl, fields, ops })
+        };
+        prev = Some(tpl.clone());
+        rows.push(Row { index, digest, tpl });
+    }
+    Ok(rows)
+}
+
+/// Executes a batch and returns all reply frames.
+pub fn execute(c: &Cluster, node: usize, m: &Msg<'_>) -> Vec<u8> {
+    let stats = &c.nodes[node].stats;
+    let data = m.field(proto::FIELD_BATCH).or_else(|| m.field(proto::FIELD_BATCH_WITH_SET)).unwrap_or(&[]);
+    let rows = match parse_rows(data, m) {
+        Ok(r) => r,
+        Err(_) => return proto::reply_frame(rc::PARAMETER, 0, 0, &[], &[]),
+    };
+    if m.field(proto::FIELD_FILTER_EXP).is_some() {
+        return proto::reply_frame(rc::UNSUPPORTED_FEATURE, 0, 0, &[], &[]);
+    }
+    let mut out = Vec::with_capacity(64 + rows.len() * 64);
+    let mut frame_start = proto::begin_frame(&mut out);
+    for row in &rows {
+        let t = &row.tpl;
+        let mut fields = t.fields.clone();
+        fields.push(Field { kind: proto::FIELD_DIGEST, data: row.digest });
+        let sub = Msg {
+            info1: t.info1,
+            info2: t.info2,
+            info3: t.info3,
+            info4: t.info4,
+            generation: t.generation,
+            record_ttl: t.ttl,
+            transaction_ttl: 0,
+            fields,
+            ops: t.ops.clone(),
+        };
+        let o = txn::execute(&c.store, &sub);
+        if o.result == rc::OK {
+            bump(if o.kind == TxnKind::Read { &stats.batch_sub_read_success } else { &stats.batch_sub_write_success });
+        }
+        let ops: Vec<proto::OutOp<'_>> =
+            o.bins.iter().map(|b| proto::OutOp { name: &b.name, ptype: b.ptype, value: &b.data }).collect();
+        proto::write_msg(&mut out, 0, o.result, o.generation, o.void_time, row.index, &[], &ops);
+        if out.len() - frame_start > FRAME_CHUNK {
+            proto::finish_frame(&mut out, frame_start);
+            frame_start = proto::begin_frame(&mut out);
+        }
+    }
+    proto::write_msg(&mut out, proto::INFO3_LAST, rc::OK, 0, 0, 0, &[], &[]);
+    proto::finish_frame(&mut out, frame_start);
+    out
+}

@@ -1,0 +1,177 @@
+//! The nodes of one dev server process: names, liveness, partition ownership and generations.
+//! Ownership follows a per-partition succession list (rotated node order); the first two live nodes
+//! in it are master and replica, as a real cluster's succession does. All nodes share one store, so
+//! a record committed through any node stays readable whichever node takes over its partition.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use tokio::sync::watch;
+
+use crate::faults::Faults;
+use crate::stats::NodeStats;
+use crate::store::{N_PARTITIONS, Store};
+
+pub const REPLICATION_FACTOR: usize = 2;
+
+pub struct Node {
+    pub index: usize,
+    pub name: String,
+    pub port: u16,
+    pub stats: NodeStats,
+    /// true while the node is up; listeners and connections watch it.
+    pub running: watch::Sender<bool>,
+}
+
+pub struct Cluster {
+    pub host: String,
+    pub nodes: Vec<Arc<Node>>,
+    pub store: Store,
+    pub faults: Faults,
+    /// Bumped on every membership change (partition, rebalance and peers generations follow it).
+    generation: AtomicU64,
+    /// owners[p] = node indexes holding partition p, master first.
+    owners: RwLock<Vec<Vec<usize>>>,
+    pub started: std::time::Instant,
+    pub cluster_key: AtomicU64,
+}
+
+impl Cluster {
+    pub fn new(host: &str, base_port: u16, n: usize, store: Store) -> Cluster {
+        let nodes = (0..n)
+            .map(|i| {
+                let port = base_port + i as u16;
+                Arc::new(Node {
+                    index: i,
+                    // Real node ids are 15 hex digits derived from the MAC and port; ours from the port.
+                    name: format!("BB9{:08X}{:04X}", 0x7F00_0001u32, port),
+                    port,
+                    stats: NodeStats::default(),
+                    running: watch::channel(true).0,
+                })
+            })
+            .collect();
+        let c = Cluster {
+            host: host.to_string(),
+            nodes,
+            store,
+            faults: Faults::default(),
+            generation: AtomicU64::new(1),
+            owners: RwLock::new(Vec::new()),
+            started: std::time::Instant::now(),
+            cluster_key: AtomicU64::new(0x3A5C_91D2_7E44),
+        };
+        c.rebalance();
+        c
+    }
+
+    pub fn is_alive(&self, i: usize) -> bool {
+        *self.nodes[i].running.borrow()
+    }
+
+    pub fn alive(&self) -> Vec<usize> {
+        (0..self.nodes.len()).filter(|&i| self.is_alive(i)).collect()
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Relaxed)
+    }
+
+    fn rebalance(&self) {
+        let n = self.nodes.len();
+        let mut owners = Vec::with_capacity(N_PARTITIONS);
+        for p in 0..N_PARTITIONS {
+            let start = p % n;
+            let list: Vec<usize> = (0..n)
+                .map(|k| (start + k) % n)
+                .filter(|&i| self.is_alive(i))
+                .take(REPLICATION_FACTOR)
+                .collect();
+            owners.push(list);
+        }
+        *self.owners.write().unwrap_or_else(|e| e.into_inner()) = owners;
+        self.generation.fetch_add(1, Ordering::Relaxed);
+        self.cluster_key.fetch_add(0x1_0001, Ordering::Relaxed);
+    }
+
+    /// Effective replication factor: min(configured, cluster size).
+    pub fn replication(&self) -> usize {
+        self.alive().len().clamp(1, REPLICATION_FACTOR)
+    }
+
+    /// Bitmap (4096 bits, MSB first) of partitions where `node` holds replica position `pos`.
+    pub fn ownership_bitmap(&self, node: usize, pos: usize) -> Vec<u8> {
+        let owners = self.owners.read().unwrap_or_else(|e| e.into_inner());
+        let mut bm = vec![0u8; N_PARTITIONS / 8];
+        for (p, list) in owners.iter().enumerate() {
+            if list.get(pos) == Some(&node) {
+                bm[p >> 3] |= 0x80 >> (p & 7);
+            }
+        }
+        bm
+    }
+
+    pub fn master_of(&self, pid: usize) -> Option<usize> {
+        self.owners.read().unwrap_or_else(|e| e.into_inner())[pid].first().copied()
+    }
+
+    /// Stops a node: its listener closes and its connections drop; survivors take over.
+    pub fn stop_node(&self, i: usize) -> bool {
+        if i >= self.nodes.len() || !self.is_alive(i) {
+            return false;
+        }
+        if self.alive().len() == 1 {
+            return false; // keep at least one node serving
+        }
+        self.nodes[i].running.send_replace(false);
+        self.rebalance();
+        true
+    }
+
+    pub fn start_node(&self, i: usize) -> bool {
+        if i >= self.nodes.len() || self.is_alive(i) {
+            return false;
+        }
+        self.nodes[i].running.send_replace(true);
+        self.rebalance();
+        true
+    }
+
+    pub fn node_by_id(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.name.eq_ignore_ascii_case(id) || n.index.to_string() == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cluster(n: usize) -> Cluster {
+        Cluster::new("127.0.0.1", 3000, n, Store::new(&["test".to_string()], 0, true))
+    }
+
+    #[test]
+    fn every_partition_has_one_master_and_replica() {
+        let c = cluster(3);
+        let masters: Vec<Vec<u8>> = (0..3).map(|i| c.ownership_bitmap(i, 0)).collect();
+        for p in 0..N_PARTITIONS {
+            let holders = masters.iter().filter(|bm| bm[p >> 3] & (0x80 >> (p & 7)) != 0).count();
+            assert_eq!(holders, 1);
+        }
+        assert_eq!(c.replication(), 2);
+    }
+
+    #[test]
+    fn stop_moves_partitions_and_bumps_generation() {
+        let c = cluster(3);
+        let g = c.generation();
+        assert!(c.stop_node(1));
+        assert!(c.generation() > g);
+        assert!(c.ownership_bitmap(1, 0).iter().all(|&b| b == 0));
+        for p in 0..N_PARTITIONS {
+            assert_ne!(c.master_of(p), Some(1));
+        }
+        assert!(c.start_node(1));
+        assert!(c.ownership_bitmap(1, 0).iter().any(|&b| b != 0));
+    }
+}

@@ -1,0 +1,79 @@
+//! Secondary index definitions (sindex-create / sindex-delete / sindex-list).
+//! The dev server keeps no index structure: a query walks the namespace and matches bin values,
+//! which gives the same answers as an index for the equality and range filters it supports.
+
+use std::collections::HashMap;
+
+#[derive(Clone, Debug)]
+pub struct SIndex {
+    pub name: String,
+    pub set: Option<String>,
+    pub bin: String,
+    /// numeric, string, geo2dsphere or blob.
+    pub ktype: String,
+    /// default, list, mapkeys or mapvalues.
+    pub itype: String,
+    pub context: Option<String>,
+}
+
+impl SIndex {
+    /// One `sindex-list` entry, in the server's format.
+    pub fn describe(&self, ns: &str) -> String {
+        format!(
+            "ns={}:indexname={}:set={}:bin={}:type={}:indextype={}:context={}:exp=null:state=RW",
+            ns,
+            self.name,
+            self.set.as_deref().unwrap_or("null"),
+            self.bin,
+            self.ktype,
+            self.itype,
+            self.context.as_deref().unwrap_or("null"),
+        )
+    }
+}
+
+/// Parses `k=v;k=v` info parameters.
+pub fn params(s: &str) -> HashMap<String, String> {
+    s.split(';')
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+        .collect()
+}
+
+/// Builds an index definition from sindex-create parameters; Err is the server's error text.
+pub fn from_params(p: &HashMap<String, String>) -> Result<(String, SIndex), String> {
+    let ns = p.get("namespace").or_else(|| p.get("ns")).ok_or("ERROR:4:missing namespace")?;
+    let name = p.get("indexname").ok_or("ERROR:4:missing indexname")?;
+    if name.is_empty() || name.len() >= 64 {
+        return Err("ERROR:4:bad indexname".into());
+    }
+    let (bin, ktype) = match (p.get("bin"), p.get("type"), p.get("indexdata")) {
+        (Some(b), Some(t), _) => (b.clone(), t.to_ascii_lowercase()),
+        (_, _, Some(data)) => match data.split_once(',') {
+            Some((b, t)) => (b.to_string(), t.to_ascii_lowercase()),
+            None => return Err("ERROR:4:bad indexdata".into()),
+        },
+        _ => return Err("ERROR:4:missing bin or type".into()),
+    };
+    if bin.is_empty() || bin.len() > 15 {
+        return Err("ERROR:4:bad bin name".into());
+    }
+    if !matches!(ktype.as_str(), "numeric" | "string" | "geo2dsphere" | "blob") {
+        return Err("ERROR:4:bad type".into());
+    }
+    let itype = p.get("indextype").map(|s| s.to_ascii_lowercase()).unwrap_or_else(|| "default".into());
+    if !matches!(itype.as_str(), "default" | "list" | "mapkeys" | "mapvalues") {
+        return Err("ERROR:4:bad indextype".into());
+    }
+    Ok((
+        ns.clone(),
+        SIndex {
+            name: name.clone(),
+            set: p.get("set").filter(|s| !s.is_empty()).cloned(),
+            bin,
+            ktype,
+            itype,
+            context: p.get("context").cloned(),
+        },
+    ))
+}

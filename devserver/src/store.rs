@@ -1,0 +1,205 @@
+//! In-memory record store: namespaces sharded into 4096 partitions, each behind its own lock.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, RwLock};
+
+use crate::clock;
+use crate::sindex::SIndex;
+
+pub const N_PARTITIONS: usize = 4096;
+pub type Digest = [u8; 20];
+
+/// Partition id rule of as_partition_getid: low 12 bits of the little-endian first two digest bytes.
+pub fn partition_id(d: &Digest) -> usize {
+    (u16::from_le_bytes([d[0], d[1]]) & 0x0FFF) as usize
+}
+
+#[derive(Clone, Debug)]
+pub struct Bin {
+    pub name: String,
+    pub ptype: u8,
+    pub data: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub set: Option<String>,
+    /// Stored user key as sent in the KEY field: particle type byte then value.
+    pub key: Option<Vec<u8>>,
+    pub bins: Vec<Bin>,
+    pub generation: u16,
+    /// Citrusleaf-epoch seconds; 0 = never expires.
+    pub void_time: u32,
+    /// Last update time, nanoseconds since the Unix epoch (used by truncate).
+    pub lut: u64,
+}
+
+impl Record {
+    pub fn is_expired(&self, now_cl: u32) -> bool {
+        self.void_time != 0 && self.void_time <= now_cl
+    }
+
+    pub fn bin(&self, name: &[u8]) -> Option<&Bin> {
+        self.bins.iter().find(|b| b.name.as_bytes() == name)
+    }
+
+    /// Approximate memory footprint, used for the memory limit and statistics.
+    pub fn size(&self) -> usize {
+        64 + self.set.as_ref().map_or(0, |s| s.len())
+            + self.key.as_ref().map_or(0, |k| k.len())
+            + self.bins.iter().map(|b| b.name.len() + b.data.len() + 8).sum::<usize>()
+    }
+
+    /// Record size as the server counts it against max-record-size (roughly its flat storage size).
+    pub fn storage_size(&self) -> usize {
+        self.size()
+    }
+}
+
+pub struct Partition {
+    pub records: HashMap<Digest, Record>,
+}
+
+pub struct Namespace {
+    pub name: String,
+    pub partitions: Vec<Mutex<Partition>>,
+    pub used_bytes: AtomicI64,
+    pub objects: AtomicI64,
+    pub memory_limit: u64,
+    pub default_ttl: u32,
+    pub nsup: bool,
+    pub max_record_size: usize,
+    pub sindexes: RwLock<Vec<SIndex>>,
+    /// Bumped on every truncate so running scans can notice.
+    pub truncate_count: AtomicU64,
+}
+
+impl Namespace {
+    pub fn new(name: &str, memory_limit: u64, nsup: bool) -> Namespace {
+        Namespace {
+            name: name.to_string(),
+            partitions: (0..N_PARTITIONS).map(|_| Mutex::new(Partition { records: HashMap::new() })).collect(),
+            used_bytes: AtomicI64::new(0),
+            objects: AtomicI64::new(0),
+            memory_limit,
+            default_ttl: 0,
+            nsup,
+            max_record_size: 1024 * 1024,
+            sindexes: RwLock::new(Vec::new()),
+            truncate_count: AtomicU64::new(0),
+        }
+    }
+
+    pub fn lock(&self, pid: usize) -> MutexGuard<'_, Partition> {
+        // A poisoned lock only means another task panicked mid-update; the map itself is still usable.
+        self.partitions[pid].lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Accounts for a record replaced by another (either may be absent).
+    pub fn account(&self, old: Option<&Record>, new: Option<&Record>) {
+        let delta = new.map_or(0, |r| r.size() as i64) - old.map_or(0, |r| r.size() as i64);
+        self.used_bytes.fetch_add(delta, Ordering::Relaxed);
+        let dobj = new.is_some() as i64 - old.is_some() as i64;
+        self.objects.fetch_add(dobj, Ordering::Relaxed);
+    }
+
+    /// Removes the record if it has expired; returns the live record otherwise.
+    pub fn live<'p>(&self, part: &'p mut Partition, d: &Digest, now_cl: u32) -> Option<&'p mut Record> {
+        let expired = match part.records.get(d) {
+            None => return None,
+            Some(r) => r.is_expired(now_cl),
+        };
+        if expired {
+            let old = part.records.remove(d);
+            self.account(old.as_ref(), None);
+            return None;
+        }
+        part.records.get_mut(d)
+    }
+
+    /// Deletes records of `set` (all sets when None) last updated before `before_ns`.
+    pub fn truncate(&self, set: Option<&str>, before_ns: u64) -> usize {
+        let mut n = 0;
+        for pid in 0..N_PARTITIONS {
+            let mut part = self.lock(pid);
+            let doomed: Vec<Digest> = part
+                .records
+                .iter()
+                .filter(|(_, r)| r.lut < before_ns && set.is_none_or(|s| r.set.as_deref() == Some(s)))
+                .map(|(d, _)| *d)
+                .collect();
+            for d in doomed {
+                let old = part.records.remove(&d);
+                self.account(old.as_ref(), None);
+                n += 1;
+            }
+        }
+        self.truncate_count.fetch_add(1, Ordering::Relaxed);
+        n
+    }
+
+    /// Removes expired records (the nsup sweep).
+    pub fn sweep_expired(&self) {
+        let now = clock::now_cl();
+        for pid in 0..N_PARTITIONS {
+            let mut part = self.lock(pid);
+            if part.records.is_empty() {
+                continue;
+            }
+            let doomed: Vec<Digest> =
+                part.records.iter().filter(|(_, r)| r.is_expired(now)).map(|(d, _)| *d).collect();
+            for d in doomed {
+                let old = part.records.remove(&d);
+                self.account(old.as_ref(), None);
+            }
+        }
+    }
+
+    /// (objects, bytes) per set name, for the `sets` info command.
+    pub fn set_stats(&self) -> HashMap<String, (u64, u64)> {
+        let now = clock::now_cl();
+        let mut out: HashMap<String, (u64, u64)> = HashMap::new();
+        for pid in 0..N_PARTITIONS {
+            let part = self.lock(pid);
+            for r in part.records.values() {
+                if r.is_expired(now) {
+                    continue;
+                }
+                if let Some(s) = &r.set {
+                    let e = out.entry(s.clone()).or_default();
+                    e.0 += 1;
+                    e.1 += r.size() as u64;
+                }
+            }
+        }
+        out
+    }
+}
+
+pub struct Store {
+    pub namespaces: Vec<Namespace>,
+}
+
+impl Store {
+    pub fn new(names: &[String], memory_limit: u64, nsup: bool) -> Store {
+        Store { namespaces: names.iter().map(|n| Namespace::new(n, memory_limit, nsup)).collect() }
+    }
+
+    pub fn ns(&self, name: &[u8]) -> Option<&Namespace> {
+        self.namespaces.iter().find(|n| n.name.as_bytes() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_id_uses_low_12_bits_little_endian() {
+        let mut d = [0u8; 20];
+        d[0] = 0x34;
+        d[1] = 0xF2;
+        assert_eq!(partition_id(&d), 0x234);
+    }
+}

@@ -1,0 +1,370 @@
+//! Single-record transactions: read, exists, write/operate, touch, delete.
+//! Check order and result codes follow aerospike-server as/src/transaction/{read,write,delete}.c.
+
+use crate::clock;
+use crate::particle;
+use crate::proto::{self, rc, Msg};
+use crate::stats::TxnKind;
+use crate::store::{Bin, Digest, Namespace, Record, Store, partition_id};
+
+pub const TTL_NEVER_EXPIRE: u32 = 0xFFFF_FFFF;
+pub const TTL_DONT_UPDATE: u32 = 0xFFFF_FFFE;
+pub const MAX_ALLOWED_TTL: u32 = 10 * 365 * 24 * 3600;
+pub const BIN_NAME_MAX: usize = 15;
+
+/// A bin in a reply (name may be empty for ops that answer without a bin).
+#[derive(Debug, Clone)]
+pub struct OutBin {
+    pub name: Vec<u8>,
+    pub ptype: u8,
+    pub data: Vec<u8>,
+}
+
+impl OutBin {
+    fn from_bin(b: &Bin) -> OutBin {
+        OutBin { name: b.name.as_bytes().to_vec(), ptype: b.ptype, data: b.data.clone() }
+    }
+    fn null(name: &[u8]) -> OutBin {
+        OutBin { name: name.to_vec(), ptype: particle::NULL, data: Vec::new() }
+    }
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub kind: TxnKind,
+    pub result: u8,
+    pub generation: u32,
+    pub void_time: u32,
+    pub bins: Vec<OutBin>,
+}
+
+impl Outcome {
+    pub fn err(kind: TxnKind, result: u8) -> Outcome {
+        Outcome { kind, result, generation: 0, void_time: 0, bins: Vec::new() }
+    }
+
+    /// Encodes this outcome as a complete type-3 reply frame.
+    pub fn to_frame(&self) -> Vec<u8> {
+        let ops: Vec<proto::OutOp<'_>> =
+            self.bins.iter().map(|b| proto::OutOp { name: &b.name, ptype: b.ptype, value: &b.data }).collect();
+        proto::reply_frame(self.result, self.generation, self.void_time, &[], &ops)
+    }
+}
+
+pub fn kind_of(m: &Msg<'_>) -> TxnKind {
+    if m.info2 & proto::INFO2_DELETE != 0 {
+        TxnKind::Delete
+    } else if m.info2 & proto::INFO2_WRITE != 0 {
+        TxnKind::Write
+    } else {
+        TxnKind::Read
+    }
+}
+
+/// The digest field, which every single-record command carries.
+pub fn digest_of(m: &Msg<'_>) -> Option<Digest> {
+    m.field(proto::FIELD_DIGEST).and_then(|d| d.try_into().ok())
+}
+
+/// Runs one single-record command against the store.
+pub fn execute(store: &Store, m: &Msg<'_>) -> Outcome {
+    let kind = kind_of(m);
+    let Some(ns_name) = m.field(proto::FIELD_NAMESPACE) else {
+        return Outcome::err(kind, rc::PARAMETER);
+    };
+    let Some(ns) = store.ns(ns_name) else {
+        return Outcome::err(kind, rc::NAMESPACE);
+    };
+    let Some(digest) = digest_of(m) else {
+        return Outcome::err(kind, rc::PARAMETER);
+    };
+    if m.field(proto::FIELD_FILTER_EXP).is_some() {
+        // Expression filters are not evaluated by the dev server.
+        return Outcome::err(kind, rc::UNSUPPORTED_FEATURE);
+    }
+    match kind {
+        TxnKind::Read => read(ns, m, &digest),
+        TxnKind::Write => write(ns, m, &digest),
+        TxnKind::Delete => delete(ns, m, &digest),
+    }
+}
+
+fn key_matches(m: &Msg<'_>, r: &Record) -> bool {
+    match (m.field(proto::FIELD_KEY), &r.key) {
+        (Some(sent), Some(stored)) => sent == stored.as_slice(),
+        _ => true,
+    }
+}
+
+/// set_name_check: reads and deletes may omit the set, but a named set must match.
+fn set_matches(m: &Msg<'_>, r: &Record) -> bool {
+    match m.field(proto::FIELD_SET).filter(|s| !s.is_empty()) {
+        None => true,
+        Some(s) => r.set.as_deref().map(str::as_bytes) == Some(s),
+    }
+}
+
+fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
+    let k = TxnKind::Read;
+    let now = clock::now_cl();
+    let mut part = ns.lock(partition_id(digest));
+    let Some(r) = ns.live(&mut part, digest, now) else {
+        return Outcome::err(k, rc::NOT_FOUND);
+    };
+    if !set_matches(m, r) {
+        return Outcome::err(k, rc::PARAMETER);
+    }
+    if !key_matches(m, r) {
+        return Outcome::err(k, rc::KEY_MISMATCH);
+    }
+    let mut out = Outcome { kind: k, result: rc::OK, generation: r.generation as u32, void_time: r.void_time, bins: Vec::new() };
+    if m.info1 & proto::INFO1_GET_NO_BINS != 0 {
+        return out;
+    }
+    if m.info1 & proto::INFO1_GET_ALL != 0 {
+        out.bins = r.bins.iter().map(OutBin::from_bin).collect();
+        return out;
+    }
+    if m.ops.is_empty() {
+        return Outcome::err(k, rc::PARAMETER);
+    }
+    let respond_all = m.info2 & proto::INFO2_RESPOND_ALL_OPS != 0;
+    for op in &m.ops {
+        match op.op {
+            proto::OP_READ => {
+                if op.name.is_empty() {
+                    out.bins.extend(r.bins.iter().map(OutBin::from_bin));
+                    continue;
+                }
+                if op.name.len() > BIN_NAME_MAX {
+                    return Outcome::err(k, rc::BIN_NAME);
+                }
+                match r.bin(op.name) {
+                    Some(b) => out.bins.push(OutBin::from_bin(b)),
+                    None if respond_all => out.bins.push(OutBin::null(op.name)),
+                    None => {}
+                }
+            }
+            _ => return Outcome::err(k, rc::UNSUPPORTED_FEATURE),
+        }
+    }
+    out
+}
+
+fn new_void_time(ttl: u32, existing: Option<&Record>, ns: &Namespace, now: u32) -> u32 {
+    match ttl {
+        TTL_NEVER_EXPIRE => 0,
+        TTL_DONT_UPDATE => existing.map_or(0, |r| r.void_time),
+        0 if ns.default_ttl == 0 => 0,
+        0 => now + ns.default_ttl,
+        t => now + t,
+    }
+}
+
+fn generation_ok(m: &Msg<'_>, current: u16) -> bool {
+    if m.info2 & proto::INFO2_GENERATION != 0 {
+        return m.generation == current as u32;
+    }
+    if m.info2 & proto::INFO2_GENERATION_GT != 0 {
+        return m.generation > current as u32;
+    }
+    true
+}
+
+fn next_generation(g: u16) -> u16 {
+    // Generation is 16 bits on the server and skips 0 when it wraps.
+    let n = g.wrapping_add(1);
+    if n == 0 { 1 } else { n }
+}
+
+fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
+    let k = TxnKind::Write;
+    let now = clock::now_cl();
+    let set = m.field(proto::FIELD_SET).filter(|s| !s.is_empty());
+    let mut part = ns.lock(partition_id(digest));
+    let existing = ns.live(&mut part, digest, now).map(|r| r.clone());
+    let fail = |result: u8| match &existing {
+        Some(r) => Outcome { kind: k, result, generation: r.generation as u32, void_time: r.void_time, bins: Vec::new() },
+        None => Outcome::err(k, result),
+    };
+
+    let must_exist = m.info3 & (proto::INFO3_UPDATE_ONLY | proto::INFO3_REPLACE_ONLY) != 0;
+    if must_exist && existing.is_none() {
+        return fail(rc::NOT_FOUND);
+    }
+    if m.info2 & proto::INFO2_CREATE_ONLY != 0 && existing.is_some() {
+        return fail(rc::RECORD_EXISTS);
+    }
+    if !generation_ok(m, existing.as_ref().map_or(0, |r| r.generation)) {
+        return fail(rc::GENERATION);
+    }
+    if let Some(r) = &existing {
+        // set_name_check_on_update: an update must name the record's set exactly.
+        if r.set.as_deref().map(str::as_bytes) != set {
+            return fail(rc::PARAMETER);
+        }
+    }
+    if let Some(r) = &existing {
+        if !key_matches(m, r) {
+            return fail(rc::KEY_MISMATCH);
+        }
+    }
+    let mut ttl = m.record_ttl;
+    if ttl == TTL_DONT_UPDATE && existing.is_none() {
+        ttl = 0;
+    }
+    if !(ttl <= MAX_ALLOWED_TTL || ttl == TTL_NEVER_EXPIRE || ttl == TTL_DONT_UPDATE) {
+        return fail(rc::PARAMETER);
+    }
+    let ttl_disallowed = ((ttl as i32) > 0 || (ttl == 0 && ns.default_ttl != 0)) && !ns.nsup;
+    if ttl_disallowed {
+        return fail(rc::FORBIDDEN);
+    }
+
+    let replace = m.info3 & (proto::INFO3_CREATE_OR_REPLACE | proto::INFO3_REPLACE_ONLY) != 0;
+    let had_bins = existing.as_ref().is_some_and(|r| !r.bins.is_empty());
+    let mut rec = match &existing {
+        Some(r) => r.clone(),
+        None => Record {
+            set: set.map(|s| String::from_utf8_lossy(s).into_owned()),
+            key: None,
+            bins: Vec::new(),
+            generation: 0,
+            void_time: 0,
+            lut: 0,
+        },
+    };
+    if replace {
+        rec.bins.clear();
+    }
+    if rec.key.is_none() {
+        rec.key = m.field(proto::FIELD_KEY).map(|k| k.to_vec());
+    }
+
+    let respond_all = m.info2 & proto::INFO2_RESPOND_ALL_OPS != 0;
+    let mut reads: Vec<OutBin> = Vec::new();
+    for op in &m.ops {
+        if op.name.len() > BIN_NAME_MAX {
+            return fail(rc::BIN_NAME);
+        }
+        let name = match std::str::from_utf8(op.name) {
+            Ok(n) => n,
+            Err(_) => return fail(rc::PARAMETER),
+        };
+        let pos = rec.bins.iter().position(|b| b.name == name);
+        match op.op {
+            proto::OP_TOUCH => continue,
+            proto::OP_WRITE => {
+                if op.ptype == particle::NULL {
+                    if let Some(i) = pos {
+                        rec.bins.remove(i);
+                    }
+                } else {
+                    if name.is_empty() {
+                        return fail(rc::BIN_NAME);
+                    }
+                    if let Err(e) = particle::validate(op.ptype, op.value) {
+                        return fail(e);
+                    }
+                    let b = Bin { name: name.to_string(), ptype: op.ptype, data: op.value.to_vec() };
+                    match pos {
+                        Some(i) => rec.bins[i] = b,
+                        None => rec.bins.push(b),
+                    }
+                }
+            }
+            proto::OP_INCR | proto::OP_APPEND | proto::OP_PREPEND => {
+                if name.is_empty() {
+                    return fail(rc::BIN_NAME);
+                }
+                let cur = pos.map(|i| &rec.bins[i]);
+                let res = if op.op == proto::OP_INCR {
+                    particle::incr(cur, name, op.ptype, op.value)
+                } else {
+                    particle::concat(cur, name, op.ptype, op.value, op.op == proto::OP_APPEND)
+                };
+                match res {
+                    Ok(b) => match pos {
+                        Some(i) => rec.bins[i] = b,
+                        None => rec.bins.push(b),
+                    },
+                    Err(e) => return fail(e),
+                }
+            }
+            proto::OP_DELETE_ALL => rec.bins.clear(),
+            proto::OP_READ => {
+                if name.is_empty() || m.info1 & proto::INFO1_GET_ALL != 0 {
+                    reads.extend(rec.bins.iter().map(OutBin::from_bin));
+                } else {
+                    match rec.bins.iter().find(|b| b.name == name) {
+                        Some(b) => reads.push(OutBin::from_bin(b)),
+                        None => reads.push(OutBin::null(op.name)),
+                    }
+                }
+                continue;
+            }
+            _ => return fail(rc::UNSUPPORTED_FEATURE),
+        }
+        if respond_all {
+            reads.push(OutBin::null(op.name));
+        }
+    }
+
+    if rec.bins.is_empty() {
+        // Every bin gone: the write becomes a delete (write_master_apply).
+        if existing.is_none() || !had_bins {
+            return fail(rc::NOT_FOUND);
+        }
+        if m.info2 & proto::INFO2_DURABLE_DELETE != 0 {
+            return fail(rc::ENTERPRISE_ONLY);
+        }
+        let old = part.records.remove(digest);
+        ns.account(old.as_ref(), None);
+        return Outcome { kind: k, result: rc::OK, generation: 0, void_time: 0, bins: reads };
+    }
+    if rec.bins.len() > 32767 {
+        return fail(rc::PARAMETER);
+    }
+    if rec.storage_size() > ns.max_record_size {
+        return fail(rc::RECORD_TOO_BIG);
+    }
+    let delta = rec.size() as i64 - existing.as_ref().map_or(0, |r| r.size() as i64);
+    if delta > 0 && ns.memory_limit > 0 {
+        let used = ns.used_bytes.load(std::sync::atomic::Ordering::Relaxed);
+        if used + delta > ns.memory_limit as i64 {
+            return fail(rc::OUT_OF_SPACE);
+        }
+    }
+    rec.generation = next_generation(rec.generation);
+    rec.void_time = new_void_time(ttl, existing.as_ref(), ns, now);
+    rec.lut = clock::now_ns();
+    let out = Outcome { kind: k, result: rc::OK, generation: rec.generation as u32, void_time: rec.void_time, bins: reads };
+    ns.account(existing.as_ref(), Some(&rec));
+    part.records.insert(*digest, rec);
+    out
+}
+
+fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
+    let k = TxnKind::Delete;
+    if m.info2 & proto::INFO2_DURABLE_DELETE != 0 {
+        // Durable deletes need tombstones, an Enterprise Edition feature (checked before the lookup).
+        return Outcome::err(k, rc::ENTERPRISE_ONLY);
+    }
+    let now = clock::now_cl();
+    let mut part = ns.lock(partition_id(digest));
+    let Some(r) = ns.live(&mut part, digest, now) else {
+        return Outcome::err(k, rc::NOT_FOUND);
+    };
+    if !generation_ok(m, r.generation) {
+        return Outcome { kind: k, result: rc::GENERATION, generation: r.generation as u32, void_time: r.void_time, bins: Vec::new() };
+    }
+    if !set_matches(m, r) {
+        return Outcome::err(k, rc::PARAMETER);
+    }
+    if !key_matches(m, r) {
+        return Outcome::err(k, rc::KEY_MISMATCH);
+    }
+    let old = part.records.remove(digest);
+    ns.account(old.as_ref(), None);
+    Outcome::err(k, rc::OK)
+}

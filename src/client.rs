@@ -1,0 +1,71 @@
+//! The synchronous `Client`. Its operation methods are generated from ops.yaml
+//! (OUT_DIR/client_methods.rs); this file holds only the lifecycle they delegate to.
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+
+use crate::core::Handle;
+use crate::errors;
+use crate::runtime;
+
+/// Synchronous Aerospike client; safe to share between threads.
+#[pyclass(module = "aerospike_py._aerospike", frozen)]
+pub struct Client {
+    pub(crate) handle: Handle,
+}
+
+impl Client {
+    fn create(config: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Client { handle: Handle::new(config)? })
+    }
+
+    /// Connects (once; a connected client returns itself) and returns self.
+    fn connect_impl(slf: Bound<'_, Self>, username: Option<String>, password: Option<String>) -> PyResult<Bound<'_, Self>> {
+        let py = slf.py();
+        let this = slf.get();
+        if this.handle.is_connected() {
+            return Ok(slf);
+        }
+        let mut config = this.handle.config.clone();
+        if let Some(u) = username {
+            config.client_policy.auth_mode = aerospike_core::AuthMode::Internal(u, password.unwrap_or_default());
+        }
+        let rt = runtime::current();
+        let rt2 = rt.clone();
+        let core = py
+            .detach(|| rt.block_on(config.connect(rt2)))
+            .map_err(|e| errors::to_pyerr(py, &e))?;
+        if let Some(old) = this.handle.set(Some(core)) {
+            close_in_background(old);
+        }
+        Ok(slf)
+    }
+
+    fn close_impl(&self, py: Python<'_>) -> PyResult<()> {
+        if let Some(core) = self.handle.set(None) {
+            if core.epoch != runtime::epoch() {
+                // Inherited across fork: its runtime is gone; just forget it.
+                std::mem::forget(core);
+                return Ok(());
+            }
+            let rt = core.rt.clone();
+            py.detach(|| rt.block_on(async { core.client.close().await }))
+                .map_err(|e| errors::to_pyerr(py, &e.into()))?;
+        }
+        Ok(())
+    }
+}
+
+fn close_in_background(core: Arc<crate::core::Core>) {
+    if core.epoch == runtime::epoch() {
+        let rt = core.rt.clone();
+        rt.spawn(async move {
+            let _ = core.client.close().await;
+        });
+    } else {
+        std::mem::forget(core);
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/client_methods.rs"));

@@ -1,0 +1,189 @@
+//! One connection to a cluster (`Core`) and the connect/close state both client classes share.
+
+use std::sync::{Arc, RwLock};
+
+use aerospike_core::{
+    AdminPolicy, AuthMode, BatchDeletePolicy, BatchPolicy, BatchWritePolicy, Client as AsClient, ClientPolicy, Host,
+    QueryPolicy, ReadPolicy, WritePolicy,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use tokio::runtime::Runtime;
+
+use crate::errors::{self, OpError, param};
+use crate::runtime;
+use crate::shapes;
+
+/// Default policies from the config's "policies"; per-call policy dicts are applied on top.
+#[derive(Clone, Default)]
+pub struct Policies {
+    pub read: ReadPolicy,
+    pub write: WritePolicy,
+    pub operate: WritePolicy,
+    pub remove: WritePolicy,
+    pub batch: BatchPolicy,
+    pub batch_write: BatchWritePolicy,
+    pub batch_remove: BatchDeletePolicy,
+    pub query: QueryPolicy,
+    pub admin: AdminPolicy,
+}
+
+pub struct Core {
+    pub client: AsClient,
+    pub policies: Policies,
+    pub epoch: u64,
+    pub rt: Arc<Runtime>,
+}
+
+/// Parsed configuration: what `connect()` needs.
+#[derive(Clone)]
+pub struct Config {
+    pub hosts: Vec<Host>,
+    pub client_policy: ClientPolicy,
+    pub policies: Policies,
+}
+
+fn parse_policies(py: Python<'_>, d: &Bound<'_, PyDict>, p: &mut Policies, cp: &mut ClientPolicy) -> PyResult<()> {
+    for (k, v) in d.iter() {
+        let name: String = k.extract().map_err(|_| param(py, "config.policies", "keys must be str"))?;
+        let arg = format!("config.policies.{name}");
+        match name.as_str() {
+            "read" => shapes::apply_read(&mut p.read, &v, &arg)?,
+            "write" => shapes::apply_write(&mut p.write, &v, &arg)?,
+            "operate" => shapes::apply_write(&mut p.operate, &v, &arg)?,
+            "remove" => shapes::apply_write(&mut p.remove, &v, &arg)?,
+            "batch" => shapes::apply_batch(&mut p.batch, &v, &arg)?,
+            "batch_write" => shapes::apply_batch_write(&mut p.batch_write, &v, &arg)?,
+            "batch_remove" => shapes::apply_batch_remove(&mut p.batch_remove, &v, &arg)?,
+            "info" | "admin" => shapes::apply_admin(&mut p.admin, &v, &arg)?,
+            "query" | "scan" | "apply" | "batch_apply" | "txn_verify" | "txn_roll" => {}
+            "total_timeout" => {
+                let t: u32 = v.extract().map_err(|_| param(py, &arg, "expected int milliseconds"))?;
+                for b in [
+                    &mut p.read.base_policy,
+                    &mut p.write.base_policy,
+                    &mut p.operate.base_policy,
+                    &mut p.remove.base_policy,
+                    &mut p.batch.base_policy,
+                ] {
+                    b.total_timeout = t;
+                }
+            }
+            "login_timeout_ms" => {
+                cp.login_timeout = v.extract().map_err(|_| param(py, &arg, "expected int milliseconds"))?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+impl Config {
+    pub fn parse(config: &Bound<'_, PyAny>) -> PyResult<Config> {
+        let py = config.py();
+        let d = config.cast::<PyDict>().map_err(|_| param(py, "config", "expected a dict"))?;
+        let mut cp = ClientPolicy::default();
+        let mut policies = Policies::default();
+        policies.batch_write = BatchWritePolicy::default();
+        let mut hosts = Vec::new();
+        let mut user: Option<String> = None;
+        let mut password: Option<String> = None;
+        for (k, v) in d.iter() {
+            let name: String = k.extract().map_err(|_| param(py, "config", "keys must be str"))?;
+            let arg = format!("config.{name}");
+            match name.as_str() {
+                "hosts" => {
+                    let list = v.cast::<PyList>().map_err(|_| param(py, &arg, "expected a list of (host, port)"))?;
+                    for h in list.iter() {
+                        if let Ok(t) = h.cast::<PyTuple>() {
+                            if t.len() < 2 {
+                                return Err(param(py, &arg, "expected (host, port) tuples"));
+                            }
+                            let name: String = t.get_item(0)?.extract().map_err(|_| param(py, &arg, "host must be str"))?;
+                            let port: u16 = t.get_item(1)?.extract().map_err(|_| param(py, &arg, "invalid port"))?;
+                            hosts.push(Host::new(&name, port));
+                        } else if let Ok(s) = h.cast::<PyString>() {
+                            let s = s.to_str()?;
+                            let (n, p) = s.rsplit_once(':').unwrap_or((s, "3000"));
+                            let port: u16 = p.parse().map_err(|_| param(py, &arg, "invalid port"))?;
+                            hosts.push(Host::new(n, port));
+                        } else {
+                            return Err(param(py, &arg, "expected (host, port) tuples"));
+                        }
+                    }
+                }
+                "policies" => {
+                    let pd = v.cast::<PyDict>().map_err(|_| param(py, &arg, "expected a dict"))?;
+                    parse_policies(py, pd, &mut policies, &mut cp)?;
+                }
+                "user" => user = Some(v.extract().map_err(|_| param(py, &arg, "expected str"))?),
+                "password" => password = Some(v.extract().map_err(|_| param(py, &arg, "expected str"))?),
+                "cluster_name" => cp.cluster_name = Some(v.extract().map_err(|_| param(py, &arg, "expected str"))?),
+                "connect_timeout" | "timeout" => {
+                    cp.timeout = v.extract().map_err(|_| param(py, &arg, "expected int milliseconds"))?;
+                }
+                "tend_interval" => {
+                    cp.tend_interval = v.extract().map_err(|_| param(py, &arg, "expected int milliseconds"))?;
+                }
+                "max_conns_per_node" => {
+                    cp.max_conns_per_node = v.extract().map_err(|_| param(py, &arg, "expected int"))?;
+                }
+                "min_conns_per_node" => {
+                    cp.min_conns_per_node = v.extract().map_err(|_| param(py, &arg, "expected int"))?;
+                }
+                "use_services_alternate" => {
+                    cp.use_services_alternate = v.extract().map_err(|_| param(py, &arg, "expected bool"))?;
+                }
+                _ => {}
+            }
+        }
+        if hosts.is_empty() {
+            return Err(param(py, "config.hosts", "at least one (host, port) is required"));
+        }
+        if let Some(u) = user {
+            cp.auth_mode = AuthMode::Internal(u, password.unwrap_or_default());
+        }
+        Ok(Config { hosts, client_policy: cp, policies })
+    }
+
+    pub async fn connect(self, rt: Arc<Runtime>) -> Result<Arc<Core>, OpError> {
+        let client = AsClient::new(&self.client_policy, &self.hosts).await?;
+        Ok(Arc::new(Core { client, policies: self.policies, epoch: runtime::epoch(), rt }))
+    }
+}
+
+/// Connection state shared by `Client` and `AsyncClient`: safe to use from many threads.
+pub struct Handle {
+    pub config: Config,
+    pub core: RwLock<Option<Arc<Core>>>,
+}
+
+impl Handle {
+    pub fn new(config: &Bound<'_, PyAny>) -> PyResult<Handle> {
+        Ok(Handle { config: Config::parse(config)?, core: RwLock::new(None) })
+    }
+
+    /// The live connection, or the error a call on a closed / pre-fork client raises.
+    #[inline]
+    pub fn core(&self, py: Python<'_>) -> PyResult<Arc<Core>> {
+        let guard = self.core.read().unwrap_or_else(|p| p.into_inner());
+        match guard.as_ref() {
+            Some(c) if c.epoch == runtime::epoch() => Ok(c.clone()),
+            Some(_) => Err(errors::client(
+                py,
+                "this client was connected before os.fork(); create and connect a new client in the child process",
+            )),
+            None => Err(errors::make(py, errors::CLUSTER_ERROR, "client is not connected: call connect() first", false)),
+        }
+    }
+
+    pub fn is_connected(&self) -> bool {
+        let guard = self.core.read().unwrap_or_else(|p| p.into_inner());
+        matches!(guard.as_ref(), Some(c) if c.epoch == runtime::epoch() && c.client.is_connected())
+    }
+
+    pub fn set(&self, core: Option<Arc<Core>>) -> Option<Arc<Core>> {
+        let mut guard = self.core.write().unwrap_or_else(|p| p.into_inner());
+        std::mem::replace(&mut *guard, core)
+    }
+}

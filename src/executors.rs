@@ -1,0 +1,227 @@
+//! Executors: one hand-written async fn per kind of command. The generated methods convert the
+//! arguments, then await exactly one of these (on the shared runtime, GIL released).
+
+use std::sync::Arc;
+
+use aerospike_core::{
+    AdminPolicy, BatchDeletePolicy, BatchOperation, BatchPolicy, BatchReadPolicy, BatchWritePolicy, Bin, Bins,
+    CollectionIndexType, Host, IndexType, Key, ReadPolicy, Record, ResultCode, Task, Value, WritePolicy,
+};
+
+use crate::core::Core;
+use crate::errors::{OpError, RECORD_NOT_FOUND, PARAM_ERROR};
+use crate::shapes::{Meta, Ops};
+
+pub type Out<T> = Result<T, OpError>;
+
+fn with_meta(mut p: WritePolicy, meta: Meta) -> Out<WritePolicy> {
+    if let Some(ttl) = meta.ttl {
+        use crate::constants as k;
+        p.expiration = match ttl {
+            k::TTL_NAMESPACE_DEFAULT => aerospike_core::Expiration::NamespaceDefault,
+            k::TTL_NEVER_EXPIRE => aerospike_core::Expiration::Never,
+            k::TTL_DONT_UPDATE => aerospike_core::Expiration::DontUpdate,
+            k::TTL_CLIENT_DEFAULT => p.expiration,
+            t if t > 0 && t <= i64::from(u32::MAX) => aerospike_core::Expiration::Seconds(t as u32),
+            t => return Err(OpError::code(PARAM_ERROR, format!("meta.ttl: invalid ttl {t}"))),
+        };
+    }
+    if let Some(g) = meta.generation {
+        p.generation = g;
+    }
+    Ok(p)
+}
+
+pub async fn put(c: Arc<Core>, key: Key, bins: Vec<Bin>, meta: Meta, policy: WritePolicy) -> Out<()> {
+    let p = with_meta(policy, meta)?;
+    Ok(c.client.put(&p, &key, &bins).await?)
+}
+
+pub async fn get(c: Arc<Core>, key: Key, policy: ReadPolicy) -> Out<(Key, Record)> {
+    let r = c.client.get(&policy, &key, Bins::All).await?;
+    Ok((key, r))
+}
+
+pub async fn select(c: Arc<Core>, key: Key, bins: Bins, policy: ReadPolicy) -> Out<(Key, Record)> {
+    let r = c.client.get(&policy, &key, bins).await?;
+    Ok((key, r))
+}
+
+/// A header-only read, so a present record reports its generation and ttl like the official client.
+pub async fn exists(c: Arc<Core>, key: Key, policy: ReadPolicy) -> Out<(Key, Option<Record>)> {
+    match c.client.get(&policy, &key, Bins::None).await {
+        Ok(r) => Ok((key, Some(r))),
+        Err(e) if e.server_result_code() == Some(ResultCode::KeyNotFoundError) => Ok((key, None)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn remove(c: Arc<Core>, key: Key, meta: Meta, policy: WritePolicy) -> Out<()> {
+    let p = with_meta(policy, meta)?;
+    if c.client.delete(&p, &key).await? {
+        Ok(())
+    } else {
+        Err(OpError::code(RECORD_NOT_FOUND, "Key not found"))
+    }
+}
+
+pub async fn touch(c: Arc<Core>, key: Key, ttl: i64, meta: Meta, policy: WritePolicy) -> Out<()> {
+    let mut meta = meta;
+    if ttl != 0 && meta.ttl.is_none() {
+        meta.ttl = Some(ttl);
+    }
+    let p = with_meta(policy, meta)?;
+    Ok(c.client.touch(&p, &key).await?)
+}
+
+pub async fn append(c: Arc<Core>, key: Key, bin: String, val: Value, meta: Meta, policy: WritePolicy) -> Out<()> {
+    let p = with_meta(policy, meta)?;
+    Ok(c.client.append(&p, &key, &[Bin::new(bin, val)]).await?)
+}
+
+pub async fn prepend(c: Arc<Core>, key: Key, bin: String, val: Value, meta: Meta, policy: WritePolicy) -> Out<()> {
+    let p = with_meta(policy, meta)?;
+    Ok(c.client.prepend(&p, &key, &[Bin::new(bin, val)]).await?)
+}
+
+pub async fn increment(c: Arc<Core>, key: Key, bin: String, offset: Value, meta: Meta, policy: WritePolicy) -> Out<()> {
+    let p = with_meta(policy, meta)?;
+    Ok(c.client.add(&p, &key, &[Bin::new(bin, offset)]).await?)
+}
+
+pub async fn operate(c: Arc<Core>, key: Key, ops: Ops, meta: Meta, policy: WritePolicy) -> Out<(Key, Record)> {
+    let p = with_meta(policy, meta)?;
+    let r = c.client.operate(&p, &key, &ops.ops).await?;
+    Ok((key, r))
+}
+
+pub async fn batch_read(c: Arc<Core>, keys: Vec<Key>, bins: Bins, policy: BatchPolicy) -> Out<Vec<BatchOperation>> {
+    let rp = BatchReadPolicy::default();
+    let mut ops: Vec<BatchOperation> = keys.into_iter().map(|k| BatchOperation::read(&rp, k, bins.clone())).collect();
+    c.client.batch(&policy, &mut ops).await?;
+    Ok(ops)
+}
+
+pub async fn batch_operate(
+    c: Arc<Core>,
+    keys: Vec<Key>,
+    ops: Ops,
+    policy: BatchPolicy,
+    write_policy: BatchWritePolicy,
+) -> Out<Vec<BatchOperation>> {
+    let rp = BatchReadPolicy::default();
+    let mut rows: Vec<BatchOperation> = keys
+        .into_iter()
+        .map(|k| {
+            if ops.has_write {
+                BatchOperation::write(&write_policy, k, ops.ops.clone())
+            } else {
+                BatchOperation::read_ops(&rp, k, ops.ops.clone())
+            }
+        })
+        .collect();
+    c.client.batch(&policy, &mut rows).await?;
+    Ok(rows)
+}
+
+pub async fn batch_remove(
+    c: Arc<Core>,
+    keys: Vec<Key>,
+    policy: BatchPolicy,
+    remove_policy: BatchDeletePolicy,
+) -> Out<Vec<BatchOperation>> {
+    let mut rows: Vec<BatchOperation> = keys.into_iter().map(|k| BatchOperation::delete(&remove_policy, k)).collect();
+    c.client.batch(&policy, &mut rows).await?;
+    Ok(rows)
+}
+
+/// The official client's raw info answer: "command\tvalue\n" per command.
+fn raw_info(map: aerospike_core::IndexMap<String, String>) -> String {
+    let mut out = String::new();
+    for (k, v) in map {
+        out.push_str(&k);
+        out.push('\t');
+        out.push_str(&v);
+        out.push('\n');
+    }
+    out
+}
+
+fn commands(command: &str) -> Vec<&str> {
+    command.split('\n').map(str::trim).filter(|c| !c.is_empty()).collect()
+}
+
+pub async fn info_all(c: Arc<Core>, command: String, policy: AdminPolicy) -> Out<Vec<(String, Result<String, String>)>> {
+    let cmds = commands(&command);
+    let mut out = Vec::new();
+    for node in c.client.nodes() {
+        let res = node.info(&policy, &cmds).await.map(raw_info).map_err(|e| e.base_message());
+        out.push((node.name().to_owned(), res));
+    }
+    Ok(out)
+}
+
+pub async fn info_random_node(c: Arc<Core>, command: String, policy: AdminPolicy) -> Out<String> {
+    let cmds = commands(&command);
+    Ok(raw_info(c.client.info(&policy, &cmds).await?))
+}
+
+pub async fn info_single_node(c: Arc<Core>, command: String, host: Host, policy: AdminPolicy) -> Out<String> {
+    let cmds = commands(&command);
+    for node in c.client.nodes() {
+        let h = node.host();
+        if (h.name == host.name && h.port == host.port) || node.aliases().iter().any(|a| a.name == host.name && a.port == host.port) {
+            return Ok(raw_info(node.info(&policy, &cmds).await?));
+        }
+    }
+    Err(OpError::code(crate::errors::INVALID_NODE, format!("no cluster node at {}:{}", host.name, host.port)))
+}
+
+pub async fn truncate(c: Arc<Core>, namespace: String, set: String, nanos: i64, policy: AdminPolicy) -> Out<()> {
+    Ok(c.client.truncate(&policy, &namespace, &set, nanos).await?)
+}
+
+async fn index_create(
+    c: Arc<Core>,
+    namespace: String,
+    set: String,
+    bin: String,
+    name: String,
+    kind: IndexType,
+    policy: AdminPolicy,
+) -> Out<()> {
+    let task = c
+        .client
+        .create_index_on_bin(&policy, &namespace, &set, &bin, &name, kind, CollectionIndexType::Default, None)
+        .await?;
+    task.wait_till_complete(Some(std::time::Duration::from_secs(30))).await?;
+    Ok(())
+}
+
+pub async fn index_integer_create(
+    c: Arc<Core>,
+    namespace: String,
+    set: String,
+    bin: String,
+    name: String,
+    policy: AdminPolicy,
+) -> Out<()> {
+    index_create(c, namespace, set, bin, name, IndexType::Numeric, policy).await
+}
+
+pub async fn index_string_create(
+    c: Arc<Core>,
+    namespace: String,
+    set: String,
+    bin: String,
+    name: String,
+    policy: AdminPolicy,
+) -> Out<()> {
+    index_create(c, namespace, set, bin, name, IndexType::String, policy).await
+}
+
+pub async fn index_remove(c: Arc<Core>, namespace: String, name: String, policy: AdminPolicy) -> Out<()> {
+    let task = c.client.drop_index(&policy, &namespace, "", &name).await?;
+    task.wait_till_complete(Some(std::time::Duration::from_secs(30))).await?;
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! Glue the generated methods call around each executor: running it (sync: GIL released,
+//! blocking on the shared runtime; async: an awaitable), turning its result into Python, and
+//! feeding the tracing hooks (through `Span`, an `OpTrace` or nothing for untraced ops).
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use aerospike_core::Key;
+use futures::FutureExt;
+use pyo3::prelude::*;
+
+use crate::core::Core;
+use crate::errors::{self, OpError};
+use crate::tracing::{ErrorFacts, OpSpec, OpTrace};
+
+/// A result converter: executor output -> Python object, may note facts on the span.
+pub type Conv<T> = fn(Python<'_>, T, &mut Span) -> PyResult<Py<PyAny>>;
+
+/// Runs one executor to completion for the sync client: GIL released for the whole round trip.
+pub fn block<T: Send>(py: Python<'_>, core: &Core, fut: impl Future<Output = Result<T, OpError>> + Send) -> Result<T, OpError> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(OpError::code(
+            errors::CLIENT_ERROR,
+            "the sync Client cannot be called from inside the client's own runtime; use AsyncClient",
+        ));
+    }
+    let rt = &core.rt;
+    py.detach(|| {
+        rt.block_on(AssertUnwindSafe(fut).catch_unwind())
+            .unwrap_or_else(|p| Err(OpError::code(errors::CLIENT_ERROR, format!("internal error: {}", panic_text(&p)))))
+    })
+}
+
+/// Wraps an executor future for the async client so a panic becomes a ClientError.
+pub async fn guarded<T>(fut: impl Future<Output = Result<T, OpError>>) -> Result<T, OpError> {
+    AssertUnwindSafe(fut)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|p| Err(OpError::code(errors::CLIENT_ERROR, format!("internal error: {}", panic_text(&p)))))
+}
+
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".into()
+    }
+}
+
+/// The tracing span of one call (None for operations ops.yaml marks `traced: false`).
+pub struct Span(Option<OpTrace>);
+
+impl Span {
+    #[inline]
+    pub fn begin(py: Python<'_>, spec: &'static OpSpec) -> Span {
+        Span(Some(OpTrace::begin(py, spec)))
+    }
+
+    #[inline]
+    pub fn none() -> Span {
+        Span(None)
+    }
+
+    pub fn target_key(&mut self, k: &Key) {
+        if let Some(t) = self.0.as_mut() {
+            let set = k.set_name();
+            t.target(Some(k.namespace()), if set.is_empty() { None } else { Some(set) }, None);
+        }
+    }
+
+    /// Namespace/set when every key shares them, else None; plus the batch size.
+    pub fn target_keys(&mut self, keys: &[Key]) {
+        if let Some(t) = self.0.as_mut() {
+            let first = keys.first();
+            let ns = first.map(Key::namespace).filter(|ns| keys.iter().all(|k| k.namespace() == *ns));
+            let set = first.map(Key::set_name).filter(|s| !s.is_empty() && keys.iter().all(|k| k.set_name() == *s));
+            t.target(ns, set, Some(keys.len()));
+        }
+    }
+
+    pub fn target_ns(&mut self, ns: &str, set: &str) {
+        if let Some(t) = self.0.as_mut() {
+            t.target(Some(ns), if set.is_empty() { None } else { Some(set) }, None);
+        }
+    }
+
+    pub fn records(&mut self, n: usize) {
+        if let Some(t) = self.0.as_mut() {
+            t.records(n);
+        }
+    }
+
+    /// Finishes the span for an exception about to be raised.
+    pub fn fail(self, py: Python<'_>, e: PyErr) -> PyErr {
+        if let Some(t) = self.0 {
+            let v = e.value(py);
+            let type_name = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+            let code = v.getattr(pyo3::intern!(py, "code")).ok().and_then(|c| c.extract::<i32>().ok());
+            let msg = v
+                .getattr(pyo3::intern!(py, "msg"))
+                .ok()
+                .and_then(|m| m.extract::<String>().ok())
+                .unwrap_or_else(|| v.str().map(|s| s.to_string()).unwrap_or_default());
+            t.finish_err(&ErrorFacts { type_name: &type_name, result_code: code, message: &msg });
+        }
+        e
+    }
+
+    /// Converts an executor's outcome for Python and ends the span.
+    pub fn deliver<T>(mut self, py: Python<'_>, out: Result<T, OpError>, conv: Conv<T>) -> PyResult<Py<PyAny>> {
+        match out {
+            Ok(v) => match conv(py, v, &mut self) {
+                Ok(obj) => {
+                    if let Some(t) = self.0 {
+                        t.finish_ok();
+                    }
+                    Ok(obj)
+                }
+                Err(e) => Err(self.fail(py, e)),
+            },
+            Err(e) => {
+                let err = errors::to_pyerr(py, &e);
+                Err(self.fail(py, err))
+            }
+        }
+    }
+}
+
+/// An async executor's outcome, converted under the GIL when pyo3-async-runtimes hands it to
+/// the event loop (so the result is built once, on the thread that already holds the GIL).
+pub struct Deliver<T> {
+    pub span: Span,
+    pub out: Result<T, OpError>,
+    pub conv: Conv<T>,
+}
+
+impl<'py, T> IntoPyObject<'py> for Deliver<T> {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.span.deliver(py, self.out, self.conv).map(|o| o.into_bound(py))
+    }
+}

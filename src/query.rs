@@ -1,0 +1,443 @@
+//! Query objects returned by `Client.query` / `AsyncClient.query`. Nothing is sent until the
+//! results are asked for; one tracing span covers the whole stream.
+
+use std::sync::{Arc, Mutex};
+
+use aerospike_core::query::{Filter, PartitionFilter, RecordStream, Statement};
+use aerospike_core::{Bins, QueryPolicy, Record, Value};
+use futures::StreamExt;
+use pyo3::exceptions::PyStopAsyncIteration;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::core::Core;
+use crate::errors::{OpError, param};
+use crate::hooks::{self, Span};
+use crate::results;
+use crate::shapes;
+use crate::tracing::OpSpec;
+
+/// What a query asks for; shared by the sync and async classes.
+#[derive(Clone)]
+struct Spec {
+    core: Arc<Core>,
+    op: &'static OpSpec,
+    namespace: String,
+    set: String,
+    bins: Option<Vec<String>>,
+    filter: Option<Filter>,
+}
+
+impl Spec {
+    fn select(&mut self, bins: &Bound<'_, PyTuple>) -> PyResult<()> {
+        let mut out = Vec::with_capacity(bins.len());
+        for b in bins.iter() {
+            out.push(shapes::bin_name(&self.core, Some(&b), "bins")?);
+        }
+        self.bins = Some(out);
+        Ok(())
+    }
+
+    fn filter(&mut self, predicate: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = predicate.py();
+        let t = predicate
+            .cast::<PyTuple>()
+            .map_err(|_| param(py, "predicate", "expected a predicate from aerospike_py.predicates"))?;
+        let kind: String = t.get_item(0).and_then(|k| k.extract()).map_err(|_| param(py, "predicate", "malformed predicate"))?;
+        let bin = shapes::bin_name(&self.core, Some(&t.get_item(1)?), "predicate.bin")?;
+        let scalar = |v: Bound<'_, PyAny>, arg: &str| -> PyResult<Value> {
+            match shapes::value_of(&v, arg)? {
+                v @ (Value::Int(_) | Value::String(_) | Value::Blob(_)) => Ok(v),
+                _ => Err(param(py, arg, "must be int, str or bytes")),
+            }
+        };
+        self.filter = Some(match (kind.as_str(), t.len()) {
+            ("equals", 3) => Filter::equal(bin, scalar(t.get_item(2)?, "predicate.value")?),
+            ("between", 4) => {
+                let lo = scalar(t.get_item(2)?, "predicate.min")?;
+                let hi = scalar(t.get_item(3)?, "predicate.max")?;
+                if !matches!((&lo, &hi), (Value::Int(_), Value::Int(_))) {
+                    return Err(param(py, "predicate", "between needs int bounds"));
+                }
+                Filter::range(bin, lo, hi)
+            }
+            _ => return Err(param(py, "predicate", format!("unsupported predicate {kind:?}"))),
+        });
+        Ok(())
+    }
+
+    fn policy(&self, obj: Option<&Bound<'_, PyAny>>) -> PyResult<QueryPolicy> {
+        let mut p = self.core.policies.query.clone();
+        if let Some(o) = obj.filter(|o| !o.is_none()) {
+            let py = o.py();
+            let d = o.cast::<PyDict>().map_err(|_| param(py, "policy", "expected a dict"))?;
+            for (k, v) in d.iter() {
+                let name: String = k.extract().map_err(|_| param(py, "policy", "keys must be str"))?;
+                let arg = format!("policy.{name}");
+                let num = |v: &Bound<'_, PyAny>| v.extract::<u64>().map_err(|_| param(py, &arg, "expected a non-negative int"));
+                match name.as_str() {
+                    "total_timeout" => p.base_policy.total_timeout = num(&v)? as u32,
+                    "socket_timeout" => p.base_policy.socket_timeout = num(&v)? as u32,
+                    "max_retries" => p.base_policy.max_retries = num(&v)? as usize,
+                    "max_records" => p.max_records = num(&v)?,
+                    "records_per_second" => p.records_per_second = num(&v)? as u32,
+                    "include_bin_data" => p.include_bin_data = v.is_truthy()?,
+                    "expressions" | "deserialize" | "fail_on_cluster_change" | "short_query" | "expected_duration" => {}
+                    _ => return Err(param(py, "policy", format!("unknown policy key {name:?}"))),
+                }
+            }
+        }
+        Ok(p)
+    }
+
+    fn statement(&self) -> Statement {
+        let bins = match &self.bins {
+            Some(b) => Bins::Some(b.clone()),
+            None => Bins::All,
+        };
+        let mut st = Statement::new(self.namespace.clone(), self.set.clone(), bins);
+        if let Some(f) = &self.filter {
+            st.set_filter(f.clone());
+        }
+        st
+    }
+
+    fn begin(&self, py: Python<'_>) -> Span {
+        let mut span = Span::begin(py, self.op);
+        span.target_ns(&self.namespace, &self.set);
+        span
+    }
+
+    async fn open(core: Arc<Core>, policy: QueryPolicy, st: Statement) -> Result<RecordStream, OpError> {
+        Ok(core.client.query(&policy, PartitionFilter::all(), st).await?.into_stream())
+    }
+}
+
+fn record_out(py: Python<'_>, r: &Record) -> PyResult<Py<PyAny>> {
+    let key = match &r.key {
+        Some(k) => results::key(py, k)?,
+        None => py.None(),
+    };
+    Ok(PyTuple::new(py, [key, results::meta(py, r)?, results::bins_of(py, r)?])?.into_any().unbind())
+}
+
+fn records_out(py: Python<'_>, recs: Vec<Record>, span: &mut Span) -> PyResult<Py<PyAny>> {
+    span.records(recs.len());
+    let out = pyo3::types::PyList::empty(py);
+    for r in &recs {
+        out.append(record_out(py, r)?)?;
+    }
+    Ok(out.into_any().unbind())
+}
+
+async fn collect(core: Arc<Core>, policy: QueryPolicy, st: Statement) -> Result<Vec<Record>, OpError> {
+    let mut stream = Spec::open(core, policy, st).await?;
+    let mut out = Vec::new();
+    while let Some(r) = stream.next().await {
+        out.push(r?);
+    }
+    Ok(out)
+}
+
+/// A query for the sync client: `results()`, `foreach(callback)`.
+#[pyclass(module = "aerospike_py._aerospike")]
+pub struct Query {
+    spec: Mutex<Spec>,
+}
+
+pub fn query_sync(
+    py: Python<'_>,
+    core: Arc<Core>,
+    op: &'static OpSpec,
+    namespace: String,
+    set: String,
+) -> PyResult<Py<PyAny>> {
+    let q = Query { spec: Mutex::new(Spec { core, op, namespace, set, bins: None, filter: None }) };
+    Ok(Bound::new(py, q)?.into_any().unbind())
+}
+
+impl Query {
+    fn spec(&self) -> Spec {
+        self.spec.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+#[pymethods]
+impl Query {
+    /// Read only these bins.
+    #[pyo3(signature = (*bins))]
+    fn select<'py>(slf: Bound<'py, Self>, bins: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, Self>> {
+        slf.borrow().spec.lock().unwrap_or_else(|p| p.into_inner()).select(bins)?;
+        Ok(slf)
+    }
+
+    /// Filter with a secondary-index predicate from `aerospike_py.predicates`.
+    #[pyo3(name = "where")]
+    fn where_<'py>(slf: Bound<'py, Self>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        slf.borrow().spec.lock().unwrap_or_else(|p| p.into_inner()).filter(predicate)?;
+        Ok(slf)
+    }
+
+    /// Run the query; returns a list of `(key, meta, bins)`.
+    #[pyo3(signature = (policy=None))]
+    fn results(&self, py: Python<'_>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let spec = self.spec();
+        let span = spec.begin(py);
+        let policy = match spec.policy(policy) {
+            Ok(p) => p,
+            Err(e) => return Err(span.fail(py, e)),
+        };
+        let core = spec.core.clone();
+        let out = hooks::block(py, &core, collect(core.clone(), policy, spec.statement()));
+        span.deliver(py, out, records_out)
+    }
+
+    /// Run the query, calling `callback((key, meta, bins))` per record; returning False stops it.
+    #[pyo3(signature = (callback, policy=None))]
+    fn foreach(&self, py: Python<'_>, callback: &Bound<'_, PyAny>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let spec = self.spec();
+        let mut span = spec.begin(py);
+        let policy = match spec.policy(policy) {
+            Ok(p) => p,
+            Err(e) => return Err(span.fail(py, e)),
+        };
+        let core = spec.core.clone();
+        let mut stream = match hooks::block(py, &core, Spec::open(core.clone(), policy, spec.statement())) {
+            Ok(s) => s,
+            Err(e) => return span.deliver(py, Err::<(), _>(e), |py, _, _| Ok(py.None())).map(|_| ()),
+        };
+        let mut n = 0usize;
+        loop {
+            let next = hooks::block(py, &core, async { Ok(stream.next().await) });
+            let rec = match next {
+                Ok(Some(Ok(r))) => r,
+                Ok(None) => break,
+                Ok(Some(Err(e))) | Err(OpError::Core(e)) => {
+                    stream.as_ref().close();
+                    return span.deliver(py, Err::<(), _>(OpError::Core(e)), |py, _, _| Ok(py.None())).map(|_| ());
+                }
+                Err(e) => return span.deliver(py, Err::<(), _>(e), |py, _, _| Ok(py.None())).map(|_| ()),
+            };
+            n += 1;
+            let item = match record_out(py, &rec) {
+                Ok(i) => i,
+                Err(e) => {
+                    stream.as_ref().close();
+                    return Err(span.fail(py, e));
+                }
+            };
+            match callback.call1((item,)) {
+                Ok(ret) if ret.is(&*pyo3::types::PyBool::new(py, false)) => {
+                    stream.as_ref().close();
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    stream.as_ref().close();
+                    return Err(span.fail(py, e));
+                }
+            }
+        }
+        span.records(n);
+        span.deliver(py, Ok(()), |py, _, _| Ok(py.None())).map(|_| ())
+    }
+}
+
+/// A query for the async client: `await q.results()`, `await q.foreach(cb)`, `async for r in q`.
+#[pyclass(module = "aerospike_py._aerospike")]
+pub struct AsyncQuery {
+    spec: Mutex<Spec>,
+}
+
+pub fn query_async<'py>(
+    py: Python<'py>,
+    core: Arc<Core>,
+    op: &'static OpSpec,
+    namespace: String,
+    set: String,
+) -> PyResult<Bound<'py, PyAny>> {
+    let q = AsyncQuery { spec: Mutex::new(Spec { core, op, namespace, set, bins: None, filter: None }) };
+    Ok(Bound::new(py, q)?.into_any())
+}
+
+impl AsyncQuery {
+    fn spec(&self) -> Spec {
+        self.spec.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+#[pymethods]
+impl AsyncQuery {
+    #[pyo3(signature = (*bins))]
+    fn select<'py>(slf: Bound<'py, Self>, bins: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, Self>> {
+        slf.borrow().spec.lock().unwrap_or_else(|p| p.into_inner()).select(bins)?;
+        Ok(slf)
+    }
+
+    #[pyo3(name = "where")]
+    fn where_<'py>(slf: Bound<'py, Self>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        slf.borrow().spec.lock().unwrap_or_else(|p| p.into_inner()).filter(predicate)?;
+        Ok(slf)
+    }
+
+    /// Awaitable list of `(key, meta, bins)`.
+    #[pyo3(signature = (policy=None))]
+    fn results<'py>(&self, py: Python<'py>, policy: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let spec = self.spec();
+        let span = spec.begin(py);
+        let policy = match spec.policy(policy) {
+            Ok(p) => p,
+            Err(e) => return Err(span.fail(py, e)),
+        };
+        let core = spec.core.clone();
+        let st = spec.statement();
+        crate::runtime::awaitable(py, async move {
+            let out = hooks::guarded(collect(core, policy, st)).await;
+            Ok(hooks::Deliver { span, out, conv: records_out })
+        })
+    }
+
+    /// Awaitable: calls `callback((key, meta, bins))` per record; returning False stops it.
+    #[pyo3(signature = (callback, policy=None))]
+    fn foreach<'py>(&self, py: Python<'py>, callback: Py<PyAny>, policy: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let spec = self.spec();
+        let span = spec.begin(py);
+        let policy = match spec.policy(policy) {
+            Ok(p) => p,
+            Err(e) => return Err(span.fail(py, e)),
+        };
+        let core = spec.core.clone();
+        let st = spec.statement();
+        crate::runtime::awaitable(py, async move {
+            let out = hooks::guarded(async move {
+                let mut stream = Spec::open(core, policy, st).await?;
+                let mut n = 0usize;
+                while let Some(r) = stream.next().await {
+                    let r = r?;
+                    n += 1;
+                    let go_on = Python::attach(|py| -> Result<bool, OpError> {
+                        let item = record_out(py, &r).map_err(OpError::Py)?;
+                        let ret = callback.call1(py, (item,)).map_err(OpError::Py)?;
+                        Ok(!ret.bind(py).is(&*pyo3::types::PyBool::new(py, false)))
+                    })?;
+                    if !go_on {
+                        stream.as_ref().close();
+                        break;
+                    }
+                }
+                Ok(n)
+            })
+            .await;
+            Ok(hooks::Deliver {
+                span,
+                out,
+                conv: |py, n, span| {
+                    span.records(n);
+                    Ok(py.None())
+                },
+            })
+        })
+    }
+
+    fn __aiter__(&self) -> PyResult<AsyncQueryIter> {
+        let spec = self.spec();
+        Ok(AsyncQueryIter { spec, state: Arc::new(tokio::sync::Mutex::new(IterState::NotStarted)) })
+    }
+}
+
+enum IterState {
+    NotStarted,
+    Running { stream: RecordStream, span: Option<Span>, n: usize },
+    Done,
+}
+
+/// `async for` over a query; the stream opens on the first `__anext__`.
+#[pyclass(module = "aerospike_py._aerospike")]
+pub struct AsyncQueryIter {
+    spec: Spec,
+    state: Arc<tokio::sync::Mutex<IterState>>,
+}
+
+enum Step {
+    Item(Record),
+    End(Option<Span>, usize),
+    Fail(Option<Span>, OpError),
+    Exhausted,
+}
+
+#[pymethods]
+impl AsyncQueryIter {
+    fn __aiter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let state = self.state.clone();
+        let core = self.spec.core.clone();
+        let st = self.spec.statement();
+        let policy = self.spec.core.policies.query.clone();
+        // The span starts with the iteration (first __anext__), GIL held here.
+        let fresh = {
+            let started = state.try_lock().map(|g| !matches!(&*g, IterState::NotStarted)).unwrap_or(true);
+            if started { None } else { Some(self.spec.begin(py)) }
+        };
+        crate::runtime::awaitable(py, async move {
+            let mut g = state.lock().await;
+            if let IterState::NotStarted = &*g {
+                match Spec::open(core, policy, st).await {
+                    Ok(stream) => *g = IterState::Running { stream, span: fresh, n: 0 },
+                    Err(e) => {
+                        *g = IterState::Done;
+                        return Ok(StepOut(Step::Fail(fresh, e)));
+                    }
+                }
+            }
+            let step = match &mut *g {
+                IterState::Running { stream, span, n } => match stream.next().await {
+                    Some(Ok(r)) => {
+                        *n += 1;
+                        Step::Item(r)
+                    }
+                    Some(Err(e)) => {
+                        let s = span.take();
+                        *g = IterState::Done;
+                        Step::Fail(s, OpError::Core(e))
+                    }
+                    None => {
+                        let (s, count) = (span.take(), *n);
+                        *g = IterState::Done;
+                        Step::End(s, count)
+                    }
+                },
+                _ => Step::Exhausted,
+            };
+            Ok(StepOut(step))
+        })
+    }
+}
+
+struct StepOut(Step);
+
+impl<'py> IntoPyObject<'py> for StepOut {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self.0 {
+            Step::Item(r) => Ok(record_out(py, &r)?.into_bound(py)),
+            Step::End(span, n) => {
+                if let Some(mut s) = span {
+                    s.records(n);
+                    s.deliver(py, Ok(()), |py, _, _| Ok(py.None()))?;
+                }
+                Err(PyStopAsyncIteration::new_err(()))
+            }
+            Step::Fail(span, e) => match span {
+                Some(s) => Err(s.deliver(py, Err::<(), _>(e), |py, _, _| Ok(py.None())).unwrap_err()),
+                None => Err(crate::errors::to_pyerr(py, &e)),
+            },
+            Step::Exhausted => Err(PyStopAsyncIteration::new_err(())),
+        }
+    }
+}

@@ -1,0 +1,632 @@
+//! The argument shapes of ops.yaml: one hand-written Python -> Rust converter per shape.
+//!
+//! Every converter has the same signature, `(core, Option<&PyAny>, arg name) -> PyResult<T>`, so
+//! the generated methods call them uniformly; `None` / a missing optional argument arrives as
+//! `None` (or Python None) and takes the shape's default. Errors name the argument.
+
+use aerospike_core::operations::{self, Operation};
+use aerospike_core::{
+    AdminPolicy, BasePolicy, BatchDeletePolicy, BatchPolicy, BatchWritePolicy, Bin, Bins, CommitLevel, Expiration,
+    GenerationPolicy, Host, Key, ReadPolicy, RecordExistsAction, Value, WritePolicy,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+
+use crate::constants as k;
+use crate::core::Core;
+use crate::errors::param;
+
+type Arg<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
+
+/// Treats Python None like an omitted argument.
+#[inline]
+fn given<'a, 'py>(obj: Arg<'a, 'py>) -> Option<&'a Bound<'py, PyAny>> {
+    obj.filter(|o| !o.is_none())
+}
+
+fn required<'a, 'py>(obj: Arg<'a, 'py>, arg: &str) -> PyResult<&'a Bound<'py, PyAny>> {
+    match given(obj) {
+        Some(o) => Ok(o),
+        None => {
+            let py = obj.map(|o| o.py());
+            match py {
+                Some(py) => Err(param(py, arg, "is required")),
+                None => Python::attach(|py| Err(param(py, arg, "is required"))),
+            }
+        }
+    }
+}
+
+fn type_name(o: &Bound<'_, PyAny>) -> String {
+    o.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
+}
+
+fn str_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<String> {
+    match o.cast::<PyString>() {
+        Ok(s) => Ok(s.to_str()?.to_owned()),
+        Err(_) => Err(param(o.py(), arg, format!("expected str, got {}", type_name(o)))),
+    }
+}
+
+fn int_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<i64> {
+    if o.is_instance_of::<PyBool>() || !o.is_instance_of::<PyInt>() {
+        return Err(param(o.py(), arg, format!("expected int, got {}", type_name(o))));
+    }
+    o.extract::<i64>().map_err(|_| param(o.py(), arg, "integer out of signed 64-bit range"))
+}
+
+fn u32_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<u32> {
+    let v = int_of(o, arg)?;
+    u32::try_from(v).map_err(|_| param(o.py(), arg, format!("{v} out of range 0..=4294967295")))
+}
+
+fn bool_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<bool> {
+    if o.is_instance_of::<PyBool>() {
+        return Ok(o.is_truthy()?);
+    }
+    if o.is_instance_of::<PyInt>() {
+        return Ok(int_of(o, arg)? != 0);
+    }
+    Err(param(o.py(), arg, format!("expected bool, got {}", type_name(o))))
+}
+
+fn dict_of<'a, 'py>(o: &'a Bound<'py, PyAny>, arg: &str) -> PyResult<&'a Bound<'py, PyDict>> {
+    o.cast::<PyDict>().map_err(|_| param(o.py(), arg, format!("expected dict, got {}", type_name(o))))
+}
+
+// ---------------------------------------------------------------- values
+
+/// Any Python value storable in a bin.
+pub fn value_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<Value> {
+    if o.is_none() {
+        return Ok(Value::Nil);
+    }
+    if o.is_instance_of::<PyBool>() {
+        return Ok(Value::Bool(o.is_truthy()?));
+    }
+    if o.is_instance_of::<PyInt>() {
+        return o
+            .extract::<i64>()
+            .map(Value::Int)
+            .map_err(|_| param(o.py(), arg, "integer out of signed 64-bit range"));
+    }
+    if let Ok(s) = o.cast::<PyString>() {
+        return Ok(Value::String(s.to_str()?.to_owned()));
+    }
+    if o.is_instance_of::<PyFloat>() {
+        return Ok(Value::from(o.extract::<f64>()?));
+    }
+    if let Ok(b) = o.cast::<PyBytes>() {
+        return Ok(Value::Blob(b.as_bytes().to_vec()));
+    }
+    if let Ok(b) = o.cast::<PyByteArray>() {
+        return Ok(Value::Blob(b.to_vec()));
+    }
+    if let Ok(l) = o.cast::<PyList>() {
+        let mut out = Vec::with_capacity(l.len());
+        for item in l.iter() {
+            out.push(value_of(&item, arg)?);
+        }
+        return Ok(Value::List(out));
+    }
+    if let Ok(t) = o.cast::<PyTuple>() {
+        let mut out = Vec::with_capacity(t.len());
+        for item in t.iter() {
+            out.push(value_of(&item, arg)?);
+        }
+        return Ok(Value::List(out));
+    }
+    if let Ok(d) = o.cast::<PyDict>() {
+        let mut out = aerospike_core::IndexMap::with_capacity(d.len());
+        for (kk, vv) in d.iter() {
+            if kk.is_instance_of::<PyFloat>() && !kk.extract::<f64>()?.is_finite() {
+                return Err(param(o.py(), arg, "map keys cannot be nan or inf"));
+            }
+            out.insert(value_of(&kk, arg)?, value_of(&vv, arg)?);
+        }
+        return Ok(Value::OrderedMap(out));
+    }
+    Err(param(o.py(), arg, format!("unsupported value type {}", type_name(o))))
+}
+
+#[allow(dead_code)] // in the shape vocabulary; no current op takes a bare value
+pub fn value(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Value> {
+    match given(obj) {
+        Some(o) => value_of(o, arg),
+        None => Ok(Value::Nil),
+    }
+}
+
+/// int or float, finite (increment offsets).
+pub fn number(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Value> {
+    let o = required(obj, arg)?;
+    if o.is_instance_of::<PyFloat>() {
+        let f = o.extract::<f64>()?;
+        if !f.is_finite() {
+            return Err(param(o.py(), arg, "must be a finite number, not nan or inf"));
+        }
+        return Ok(Value::from(f));
+    }
+    Ok(Value::Int(int_of(o, arg)?))
+}
+
+/// str or bytes (append/prepend).
+pub fn text(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Value> {
+    let o = required(obj, arg)?;
+    if let Ok(s) = o.cast::<PyString>() {
+        return Ok(Value::String(s.to_str()?.to_owned()));
+    }
+    if let Ok(b) = o.cast::<PyBytes>() {
+        return Ok(Value::Blob(b.as_bytes().to_vec()));
+    }
+    if let Ok(b) = o.cast::<PyByteArray>() {
+        return Ok(Value::Blob(b.to_vec()));
+    }
+    Err(param(o.py(), arg, format!("expected str or bytes, got {}", type_name(o))))
+}
+
+// ---------------------------------------------------------------- keys and bins
+
+pub fn key_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<Key> {
+    let py = o.py();
+    let t = o
+        .cast::<PyTuple>()
+        .map_err(|_| param(py, arg, format!("expected a (namespace, set, key[, digest]) tuple, got {}", type_name(o))))?;
+    let n = t.len();
+    if !(3..=4).contains(&n) {
+        return Err(param(py, arg, format!("expected a tuple of 3 or 4 items, got {n}")));
+    }
+    let ns = t.get_item(0)?;
+    let ns = str_of(&ns, &format!("{arg}[0] (namespace)"))?;
+    if ns.is_empty() {
+        return Err(param(py, arg, "namespace must not be empty"));
+    }
+    let set = t.get_item(1)?;
+    let set = if set.is_none() { String::new() } else { str_of(&set, &format!("{arg}[1] (set)"))? };
+    let uk = t.get_item(2)?;
+    if !uk.is_none() {
+        let v = if uk.is_instance_of::<PyBool>() {
+            return Err(param(py, arg, "user key must be str, int or bytes, not bool"));
+        } else if uk.is_instance_of::<PyInt>() {
+            Value::Int(uk.extract::<i64>().map_err(|_| param(py, arg, "user key integer out of signed 64-bit range"))?)
+        } else if let Ok(s) = uk.cast::<PyString>() {
+            Value::String(s.to_str()?.to_owned())
+        } else if let Ok(b) = uk.cast::<PyBytes>() {
+            Value::Blob(b.as_bytes().to_vec())
+        } else if let Ok(b) = uk.cast::<PyByteArray>() {
+            Value::Blob(b.to_vec())
+        } else {
+            return Err(param(py, arg, format!("user key must be str, int or bytes, got {}", type_name(&uk))));
+        };
+        return Key::new(ns, set, v).map_err(|e| param(py, arg, e.base_message()));
+    }
+    if n == 4 {
+        let d = t.get_item(3)?;
+        let bytes: Vec<u8> = if let Ok(b) = d.cast::<PyBytes>() {
+            b.as_bytes().to_vec()
+        } else if let Ok(b) = d.cast::<PyByteArray>() {
+            b.to_vec()
+        } else {
+            return Err(param(py, arg, "digest must be 20 bytes"));
+        };
+        let digest: [u8; 20] = bytes.try_into().map_err(|_| param(py, arg, "digest must be exactly 20 bytes"))?;
+        return Ok(Key::with_digest(ns, set, None, digest));
+    }
+    Err(param(py, arg, "user key is None and no digest given"))
+}
+
+pub fn key(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Key> {
+    key_of(required(obj, arg)?, arg)
+}
+
+pub fn keys(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<Key>> {
+    let o = required(obj, arg)?;
+    let mut out = Vec::new();
+    if !(o.is_instance_of::<PyList>() || o.is_instance_of::<PyTuple>()) {
+        return Err(param(o.py(), arg, format!("expected a list of keys, got {}", type_name(o))));
+    }
+    for (i, item) in o.try_iter()?.enumerate() {
+        out.push(key_of(&item?, &format!("{arg}[{i}]"))?);
+    }
+    Ok(out)
+}
+
+const MAX_BIN_NAME: usize = 15;
+
+fn bin_name_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<String> {
+    let name = str_of(o, arg)?;
+    if name.len() > MAX_BIN_NAME {
+        return Err(param(o.py(), arg, format!("bin name {name:?} is longer than {MAX_BIN_NAME} bytes")));
+    }
+    Ok(name)
+}
+
+pub fn bin_name(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
+    bin_name_of(required(obj, arg)?, arg)
+}
+
+pub fn bins(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<Bin>> {
+    let o = required(obj, arg)?;
+    let d = dict_of(o, arg)?;
+    let mut out = Vec::with_capacity(d.len());
+    for (kk, vv) in d.iter() {
+        let name = bin_name_of(&kk, arg)?;
+        out.push(Bin::new(name, value_of(&vv, arg)?));
+    }
+    Ok(out)
+}
+
+/// A list of bin names; None = all bins.
+pub fn bin_names(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Bins> {
+    let Some(o) = given(obj) else { return Ok(Bins::All) };
+    if !(o.is_instance_of::<PyList>() || o.is_instance_of::<PyTuple>()) {
+        return Err(param(o.py(), arg, format!("expected a list of bin names, got {}", type_name(o))));
+    }
+    let mut out = Vec::new();
+    for item in o.try_iter()? {
+        out.push(bin_name_of(&item?, arg)?);
+    }
+    Ok(Bins::Some(out))
+}
+
+pub fn string(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
+    str_of(required(obj, arg)?, arg)
+}
+
+/// Optional str; None and "" both mean "none".
+pub fn opt_string(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
+    match given(obj) {
+        Some(o) => str_of(o, arg),
+        None => Ok(String::new()),
+    }
+}
+
+pub fn int(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<i64> {
+    match given(obj) {
+        Some(o) => int_of(o, arg),
+        None => Ok(0),
+    }
+}
+
+/// (address, port) of one node.
+pub fn host(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Host> {
+    let o = required(obj, arg)?;
+    let t = o.cast::<PyTuple>().map_err(|_| param(o.py(), arg, "expected an (address, port) tuple"))?;
+    if t.len() < 2 {
+        return Err(param(o.py(), arg, "expected an (address, port) tuple"));
+    }
+    let name = str_of(&t.get_item(0)?, arg)?;
+    let port = int_of(&t.get_item(1)?, arg)?;
+    let port = u16::try_from(port).map_err(|_| param(o.py(), arg, "port out of range"))?;
+    Ok(Host::new(&name, port))
+}
+
+// ---------------------------------------------------------------- meta and policies
+
+/// Record metadata for writes: {"ttl": seconds or TTL_*, "gen": expected generation}.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Meta {
+    pub ttl: Option<i64>,
+    pub generation: Option<u32>,
+}
+
+pub fn meta(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Meta> {
+    let Some(o) = given(obj) else { return Ok(Meta::default()) };
+    let d = dict_of(o, arg)?;
+    let mut m = Meta::default();
+    for (kk, vv) in d.iter() {
+        let name = str_of(&kk, arg)?;
+        match name.as_str() {
+            "ttl" => m.ttl = Some(int_of(&vv, "meta.ttl")?),
+            "gen" => m.generation = Some(u32_of(&vv, "meta.generation")?),
+            _ => return Err(param(o.py(), arg, format!("unknown meta key {name:?} (expected ttl, gen)"))),
+        }
+    }
+    Ok(m)
+}
+
+/// TTL seconds or TTL_* constant -> expiration; None for TTL_CLIENT_DEFAULT.
+pub fn expiration(py: Python<'_>, ttl: i64, arg: &str) -> PyResult<Option<Expiration>> {
+    Ok(Some(match ttl {
+        k::TTL_NAMESPACE_DEFAULT => Expiration::NamespaceDefault,
+        k::TTL_NEVER_EXPIRE => Expiration::Never,
+        k::TTL_DONT_UPDATE => Expiration::DontUpdate,
+        k::TTL_CLIENT_DEFAULT => return Ok(None),
+        t if t > 0 && t <= i64::from(u32::MAX) => Expiration::Seconds(t as u32),
+        t => return Err(param(py, arg, format!("invalid ttl {t}"))),
+    }))
+}
+
+fn base_field(p: &mut BasePolicy, name: &str, v: &Bound<'_, PyAny>, arg: &str) -> PyResult<bool> {
+    match name {
+        "total_timeout" => p.total_timeout = u32_of(v, &format!("{arg}.total_timeout"))?,
+        "socket_timeout" => p.socket_timeout = u32_of(v, &format!("{arg}.socket_timeout"))?,
+        "max_retries" => p.max_retries = u32_of(v, &format!("{arg}.max_retries"))? as usize,
+        "timeout_delay" => p.timeout_delay = u32_of(v, &format!("{arg}.timeout_delay"))?,
+        // Accepted for compatibility with the official client; no equivalent here.
+        "sleep_between_retries" | "compress" | "deserialize" | "read_mode_ap" | "read_mode_sc" | "replica"
+        | "read_touch_ttl_percent" | "expressions" => {}
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+fn each_field(
+    o: &Bound<'_, PyAny>,
+    arg: &str,
+    mut f: impl FnMut(&str, &Bound<'_, PyAny>) -> PyResult<bool>,
+) -> PyResult<()> {
+    let d = dict_of(o, arg)?;
+    for (kk, vv) in d.iter() {
+        let name = str_of(&kk, arg)?;
+        if !f(&name, &vv)? {
+            return Err(param(o.py(), arg, format!("unknown policy key {name:?}")));
+        }
+    }
+    Ok(())
+}
+
+pub fn apply_read(p: &mut ReadPolicy, o: &Bound<'_, PyAny>, arg: &str) -> PyResult<()> {
+    each_field(o, arg, |name, v| base_field(&mut p.base_policy, name, v, arg))
+}
+
+fn exists_action(py: Python<'_>, v: i64, arg: &str) -> PyResult<RecordExistsAction> {
+    Ok(match v {
+        k::POLICY_EXISTS_IGNORE => RecordExistsAction::Update,
+        k::POLICY_EXISTS_CREATE => RecordExistsAction::CreateOnly,
+        k::POLICY_EXISTS_UPDATE => RecordExistsAction::UpdateOnly,
+        k::POLICY_EXISTS_REPLACE => RecordExistsAction::ReplaceOnly,
+        k::POLICY_EXISTS_CREATE_OR_REPLACE => RecordExistsAction::Replace,
+        _ => return Err(param(py, arg, format!("invalid POLICY_EXISTS_* value {v}"))),
+    })
+}
+
+fn gen_policy(py: Python<'_>, v: i64, arg: &str) -> PyResult<GenerationPolicy> {
+    Ok(match v {
+        k::POLICY_GEN_IGNORE => GenerationPolicy::None,
+        k::POLICY_GEN_EQ => GenerationPolicy::ExpectGenEqual,
+        k::POLICY_GEN_GT => GenerationPolicy::ExpectGenGreater,
+        _ => return Err(param(py, arg, format!("invalid POLICY_GEN_* value {v}"))),
+    })
+}
+
+fn send_key(py: Python<'_>, v: i64, arg: &str) -> PyResult<bool> {
+    match v {
+        k::POLICY_KEY_DIGEST => Ok(false),
+        k::POLICY_KEY_SEND => Ok(true),
+        _ => Err(param(py, arg, format!("invalid POLICY_KEY_* value {v}"))),
+    }
+}
+
+fn commit_level(py: Python<'_>, v: i64, arg: &str) -> PyResult<CommitLevel> {
+    match v {
+        k::POLICY_COMMIT_LEVEL_ALL => Ok(CommitLevel::CommitAll),
+        k::POLICY_COMMIT_LEVEL_MASTER => Ok(CommitLevel::CommitMaster),
+        _ => Err(param(py, arg, format!("invalid POLICY_COMMIT_LEVEL_* value {v}"))),
+    }
+}
+
+pub fn apply_write(p: &mut WritePolicy, o: &Bound<'_, PyAny>, arg: &str) -> PyResult<()> {
+    let py = o.py();
+    each_field(o, arg, |name, v| {
+        let a = format!("{arg}.{name}");
+        match name {
+            "key" => p.send_key = send_key(py, int_of(v, &a)?, &a)?,
+            "exists" => p.record_exists_action = exists_action(py, int_of(v, &a)?, &a)?,
+            "gen" => p.generation_policy = gen_policy(py, int_of(v, &a)?, &a)?,
+            "commit_level" => p.commit_level = commit_level(py, int_of(v, &a)?, &a)?,
+            "durable_delete" => p.durable_delete = bool_of(v, &a)?,
+            "ttl" => {
+                if let Some(e) = expiration(py, int_of(v, &a)?, &a)? {
+                    p.expiration = e
+                }
+            }
+            _ => return base_field(&mut p.base_policy, name, v, arg),
+        }
+        Ok(true)
+    })
+}
+
+pub fn apply_batch(p: &mut BatchPolicy, o: &Bound<'_, PyAny>, arg: &str) -> PyResult<()> {
+    each_field(o, arg, |name, v| {
+        let a = format!("{arg}.{name}");
+        match name {
+            "allow_inline" => p.allow_inline = bool_of(v, &a)?,
+            "allow_inline_ssd" => p.allow_inline_ssd = bool_of(v, &a)?,
+            "respond_all_keys" => p.respond_all_keys = bool_of(v, &a)?,
+            "concurrent" | "max_concurrent_threads" => {}
+            _ => return base_field(&mut p.base_policy, name, v, arg),
+        }
+        Ok(true)
+    })
+}
+
+pub fn apply_batch_write(p: &mut BatchWritePolicy, o: &Bound<'_, PyAny>, arg: &str) -> PyResult<()> {
+    let py = o.py();
+    each_field(o, arg, |name, v| {
+        let a = format!("{arg}.{name}");
+        match name {
+            "key" => p.send_key = send_key(py, int_of(v, &a)?, &a)?,
+            "exists" => p.record_exists_action = exists_action(py, int_of(v, &a)?, &a)?,
+            "gen" => p.generation_policy = gen_policy(py, int_of(v, &a)?, &a)?,
+            "commit_level" => p.commit_level = commit_level(py, int_of(v, &a)?, &a)?,
+            "durable_delete" => p.durable_delete = bool_of(v, &a)?,
+            "ttl" => {
+                if let Some(e) = expiration(py, int_of(v, &a)?, &a)? {
+                    p.expiration = e
+                }
+            }
+            "expressions" => {}
+            _ => return Ok(false),
+        }
+        Ok(true)
+    })
+}
+
+pub fn apply_batch_remove(p: &mut BatchDeletePolicy, o: &Bound<'_, PyAny>, arg: &str) -> PyResult<()> {
+    let py = o.py();
+    each_field(o, arg, |name, v| {
+        let a = format!("{arg}.{name}");
+        match name {
+            "key" => p.send_key = send_key(py, int_of(v, &a)?, &a)?,
+            "gen" => p.generation_policy = gen_policy(py, int_of(v, &a)?, &a)?,
+            "generation" => p.generation = u32_of(v, &a)?,
+            "commit_level" => p.commit_level = commit_level(py, int_of(v, &a)?, &a)?,
+            "durable_delete" => p.durable_delete = bool_of(v, &a)?,
+            "expressions" => {}
+            _ => return Ok(false),
+        }
+        Ok(true)
+    })
+}
+
+pub fn apply_admin(p: &mut AdminPolicy, o: &Bound<'_, PyAny>, arg: &str) -> PyResult<()> {
+    each_field(o, arg, |name, v| {
+        match name {
+            "timeout" | "total_timeout" => p.timeout = u32_of(v, &format!("{arg}.{name}"))?,
+            "send_as_is" => {}
+            _ => return Ok(false),
+        }
+        Ok(true)
+    })
+}
+
+pub fn read_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<ReadPolicy> {
+    let mut p = c.policies.read.clone();
+    if let Some(o) = given(obj) {
+        apply_read(&mut p, o, arg)?;
+    }
+    Ok(p)
+}
+
+pub fn write_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<WritePolicy> {
+    let mut p = c.policies.write.clone();
+    if let Some(o) = given(obj) {
+        apply_write(&mut p, o, arg)?;
+    }
+    Ok(p)
+}
+
+pub fn operate_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<WritePolicy> {
+    let mut p = c.policies.operate.clone();
+    if let Some(o) = given(obj) {
+        apply_write(&mut p, o, arg)?;
+    }
+    Ok(p)
+}
+
+pub fn remove_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<WritePolicy> {
+    let mut p = c.policies.remove.clone();
+    if let Some(o) = given(obj) {
+        apply_write(&mut p, o, arg)?;
+    }
+    Ok(p)
+}
+
+pub fn batch_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<BatchPolicy> {
+    let mut p = c.policies.batch.clone();
+    if let Some(o) = given(obj) {
+        apply_batch(&mut p, o, arg)?;
+    }
+    Ok(p)
+}
+
+pub fn batch_write_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<BatchWritePolicy> {
+    let mut p = c.policies.batch_write.clone();
+    if let Some(o) = given(obj) {
+        apply_batch_write(&mut p, o, arg)?;
+    }
+    Ok(p)
+}
+
+pub fn batch_remove_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<BatchDeletePolicy> {
+    let mut p = c.policies.batch_remove.clone();
+    if let Some(o) = given(obj) {
+        apply_batch_remove(&mut p, o, arg)?;
+    }
+    Ok(p)
+}
+
+pub fn admin_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<AdminPolicy> {
+    let mut p = c.policies.admin.clone();
+    if let Some(o) = given(obj) {
+        apply_admin(&mut p, o, arg)?;
+    }
+    Ok(p)
+}
+
+// ---------------------------------------------------------------- operations lists
+
+/// A converted operate() list: the core operations plus what the batch path needs to know.
+pub struct Ops {
+    pub ops: Vec<Operation>,
+    pub has_write: bool,
+}
+
+fn op_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<(Operation, bool)> {
+    let py = o.py();
+    let d = dict_of(o, arg)?;
+    let code = match d.get_item("op")? {
+        Some(v) => int_of(&v, &format!("{arg}.op"))?,
+        None => return Err(param(py, arg, "operation dict has no \"op\"")),
+    };
+    let bin = match d.get_item("bin")? {
+        Some(b) if !b.is_none() => Some(bin_name_of(&b, &format!("{arg}.bin"))?),
+        _ => None,
+    };
+    let val = d.get_item("val")?;
+    let need_bin = |bin: Option<String>| bin.ok_or_else(|| param(py, arg, "operation needs a \"bin\""));
+    fn need_val<'py>(py: Python<'py>, arg: &str, val: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        val.ok_or_else(|| param(py, arg, "operation needs a \"val\""))
+    }
+    Ok(match code {
+        k::OPERATOR_READ => match bin {
+            Some(b) => (operations::get_bin(b), false),
+            None => (operations::get(), false),
+        },
+        k::OPERATOR_WRITE => {
+            let v = value_of(&need_val(py, arg, val.clone())?, &format!("{arg}.val"))?;
+            (operations::put(&Bin::new(need_bin(bin)?, v)), true)
+        }
+        k::OPERATOR_INCR => {
+            let v = need_val(py, arg, val.clone())?;
+            let a = format!("{arg}.val");
+            let n = if v.is_instance_of::<PyFloat>() {
+                let f = v.extract::<f64>()?;
+                if !f.is_finite() {
+                    return Err(param(py, &a, "must be a finite number, not nan or inf"));
+                }
+                Value::from(f)
+            } else {
+                Value::Int(int_of(&v, &a)?)
+            };
+            (operations::add(&Bin::new(need_bin(bin)?, n)), true)
+        }
+        k::OPERATOR_APPEND | k::OPERATOR_PREPEND => {
+            let v = value_of(&need_val(py, arg, val.clone())?, &format!("{arg}.val"))?;
+            let b = Bin::new(need_bin(bin)?, v);
+            if code == k::OPERATOR_APPEND { (operations::append(&b), true) } else { (operations::prepend(&b), true) }
+        }
+        k::OPERATOR_TOUCH => (operations::touch(), true),
+        k::OPERATOR_DELETE => (operations::delete(), true),
+        other => return Err(param(py, arg, format!("unsupported operation code {other}"))),
+    })
+}
+
+pub fn operations(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Ops> {
+    let o = required(obj, arg)?;
+    if !(o.is_instance_of::<PyList>() || o.is_instance_of::<PyTuple>()) {
+        return Err(param(o.py(), arg, format!("expected a list of operation dicts, got {}", type_name(o))));
+    }
+    let mut ops = Vec::new();
+    let mut has_write = false;
+    for (i, item) in o.try_iter()?.enumerate() {
+        let (op, w) = op_of(&item?, &format!("{arg}[{i}]"))?;
+        has_write |= w;
+        ops.push(op);
+    }
+    if ops.is_empty() {
+        return Err(param(o.py(), arg, "needs at least one operation"));
+    }
+    Ok(Ops { ops, has_write })
+}

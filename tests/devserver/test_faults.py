@@ -1,0 +1,87 @@
+"""Fault injection control commands, driven through the official client."""
+
+from __future__ import annotations
+
+import time
+
+import aerospike
+import pytest
+from aerospike import exception as ex
+
+from servers import DevServer, info
+
+pytestmark = pytest.mark.devserver_only
+
+
+@pytest.fixture(scope="module")
+def server():
+    with DevServer(nodes=1) as s:
+        yield s
+
+
+@pytest.fixture
+def ctl(server):
+    host, port = server.hosts[0]
+
+    def send(cmd: str) -> str:
+        return info(host, port, cmd)[cmd]
+
+    yield send
+    send("devserver-fault-clear")
+
+
+@pytest.fixture
+def client(server):
+    c = aerospike.client({"hosts": server.hosts}).connect()
+    yield c
+    c.close()
+
+
+def test_error_fault_answers_the_chosen_code_then_expires(ctl, client, unique_set):
+    key = ("test", unique_set, "e")
+    assert ctl("devserver-fault-error:op=write;code=22;count=1") == "ok"
+    with pytest.raises(ex.AerospikeError) as err:
+        client.put(key, {"a": 1}, policy={"max_retries": 0})
+    assert err.value.code == 22
+    client.put(key, {"a": 1})  # count=1: the next write goes through
+    assert client.get(key)[2] == {"a": 1}
+
+
+def test_error_fault_only_hits_its_operation(ctl, client, unique_set):
+    key = ("test", unique_set, "r")
+    client.put(key, {"a": 1})
+    assert ctl("devserver-fault-error:op=read;code=14") == "ok"
+    client.put(key, {"a": 2})
+    for _ in range(3):
+        with pytest.raises(ex.AerospikeError) as err:
+            client.get(key, policy={"max_retries": 0})
+        assert err.value.code == 14
+    assert ctl("devserver-fault-clear") == "ok"
+    assert client.get(key)[2] == {"a": 2}
+
+
+def test_delay_fault_makes_the_client_time_out(ctl, client, unique_set):
+    key = ("test", unique_set, "d")
+    client.put(key, {"a": 1})
+    assert ctl("devserver-fault-delay:op=read;ms=400") == "ok"
+    with pytest.raises(ex.TimeoutError):
+        client.get(key, policy={"total_timeout": 100, "socket_timeout": 100, "max_retries": 0})
+    assert ctl("devserver-fault-clear") == "ok"
+    assert client.get(key)[2] == {"a": 1}
+
+
+def test_drop_fault_closes_the_connection(ctl, client, unique_set):
+    key = ("test", unique_set, "x")
+    client.put(key, {"a": 1})
+    assert ctl("devserver-fault-drop:op=read;count=1") == "ok"
+    with pytest.raises(ex.AerospikeError):
+        client.get(key, policy={"max_retries": 0})
+    # The client reconnects by itself afterwards.
+    assert client.get(key)[2] == {"a": 1}
+
+
+def test_fault_commands_validate_parameters(ctl):
+    assert ctl("devserver-fault-error:op=read").startswith("ERROR:4:")
+    assert ctl("devserver-fault-error:op=bogus;code=4").startswith("ERROR:4:")
+    assert ctl("devserver-fault-delay:ms=abc").startswith("ERROR:4:")
+    assert ctl("devserver-fault-list") == ""
