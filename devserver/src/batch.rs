@@ -34,13 +34,17 @@ struct Row<'a> {
     tpl: std::rc::Rc<RowTemplate<'a>>,
 }
 
-fn parse_rows<'a>(data: &'a [u8], outer: &Msg<'a>) -> Result<Vec<Row<'a>>, ParseError> {
+/// Parent flags (batch.c).
+const REPORT_ALL_ERRORS: u8 = 0x4;
+const REPORT_ERROR_REC: u8 = 0x8;
+
+fn parse_rows<'a>(data: &'a [u8], outer: &Msg<'a>) -> Result<(u8, Vec<Row<'a>>), ParseError> {
     let mut r = Reader::new(data);
     let n = r.u32()?;
-    if n > MAX_KEYS {
+    if n == 0 || n > MAX_KEYS {
         return Err(ParseError);
     }
-    let _flags = r.u8()?;
+    let flags = r.u8()?;
     let mut rows = Vec::with_capacity(n.min(10_000) as usize);
     let mut prev: Option<std::rc::Rc<RowTemplate<'a>>> = None;
     for _ in 0..n {
@@ -73,20 +77,36 @@ fn parse_rows<'a>(data: &'a [u8], outer: &Msg<'a>) -> Result<Vec<Row<'a>>, Parse
         prev = Some(tpl.clone());
         rows.push(Row { index, digest, tpl });
     }
-    Ok(rows)
+    Ok((flags, rows))
 }
 
 /// Executes a batch and returns all reply frames.
 pub fn execute(c: &Cluster, node: usize, m: &Msg<'_>) -> Vec<u8> {
     let stats = &c.nodes[node].stats;
     let data = m.field(proto::FIELD_BATCH).or_else(|| m.field(proto::FIELD_BATCH_WITH_SET)).unwrap_or(&[]);
-    let rows = match parse_rows(data, m) {
-        Ok(r) => r,
-        Err(_) => return proto::reply_frame(rc::PARAMETER, 0, 0, &[], &[]),
+    let error = |code: u8| {
+        let mut out = Vec::new();
+        let start = proto::begin_frame(&mut out);
+        proto::write_msg(&mut out, proto::INFO3_LAST, code, 0, 0, 0, &[], &[]);
+        proto::finish_frame(&mut out, start);
+        out
     };
-    if m.field(proto::FIELD_FILTER_EXP).is_some() {
-        return proto::reply_frame(rc::UNSUPPORTED_FEATURE, 0, 0, &[], &[]);
+    // A malformed batch, or a row naming an unknown namespace, ends the whole batch with PARAMETER
+    // before any row answers (as_batch_queue_task / as_batch_terminate).
+    let (flags, rows) = match parse_rows(data, m) {
+        Ok(r) => r,
+        Err(_) => return error(rc::PARAMETER),
+    };
+    let ns_ok = |t: &RowTemplate<'_>| {
+        t.fields.iter().find(|f| f.kind == proto::FIELD_NAMESPACE).is_some_and(|f| c.store.ns(f.data).is_some())
+    };
+    if rows.iter().any(|r| !ns_ok(&r.tpl)) {
+        return error(rc::PARAMETER);
     }
+    if m.field(proto::FIELD_FILTER_EXP).is_some() {
+        return error(rc::UNSUPPORTED_FEATURE);
+    }
+    let mut final_code = rc::OK;
     let mut out = Vec::with_capacity(64 + rows.len() * 64);
     let mut frame_start = proto::begin_frame(&mut out);
     for row in &rows {
@@ -108,15 +128,27 @@ pub fn execute(c: &Cluster, node: usize, m: &Msg<'_>) -> Vec<u8> {
         if o.result == rc::OK {
             bump(if o.kind == TxnKind::Read { &stats.batch_sub_read_success } else { &stats.batch_sub_write_success });
         }
+        let is_error = !matches!(o.result, rc::OK | rc::NOT_FOUND | rc::FILTERED_OUT);
+        if is_error && flags & REPORT_ALL_ERRORS == 0 {
+            // Without respond-all-keys the first error ends the batch; with REPORT_ERROR_REC the
+            // failing row is still reported before the trailer carrying its code.
+            final_code = o.result;
+            if flags & REPORT_ERROR_REC == 0 {
+                break;
+            }
+        }
         let ops: Vec<proto::OutOp<'_>> =
             o.bins.iter().map(|b| proto::OutOp { name: &b.name, ptype: b.ptype, value: &b.data }).collect();
         proto::write_msg(&mut out, 0, o.result, o.generation, o.void_time, row.index, &[], &ops);
+        if final_code != rc::OK {
+            break;
+        }
         if out.len() - frame_start > FRAME_CHUNK {
             proto::finish_frame(&mut out, frame_start);
             frame_start = proto::begin_frame(&mut out);
         }
     }
-    proto::write_msg(&mut out, proto::INFO3_LAST, rc::OK, 0, 0, 0, &[], &[]);
+    proto::write_msg(&mut out, proto::INFO3_LAST, final_code, 0, 0, 0, &[], &[]);
     proto::finish_frame(&mut out, frame_start);
     out
 }

@@ -111,6 +111,21 @@ impl Cluster {
         bm
     }
 
+    /// (master, replica) record counts node `node` holds in namespace `ns`.
+    pub fn node_objects(&self, node: usize, ns: &crate::store::Namespace) -> (u64, u64) {
+        let owners = self.owners.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let (mut master, mut prole) = (0u64, 0u64);
+        for (pid, list) in owners.iter().enumerate() {
+            match list.iter().position(|&i| i == node) {
+                Some(0) => master += ns.lock(pid).records.len() as u64,
+                Some(_) => prole += ns.lock(pid).records.len() as u64,
+                None => {}
+            }
+        }
+        (master, prole)
+    }
+
+    #[cfg(test)]
     pub fn master_of(&self, pid: usize) -> Option<usize> {
         self.owners.read().unwrap_or_else(|e| e.into_inner())[pid].first().copied()
     }

@@ -152,18 +152,18 @@ fn replicas(c: &Cluster, node: usize, with_regime: bool) -> String {
 }
 
 fn namespace_stats(c: &Cluster, node: usize, params: &str) -> String {
-    let Some(ns) = c.store.ns(params.trim_end_matches(';').as_bytes()) else {
-        return "ERROR:20:namespace not found".into();
+    let Some(ns) = c.store.ns(params.as_bytes()) else {
+        return "type=unknown".into(); // cmd_namespace answers this rather than an error
     };
     let s = &c.nodes[node].stats;
-    let objects = ns.objects.load(Ordering::Relaxed).max(0);
+    let (master, prole) = c.node_objects(node, ns);
     let used = ns.used_bytes.load(Ordering::Relaxed).max(0);
     let rf = c.replication();
     let mut out = String::new();
     let _ = write!(
         out,
         "ns_cluster_size={};effective_replication_factor={};replication-factor=2;objects={};tombstones=0;\
-         master_objects={};prole_objects=0;data_used_bytes={};memory-limit={};stop_writes={};\
+         master_objects={};prole_objects={};data_used_bytes={};memory-limit={};stop_writes={};\
          default-ttl={};nsup-period={};allow-ttl-without-nsup=false;max-record-size={};\
          client_read_success={};client_read_not_found={};client_read_error={};\
          client_write_success={};client_write_error={};client_delete_success={};\
@@ -171,8 +171,9 @@ fn namespace_stats(c: &Cluster, node: usize, params: &str) -> String {
          batch_sub_write_success={};pi_query_initiated={};si_query_initiated={};storage-engine=memory",
         c.alive().len(),
         rf,
-        objects,
-        objects,
+        master + prole,
+        master,
+        prole,
         used,
         ns.memory_limit,
         ns.memory_limit > 0 && used as u64 >= ns.memory_limit,
@@ -229,7 +230,7 @@ fn sets(c: &Cluster, params: &str) -> String {
         }
     }
     if want_ns.is_some() && c.store.ns(want_ns.unwrap_or("").as_bytes()).is_none() {
-        return "ERROR:20:namespace not found".into();
+        return "ns_type=unknown".into();
     }
     out
 }
@@ -270,6 +271,10 @@ fn sindex_list(c: &Cluster, params: &str) -> String {
             out.push(';');
         }
     }
+    // The server chomps the trailing separator.
+    if out.ends_with(';') {
+        out.pop();
+    }
     out
 }
 
@@ -280,17 +285,23 @@ fn sindex_create(c: &Cluster, params: &str) -> String {
         Err(e) => return e,
     };
     let Some(ns) = c.store.ns(ns_name.as_bytes()) else {
-        return "ERROR:20:namespace not found".into();
+        return "ERROR:4:namespace not found".into();
     };
     let mut list = ns.sindexes.write().unwrap_or_else(|e| e.into_inner());
-    let dup = list.iter().any(|i| {
-        i.name == idx.name || (i.set == idx.set && i.bin == idx.bin && i.ktype == idx.ktype && i.itype == idx.itype && i.context == idx.context)
-    });
-    if dup {
-        return "ERROR:200:index already exists".into();
+    // sindex_manager.c: the definition is the key, the name its value.
+    if let Some(named) = list.iter().find(|i| i.name == idx.name) {
+        return if named.same_definition(&idx) {
+            "ok".into()
+        } else {
+            "ERROR:200:'indexname' already exists with different definition".into()
+        };
+    }
+    if let Some(same) = list.iter_mut().find(|i| i.same_definition(&idx)) {
+        same.name = idx.name; // a new name for an existing definition renames it
+        return "ok".into();
     }
     if list.len() >= 256 {
-        return "ERROR:206:too many indexes".into();
+        return "ERROR:206:already at sindex definition limit".into();
     }
     list.push(idx);
     "ok".into()
@@ -311,7 +322,8 @@ fn sindex_delete(c: &Cluster, params: &str) -> String {
     let mut list = ns.sindexes.write().unwrap_or_else(|e| e.into_inner());
     let before = list.len();
     list.retain(|i| i.name != name);
-    if list.len() == before { "ERROR:201:no index".into() } else { "ok".into() }
+    let _ = before; // deleting an unknown name is not an error (sindex_manager.c)
+    "ok".into()
 }
 
 fn sindex_exists(c: &Cluster, params: &str) -> String {
@@ -351,25 +363,35 @@ fn sindex_stat(c: &Cluster, params: &str) -> String {
 fn truncate(c: &Cluster, params: &str, whole_ns: bool) -> String {
     let p = sindex::params(params);
     let Some(ns_name) = p.get("namespace").or_else(|| p.get("ns")) else {
-        return "ERROR:4:missing namespace".into();
+        return "ERROR:4:missing 'namespace'".into();
     };
-    let Some(ns) = c.store.ns(ns_name.as_bytes()) else {
-        return "ERROR:20:namespace not found".into();
+    let set = if whole_ns {
+        if p.contains_key("set") {
+            return "ERROR:4:unexpected set name".into();
+        }
+        None
+    } else {
+        match p.get("set") {
+            Some(s) => Some(s.as_str()),
+            None => return "ERROR:4:missing 'set'".into(),
+        }
     };
-    let set = if whole_ns { None } else { p.get("set").map(String::as_str) };
-    if !whole_ns && set.is_none() {
-        return "ERROR:4:missing set".into();
-    }
     let now = crate::clock::now_ns();
     let lut = match p.get("lut") {
         None => now,
         Some(s) => match s.parse::<u64>() {
+            Ok(v) if v / 1_000_000 <= crate::clock::CITRUSLEAF_EPOCH * 1000 => {
+                return "ERROR:4:would truncate to 0".into();
+            }
             Ok(v) if v <= now => v,
-            Ok(_) => return "ERROR:4:lut is in the future".into(),
+            Ok(_) => return "ERROR:4:would truncate in the future".into(),
             Err(_) => return "ERROR:4:bad lut".into(),
         },
     };
-    ns.truncate(set, lut);
+    // The server records the command even for a namespace it does not have (SMD), so: ok.
+    if let Some(ns) = c.store.ns(ns_name.as_bytes()) {
+        ns.truncate(set, lut);
+    }
     "ok".into()
 }
 
@@ -464,9 +486,11 @@ mod tests {
     fn sindex_lifecycle() {
         let c = cluster();
         assert_eq!(ask(&c, "sindex-create:namespace=test;set=s;indexname=i1;bin=a;type=numeric\n"), "sindex-create:namespace=test;set=s;indexname=i1;bin=a;type=numeric\tok\n");
-        assert!(ask(&c, "sindex-create:namespace=test;set=s;indexname=i1;bin=a;type=numeric\n").contains("ERROR:200"));
+        assert!(ask(&c, "sindex-create:namespace=test;set=s;indexname=i1;bin=a;type=numeric\n").ends_with("\tok\n"));
+        assert!(ask(&c, "sindex-create:namespace=test;set=s;indexname=i1;bin=b;type=numeric\n").contains("ERROR:200"));
         assert!(ask(&c, "sindex-list:ns=test\n").contains("indexname=i1:set=s:bin=a:type=numeric"));
         assert!(ask(&c, "sindex-delete:namespace=test;indexname=i1\n").ends_with("\tok\n"));
-        assert!(ask(&c, "sindex-delete:namespace=test;indexname=i1\n").contains("ERROR:201"));
+        assert!(ask(&c, "sindex-delete:namespace=test;indexname=i1\n").ends_with("\tok\n"));
+        assert!(!ask(&c, "sindex-list:ns=test\n").contains("i1"));
     }
 }

@@ -17,6 +17,10 @@ pub struct SIndex {
 }
 
 impl SIndex {
+    pub fn same_definition(&self, o: &SIndex) -> bool {
+        self.set == o.set && self.bin == o.bin && self.ktype == o.ktype && self.itype == o.itype && self.context == o.context
+    }
+
     /// One `sindex-list` entry, in the server's format.
     pub fn describe(&self, ns: &str) -> String {
         format!(

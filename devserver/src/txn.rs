@@ -132,11 +132,7 @@ fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     for op in &m.ops {
         match op.op {
             proto::OP_READ => {
-                if op.name.is_empty() {
-                    out.bins.extend(r.bins.iter().map(OutBin::from_bin));
-                    continue;
-                }
-                if op.name.len() > BIN_NAME_MAX {
+                if op.name.len() > BIN_NAME_MAX || op.name.contains(&0) {
                     return Outcome::err(k, rc::BIN_NAME);
                 }
                 match r.bin(op.name) {
@@ -177,8 +173,71 @@ fn next_generation(g: u16) -> u16 {
     if n == 0 { 1 } else { n }
 }
 
+/// write_master_policies: checks on the op list made before the record is looked up.
+/// Ok(must_not_create) or the result code.
+fn write_policies(m: &Msg<'_>) -> Result<bool, u8> {
+    if m.ops.is_empty() || m.ops.len() > 4096 {
+        return Err(rc::PARAMETER);
+    }
+    let get_all = m.info1 & proto::INFO1_GET_ALL != 0;
+    let respond_all = m.info2 & proto::INFO2_RESPOND_ALL_OPS != 0;
+    let mut must_not_create = m.info3 & (proto::INFO3_UPDATE_ONLY | proto::INFO3_REPLACE_ONLY) != 0;
+    let is_replace = m.info3 & (proto::INFO3_CREATE_OR_REPLACE | proto::INFO3_REPLACE_ONLY) != 0;
+    let (mut has_read, mut has_read_all, mut response_bin) = (false, false, false);
+    for op in &m.ops {
+        if op.op == proto::OP_TOUCH {
+            if is_replace {
+                return Err(rc::PARAMETER);
+            }
+            must_not_create = true;
+            continue;
+        }
+        if op.name.len() > BIN_NAME_MAX || op.name.contains(&0) {
+            return Err(rc::BIN_NAME);
+        }
+        match op.op {
+            proto::OP_WRITE if op.ptype == particle::NULL && is_replace => return Err(rc::PARAMETER),
+            proto::OP_WRITE => {}
+            proto::OP_INCR | proto::OP_APPEND | proto::OP_PREPEND | proto::OP_DELETE_ALL | proto::OP_BITS_MODIFY
+            | proto::OP_CDT_MODIFY
+                if is_replace =>
+            {
+                return Err(rc::PARAMETER);
+            }
+            proto::OP_HLL_MODIFY if is_replace => return Err(rc::PARAMETER),
+            proto::OP_HLL_MODIFY | proto::OP_CDT_MODIFY => response_bin = true,
+            proto::OP_READ if op.name.is_empty() && get_all => {
+                if respond_all || has_read_all {
+                    return Err(rc::PARAMETER);
+                }
+                has_read = true;
+                has_read_all = true;
+            }
+            proto::OP_READ | proto::OP_BITS_READ | proto::OP_HLL_READ | proto::OP_CDT_READ | proto::OP_EXP_READ => {
+                has_read = true;
+                response_bin = true;
+            }
+            _ => {}
+        }
+    }
+    if has_read && m.info1 & proto::INFO1_READ == 0 {
+        return Err(rc::PARAMETER);
+    }
+    if has_read_all && response_bin {
+        return Err(rc::PARAMETER);
+    }
+    if get_all && !has_read_all {
+        return Err(rc::PARAMETER);
+    }
+    Ok(must_not_create)
+}
+
 fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     let k = TxnKind::Write;
+    let must_not_create = match write_policies(m) {
+        Ok(v) => v,
+        Err(code) => return Outcome::err(k, code),
+    };
     let now = clock::now_cl();
     let set = m.field(proto::FIELD_SET).filter(|s| !s.is_empty());
     let mut part = ns.lock(partition_id(digest));
@@ -188,8 +247,7 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
         None => Outcome::err(k, result),
     };
 
-    let must_exist = m.info3 & (proto::INFO3_UPDATE_ONLY | proto::INFO3_REPLACE_ONLY) != 0;
-    if must_exist && existing.is_none() {
+    if must_not_create && existing.is_none() {
         return fail(rc::NOT_FOUND);
     }
     if m.info2 & proto::INFO2_CREATE_ONLY != 0 && existing.is_some() {
@@ -244,9 +302,6 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
     let respond_all = m.info2 & proto::INFO2_RESPOND_ALL_OPS != 0;
     let mut reads: Vec<OutBin> = Vec::new();
     for op in &m.ops {
-        if op.name.len() > BIN_NAME_MAX {
-            return fail(rc::BIN_NAME);
-        }
         let name = match std::str::from_utf8(op.name) {
             Ok(n) => n,
             Err(_) => return fail(rc::PARAMETER),
@@ -293,7 +348,7 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest) -> Outcome {
             }
             proto::OP_DELETE_ALL => rec.bins.clear(),
             proto::OP_READ => {
-                if name.is_empty() || m.info1 & proto::INFO1_GET_ALL != 0 {
+                if name.is_empty() && m.info1 & proto::INFO1_GET_ALL != 0 {
                     reads.extend(rec.bins.iter().map(OutBin::from_bin));
                 } else {
                     match rec.bins.iter().find(|b| b.name == name) {
