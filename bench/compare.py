@@ -46,6 +46,8 @@ def parse_args(argv=None):
     ap.add_argument("--seconds", type=float, help="measured seconds per run (default 1.0, quick 0.2)")
     ap.add_argument("--warmup", type=float, help="warm-up seconds before each run (default 0.3, quick 0.05)")
     ap.add_argument("--concurrency", type=int, default=64, help="operations in flight for async contenders")
+    ap.add_argument("--query-concurrency", type=int, default=4,
+                    help="queries in flight for async contenders (each query reads the whole set)")
     ap.add_argument("--keys", type=int, default=1000, help="records in the key-value set per size")
     ap.add_argument("--query-records", type=int, default=10000, help="records in the queried set")
     ap.add_argument("--hosts", default="", help="host:port[,..] of a running server (else AEROSPIKE_HOSTS, "
@@ -200,7 +202,8 @@ def main(argv=None) -> int:
             c = workers[name].contender
             return dict(workload=workload, namespace=args.namespace, set=kv, query_set=qset, size=size,
                         keys=args.keys, query_count=args.query_records,
-                        concurrency=args.concurrency if c.concurrent else 1)
+                        concurrency=(min(args.concurrency, args.query_concurrency) if workload == "query"
+                                     else args.concurrency) if c.concurrent else 1)
 
         # Sanity check before timing anything: each contender does each workload once and verifies it.
         broken: set[tuple] = set()
@@ -238,7 +241,8 @@ def main(argv=None) -> int:
     order = [c.name for c in chosen]
     rows = aggregate(samples, {c.name: c.concurrent for c in chosen})
     title = (f"aerospike-py benchmark: {server_desc}; {args.rounds} rounds x {args.seconds}s "
-             f"(+{args.warmup}s warm-up); async in flight: {args.concurrency}")
+             f"(+{args.warmup}s warm-up); async in flight: {args.concurrency} "
+             f"({min(args.concurrency, args.query_concurrency)} for query)")
     print(title)
     print(machine_line())
     for name in order:

@@ -81,11 +81,16 @@ class Worker:
         self.loop = asyncio.new_event_loop() if self.is_async else None
         self.parent = ParentSpan() if parent_span else None
 
-    def call(self, value):
-        """Result of a client call: awaited on the worker's loop for async clients."""
-        if self.is_async and hasattr(value, "__await__"):
-            return self.loop.run_until_complete(value)
-        return value
+    def call(self, fn):
+        """Result of `fn()`, a client call; for async clients it runs inside the worker's event loop
+        (some clients need a running loop to create their awaitables) and is awaited there."""
+        if not self.is_async:
+            return fn()
+
+        async def inside_loop():
+            value = fn()
+            return await value if hasattr(value, "__await__") else value
+        return self.loop.run_until_complete(inside_loop())
 
     def op_for(self, spec: Spec):
         op = self.adapter.make_op(spec)
@@ -99,7 +104,7 @@ class Worker:
         for part in req["hosts"].split(","):
             host, _, port = part.strip().rpartition(":")
             hosts.append((host, int(port)))
-        self.call(self.adapter.connect(hosts))
+        self.call(lambda: self.adapter.connect(hosts))
         version = self.adapter.version()
         if self.init_tracing:
             # Reads the OTEL_* environment the orchestrator set for this contender.
@@ -112,14 +117,15 @@ class Worker:
         spec.keys = int(req["count"])  # seed exactly `count` records, however few
         op = self.adapter.make_op(spec)
         for i in range(spec.keys):
-            self.call(op(i))
+            self.call(lambda: op(i))
         # put writes n=i; reset to 0 is not needed: operate only increments it.
         return {}
 
     def check(self, req):
         """Run the workload once and verify the answer is real (record found, sizes right)."""
         spec = Spec(req)
-        answer = self.call(self.adapter.make_op(spec)(0))
+        op = self.adapter.make_op(spec)
+        answer = self.call(lambda: op(0))
         w = spec.workload
         if w == "get":
             v = record_bins(answer)["v"]
@@ -206,7 +212,7 @@ class Worker:
 
     def close(self):
         try:
-            self.call(self.adapter.close())
+            self.call(self.adapter.close)
         except Exception:
             pass
 

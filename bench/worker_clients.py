@@ -122,8 +122,8 @@ class Ours(Adapter):
     name = "ours"
 
     def version(self):
-        import aerospike_py
-        return f"aerospike_py {getattr(aerospike_py, '__version__', '?')} (this repo)"
+        from importlib.metadata import version
+        return f"aerospike-py {version('aerospike-py')} (this repo)"
 
     def connect(self, hosts):
         import aerospike_py
