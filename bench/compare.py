@@ -36,20 +36,21 @@ def log(msg: str) -> None:
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="smoke mode: short runs, 2 rounds (< 2 min)")
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke mode: 2 rounds of short runs, 2000-record query set (< 2 min)")
     ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma list of " + ",".join(WORKLOADS))
     ap.add_argument("--sizes", default="100,10240", help="record payload sizes in bytes (comma list)")
     ap.add_argument("--contenders", default="", help="comma list (default: all); see --list")
     ap.add_argument("--list", action="store_true", help="list the contenders and exit")
     ap.add_argument("--no-tracing", action="store_true", help="skip the tracing variants of ours-sync")
     ap.add_argument("--rounds", type=int, help="measured rounds (default 3, quick 2)")
-    ap.add_argument("--seconds", type=float, help="measured seconds per run (default 1.0, quick 0.2)")
+    ap.add_argument("--seconds", type=float, help="measured seconds per run (default 1.0, quick 0.15)")
     ap.add_argument("--warmup", type=float, help="warm-up seconds before each run (default 0.3, quick 0.05)")
     ap.add_argument("--concurrency", type=int, default=64, help="operations in flight for async contenders")
     ap.add_argument("--query-concurrency", type=int, default=4,
                     help="queries in flight for async contenders (each query reads the whole set)")
     ap.add_argument("--keys", type=int, default=1000, help="records in the key-value set per size")
-    ap.add_argument("--query-records", type=int, default=10000, help="records in the queried set")
+    ap.add_argument("--query-records", type=int, help="records in the queried set (default 10000, quick 2000)")
     ap.add_argument("--hosts", default="", help="host:port[,..] of a running server (else AEROSPIKE_HOSTS, "
                                                   "else a dev server is started)")
     ap.add_argument("--namespace", default="test")
@@ -57,8 +58,8 @@ def parse_args(argv=None):
     ap.add_argument("--json", default="", help="write raw samples and rows here (default bench/results/)")
     ap.add_argument("--no-chart", action="store_true", help="do not draw the PNG (no matplotlib needed)")
     args = ap.parse_args(argv)
-    quick = {"rounds": 2, "seconds": 0.2, "warmup": 0.05}
-    full = {"rounds": 3, "seconds": 1.0, "warmup": 0.3}
+    quick = {"rounds": 2, "seconds": 0.15, "warmup": 0.05, "query_records": 2000}
+    full = {"rounds": 3, "seconds": 1.0, "warmup": 0.3, "query_records": 10000}
     for k, v in (quick if args.quick else full).items():
         if getattr(args, k) is None:
             setattr(args, k, v)
