@@ -1,57 +1,586 @@
-//! Tracing hooks called by the generated client methods. This is the no-op stub: the tracing
-//! helper replaces the bodies with OpenTelemetry spans; the API below is the contract.
+//! Built-in OpenTelemetry tracing: one CLIENT span per data operation, exported over OTLP/gRPC.
+//!
+//! Hot path (`OpTrace`): one relaxed atomic load when tracing is off; when on, the span is built
+//! in Rust (parent read from Python's OTel context once, at call time) and handed to the SDK's
+//! batch processor, whose own thread exports it. Nothing on the hot path calls Python logging:
+//! exporter health changes are queued here and emitted by a Python thread (`_tracing.py`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, SystemTime};
+
+use opentelemetry::trace::{
+    SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags, TraceId, TraceState,
+    Tracer as _, TracerProvider as _, Span as _,
+};
+use opentelemetry::{Context, KeyValue};
+use opentelemetry_otlp::tonic_types::transport::{Certificate, ClientTlsConfig, Identity};
+use opentelemetry_otlp::{WithExportConfig, WithTonicConfig};
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, SdkTracer, SdkTracerProvider, SpanData, SpanExporter,
+};
+use opentelemetry_sdk::Resource;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyTuple;
 
-/// Static facts about one operation, generated from ops.yaml (one `static` per op).
+/// Static description of one data operation (one per op, generated from ops.yaml).
 pub struct OpSpec {
     pub name: &'static str,
     pub operation: &'static str,
 }
 
-/// One operation's span in the making. Send. Costs nothing when tracing is not initialised.
-pub struct OpTrace {
-    _spec: &'static OpSpec,
-}
-
-impl OpTrace {
-    /// First thing in every generated method, GIL held, before argument conversion.
-    #[inline]
-    pub fn begin(_py: Python<'_>, spec: &'static OpSpec) -> OpTrace {
-        OpTrace { _spec: spec }
-    }
-    /// After argument conversion: target namespace and set, batch size for batch ops.
-    #[inline]
-    pub fn target(&mut self, _namespace: Option<&str>, _set: Option<&str>, _batch_size: Option<usize>) {}
-    /// Records returned (batch reads, query).
-    #[inline]
-    pub fn records(&mut self, _n: usize) {}
-    /// The node that served the command, when known.
-    #[inline]
-    pub fn peer(&mut self, _address: &str, _port: u16) {}
-    /// Ends the span when the result is ready for Python (after result conversion).
-    #[inline]
-    pub fn finish_ok(self) {}
-    #[inline]
-    pub fn finish_err(self, _err: &ErrorFacts<'_>) {}
-}
-
+/// What the caller knows about a failed operation.
 pub struct ErrorFacts<'a> {
     pub type_name: &'a str,
     pub result_code: Option<i32>,
     pub message: &'a str,
 }
 
-#[pyfunction]
-#[pyo3(signature = (*_args, **_kwargs))]
-fn init_tracing(_args: &Bound<'_, pyo3::types::PyTuple>, _kwargs: Option<&Bound<'_, pyo3::types::PyDict>>) {}
+/// Fast-path switch: false until init_tracing() succeeds, false again after shutdown.
+static ENABLED: AtomicBool = AtomicBool::new(false);
+/// The live tracer (with its provider and runtime). Only locked with the GIL held, briefly.
+static CURRENT: RwLock<Option<Arc<Active>>> = RwLock::new(None);
+/// Exporter health messages waiting for the Python log pump.
+static EVENTS: Mutex<Option<Arc<Events>>> = Mutex::new(None);
+/// `aerospike_py._tracing._parent_reader()`: None when opentelemetry-api cannot be imported.
+static PARENT_READER: PyOnceLock<Option<Py<PyAny>>> = PyOnceLock::new();
 
-#[pyfunction]
-fn shutdown_tracing() {}
+const SCOPE: &str = "aerospike-py";
+const DEFAULT_SERVICE: &str = "aerospike-py";
+const DEFAULT_ENDPOINT: &str = "http://localhost:4317";
+const DEFAULT_HTTP_ENDPOINT: &str = "http://localhost:4318";
 
-/// Adds init_tracing() / shutdown_tracing() (no-ops in the stub) to the extension module.
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(init_tracing, m)?)?;
-    m.add_function(wrap_pyfunction!(shutdown_tracing, m)?)?;
+// ---------------------------------------------------------------------------------------------
+// Per-operation span
+
+struct Live {
+    spec: &'static OpSpec,
+    active: Arc<Active>,
+    start: SystemTime,
+    parent: Option<SpanContext>,
+    span: Option<opentelemetry_sdk::trace::Span>,
+    records: Option<usize>,
+    peer: Option<(String, u16)>,
+}
+
+/// One operation's span, from method entry to result ready for Python. Inert when tracing is off.
+pub struct OpTrace {
+    live: Option<Box<Live>>,
+}
+
+impl OpTrace {
+    /// Method entry (GIL held): start time and the Python parent span, read synchronously.
+    #[inline]
+    pub fn begin(py: Python<'_>, spec: &'static OpSpec) -> OpTrace {
+        if !ENABLED.load(Ordering::Relaxed) {
+            return OpTrace { live: None };
+        }
+        Self::begin_enabled(py, spec)
+    }
+
+    #[cold]
+    fn begin_enabled(py: Python<'_>, spec: &'static OpSpec) -> OpTrace {
+        let active = match CURRENT.read() {
+            Ok(guard) => match guard.as_ref() {
+                Some(a) => a.clone(),
+                None => return OpTrace { live: None },
+            },
+            Err(_) => return OpTrace { live: None },
+        };
+        let start = SystemTime::now();
+        let parent = python_parent(py);
+        OpTrace {
+            live: Some(Box::new(Live { spec, active, start, parent, span: None, records: None, peer: None })),
+        }
+    }
+
+    /// After argument conversion: builds the span (sampler sees these attributes).
+    pub fn target(&mut self, namespace: Option<&str>, set: Option<&str>, batch_size: Option<usize>) {
+        if let Some(live) = self.live.as_deref_mut() {
+            if live.span.is_none() {
+                live.span = Some(start_span(live, namespace, set, batch_size));
+            }
+        }
+    }
+
+    /// Records returned to Python (batch reads, queries).
+    pub fn records(&mut self, n: usize) {
+        if let Some(live) = self.live.as_deref_mut() {
+            live.records = Some(n);
+        }
+    }
+
+    /// The node that served the request, when known.
+    pub fn peer(&mut self, address: &str, port: u16) {
+        if let Some(live) = self.live.as_deref_mut() {
+            live.peer = Some((address.to_owned(), port));
+        }
+    }
+
+    pub fn finish_ok(self) {
+        if let Some(live) = self.live {
+            let (mut span, _) = close(*live);
+            span.end();
+        }
+    }
+
+    pub fn finish_err(self, err: &ErrorFacts<'_>) {
+        if let Some(live) = self.live {
+            let (mut span, _) = close(*live);
+            span.set_attribute(KeyValue::new("error.type", err.type_name.to_owned()));
+            // Only codes the server answered with (positive); client-side codes are negative.
+            if let Some(code) = err.result_code.filter(|c| *c > 0) {
+                span.set_attribute(KeyValue::new("db.response.status_code", code.to_string()));
+            }
+            span.set_status(Status::error(err.message.to_owned()));
+            span.end();
+        }
+    }
+}
+
+fn start_span(
+    live: &Live,
+    namespace: Option<&str>,
+    set: Option<&str>,
+    batch_size: Option<usize>,
+) -> opentelemetry_sdk::trace::Span {
+    let op = live.spec.operation;
+    let name = match (namespace, set) {
+        (Some(ns), Some(s)) if !s.is_empty() => format!("{op} {ns}.{s}"),
+        (Some(ns), _) => format!("{op} {ns}"),
+        _ => op.to_owned(),
+    };
+    let mut attrs = Vec::with_capacity(6);
+    attrs.push(KeyValue::new("db.system.name", "aerospike"));
+    attrs.push(KeyValue::new("db.operation.name", op));
+    if let Some(ns) = namespace {
+        attrs.push(KeyValue::new("db.namespace", ns.to_owned()));
+    }
+    if let Some(s) = set.filter(|s| !s.is_empty()) {
+        attrs.push(KeyValue::new("db.collection.name", s.to_owned()));
+    }
+    if let Some(n) = batch_size.filter(|n| *n >= 2) {
+        attrs.push(KeyValue::new("db.operation.batch.size", n as i64));
+    }
+    let parent_cx = match &live.parent {
+        Some(sc) => Context::new().with_remote_span_context(sc.clone()),
+        None => Context::new(),
+    };
+    live.active
+        .tracer
+        .span_builder(name)
+        .with_kind(SpanKind::Client)
+        .with_start_time(live.start)
+        .with_attributes(attrs)
+        .start_with_context(&live.active.tracer, &parent_cx)
+}
+
+/// The span with the facts gathered after its start (started late if target() never ran).
+fn close(mut live: Live) -> (opentelemetry_sdk::trace::Span, ()) {
+    let mut span = match live.span.take() {
+        Some(s) => s,
+        None => start_span(&live, None, None, None),
+    };
+    if let Some(n) = live.records {
+        span.set_attribute(KeyValue::new("db.response.returned_rows", n as i64));
+    }
+    if let Some((addr, port)) = live.peer.take() {
+        span.set_attribute(KeyValue::new("server.address", addr.clone()));
+        span.set_attribute(KeyValue::new("server.port", port as i64));
+        span.set_attribute(KeyValue::new("network.peer.address", addr));
+        span.set_attribute(KeyValue::new("network.peer.port", port as i64));
+    }
+    (span, ())
+}
+
+/// The active Python OTel span's context, or None (no package, no valid span, or any error).
+fn python_parent(py: Python<'_>) -> Option<SpanContext> {
+    let reader = PARENT_READER.get(py)?.as_ref()?;
+    let got = reader.bind(py).call0().ok()?;
+    if got.is_none() {
+        return None;
+    }
+    let tuple = got.cast::<PyTuple>().ok()?;
+    let (trace_id, span_id, flags, state): (u128, u64, u8, Option<String>) = tuple.extract().ok()?;
+    let trace_state = match state {
+        Some(s) if !s.is_empty() => s.parse::<TraceState>().unwrap_or_default(),
+        _ => TraceState::default(),
+    };
+    Some(SpanContext::new(
+        TraceId::from_bytes(trace_id.to_be_bytes()),
+        SpanId::from_bytes(span_id.to_be_bytes()),
+        TraceFlags::new(flags),
+        true,
+        trace_state,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Provider, exporter and their runtime
+
+struct Active {
+    tracer: SdkTracer,
+    provider: SdkTracerProvider,
+    runtime: Option<tokio::runtime::Runtime>,
+    export_timeout: Duration,
+}
+
+/// Exporter health as seen by the exporter: one warning per outage, one info on recovery.
+struct Events {
+    queue: Mutex<Vec<(u8, String)>>,
+    healthy: AtomicBool,
+}
+
+const LEVEL_INFO: u8 = 20;
+const LEVEL_WARNING: u8 = 30;
+
+impl Events {
+    fn push(&self, level: u8, msg: String) {
+        if let Ok(mut q) = self.queue.lock() {
+            if q.len() < 64 {
+                q.push((level, msg));
+            }
+        }
+    }
+}
+
+/// Wraps the OTLP exporter: runs each export on our runtime under OTEL_BSP_EXPORT_TIMEOUT and
+/// reports health transitions (never per span, never through Python on this thread).
+#[derive(Debug)]
+struct WatchedExporter {
+    inner: Arc<opentelemetry_otlp::SpanExporter>,
+    handle: tokio::runtime::Handle,
+    timeout: Duration,
+    endpoint: String,
+    events: Arc<Events>,
+}
+
+impl std::fmt::Debug for Events {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Events")
+    }
+}
+
+impl SpanExporter for WatchedExporter {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let inner = self.inner.clone();
+        let timeout = self.timeout;
+        let task = self.handle.spawn(async move {
+            match tokio::time::timeout(timeout, inner.export(batch)).await {
+                Ok(r) => r,
+                Err(_) => Err(OTelSdkError::Timeout(timeout)),
+            }
+        });
+        let result = match task.await {
+            Ok(r) => r,
+            Err(e) => Err(OTelSdkError::InternalFailure(e.to_string())),
+        };
+        match &result {
+            Ok(()) => {
+                if !self.events.healthy.swap(true, Ordering::Relaxed) {
+                    self.events.push(LEVEL_INFO, format!("span export to {} resumed", self.endpoint));
+                }
+            }
+            Err(e) => {
+                if self.events.healthy.swap(false, Ordering::Relaxed) {
+                    self.events.push(
+                        LEVEL_WARNING,
+                        format!(
+                            "span export to {} failed ({e}); spans are dropped while the collector \
+                             is unreachable, database operations are unaffected; no further warning \
+                             until export succeeds again",
+                            self.endpoint
+                        ),
+                    );
+                }
+            }
+        }
+        result
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.set_resource(resource);
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// Signal-specific variable first, then the generic OTLP one.
+fn otlp_env(suffix: &str) -> Option<String> {
+    env(&format!("OTEL_EXPORTER_OTLP_TRACES_{suffix}")).or_else(|| env(&format!("OTEL_EXPORTER_OTLP_{suffix}")))
+}
+
+fn export_timeout() -> Duration {
+    otlp_env("TIMEOUT")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(Duration::from_secs(10))
+}
+
+/// Endpoint as the exporter will resolve it (for messages and the TLS decision).
+fn resolved_endpoint(protocol: &str) -> String {
+    let default = if protocol == "grpc" { DEFAULT_ENDPOINT } else { DEFAULT_HTTP_ENDPOINT };
+    let raw = otlp_env("ENDPOINT").unwrap_or_else(|| default.to_owned());
+    if raw.contains("://") {
+        raw
+    } else if otlp_env("INSECURE").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        format!("http://{raw}")
+    } else {
+        format!("https://{raw}")
+    }
+}
+
+/// OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE / CLIENT_KEY / CLIENT_CERTIFICATE: the crate reads none.
+fn tls_config() -> Result<Option<ClientTlsConfig>, String> {
+    let ca = otlp_env("CERTIFICATE");
+    let cert = otlp_env("CLIENT_CERTIFICATE");
+    let key = otlp_env("CLIENT_KEY");
+    if ca.is_none() && cert.is_none() {
+        return Ok(None);
+    }
+    let read = |p: &str| std::fs::read(p).map_err(|e| format!("cannot read {p}: {e}"));
+    let mut tls = ClientTlsConfig::new();
+    if let Some(ca) = ca {
+        tls = tls.ca_certificate(Certificate::from_pem(read(&ca)?));
+    } else {
+        tls = tls.with_native_roots();
+    }
+    if let (Some(cert), Some(key)) = (cert, key) {
+        tls = tls.identity(Identity::from_pem(read(&cert)?, read(&key)?));
+    }
+    Ok(Some(tls))
+}
+
+fn resource() -> Resource {
+    let named = env("OTEL_SERVICE_NAME").is_some()
+        || env("OTEL_RESOURCE_ATTRIBUTES")
+            .is_some_and(|v| v.split(',').any(|kv| kv.trim_start().starts_with("service.name=")));
+    let builder = Resource::builder();
+    if named { builder.build() } else { builder.with_service_name(DEFAULT_SERVICE).build() }
+}
+
+/// Builds provider + exporter from the environment. Ok(None) when OTEL_SDK_DISABLED=true.
+fn build_active() -> Result<Option<Active>, String> {
+    if env("OTEL_SDK_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        return Ok(None);
+    }
+    let exporter_kind = env("OTEL_TRACES_EXPORTER").unwrap_or_else(|| "otlp".to_owned()).to_ascii_lowercase();
+    let builder = SdkTracerProvider::builder().with_resource(resource());
+    let export_timeout = export_timeout();
+    let (provider, runtime) = match exporter_kind.as_str() {
+        "none" => (builder.build(), None),
+        "otlp" => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("otel-export")
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start the exporter runtime: {e}"))?;
+            let protocol = otlp_env("PROTOCOL").unwrap_or_else(|| "grpc".to_owned());
+            let endpoint = resolved_endpoint(&protocol);
+            // Both transports spawn their connection tasks on the runtime current at build time.
+            let _guard = runtime.enter();
+            let inner = match protocol.as_str() {
+                "grpc" => {
+                    let mut otlp = opentelemetry_otlp::SpanExporter::builder().with_tonic();
+                    if let Some(tls) = tls_config()? {
+                        if !endpoint.starts_with("http://") {
+                            otlp = otlp.with_tls_config(tls);
+                        }
+                    }
+                    otlp.with_timeout(export_timeout).build().map_err(|e| e.to_string())?
+                }
+                "http/protobuf" => opentelemetry_otlp::SpanExporter::builder()
+                    .with_http()
+                    .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+                    .with_timeout(export_timeout)
+                    .build()
+                    .map_err(|e| e.to_string())?,
+                other => {
+                    return Err(format!(
+                        "OTEL_EXPORTER_OTLP_PROTOCOL={other} is not supported by aerospike-py (grpc or http/protobuf)"
+                    ));
+                }
+            };
+            drop(_guard);
+            let bsp_timeout = env("OTEL_BSP_EXPORT_TIMEOUT")
+                .and_then(|v| v.parse::<u64>().ok())
+                .map(Duration::from_millis)
+                .unwrap_or(Duration::from_secs(30));
+            let events = current_events();
+            let exporter = WatchedExporter {
+                inner: Arc::new(inner),
+                handle: runtime.handle().clone(),
+                timeout: bsp_timeout,
+                endpoint,
+                events,
+            };
+            let bsp = BatchSpanProcessor::builder(exporter).with_batch_config(BatchConfigBuilder::default().build()).build();
+            (builder.with_span_processor(bsp).build(), Some(runtime))
+        }
+        other => {
+            return Err(format!("OTEL_TRACES_EXPORTER={other} is not supported by aerospike-py (use otlp or none)"));
+        }
+    };
+    let tracer = provider.tracer(SCOPE);
+    Ok(Some(Active { tracer, provider, runtime, export_timeout }))
+}
+
+fn current_events() -> Arc<Events> {
+    let mut guard = EVENTS.lock().unwrap_or_else(|p| p.into_inner());
+    guard
+        .get_or_insert_with(|| Arc::new(Events { queue: Mutex::new(Vec::new()), healthy: AtomicBool::new(true) }))
+        .clone()
+}
+
+fn glue(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
+    py.import("aerospike_py._tracing")
+}
+
+/// Start tracing from the OTEL_* environment. Thread-safe and idempotent; returns whether on.
+#[pyfunction]
+fn init_tracing(py: Python<'_>) -> PyResult<bool> {
+    let glue = glue(py)?;
+    PARENT_READER.get_or_init(py, || {
+        glue.call_method0("_parent_reader").ok().filter(|r| !r.is_none()).map(|r| r.unbind())
+    });
+    {
+        let mut cur = CURRENT.write().unwrap_or_else(|p| p.into_inner());
+        if cur.is_some() {
+            return Ok(true);
+        }
+        match build_active() {
+            Ok(Some(active)) => {
+                *cur = Some(Arc::new(active));
+                ENABLED.store(true, Ordering::Release);
+            }
+            Ok(None) => return Ok(false),
+            Err(msg) => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!("init_tracing: {msg}")));
+            }
+        }
+    }
+    glue.call_method0("_install")?;
+    Ok(true)
+}
+
+/// Flush pending spans and stop. Returns within the export timeout even if the collector is gone.
+#[pyfunction]
+fn shutdown_tracing(py: Python<'_>) -> PyResult<()> {
+    let taken = {
+        let mut cur = CURRENT.write().unwrap_or_else(|p| p.into_inner());
+        ENABLED.store(false, Ordering::Release);
+        cur.take()
+    };
+    if let Some(active) = taken {
+        py.detach(|| shutdown_active(active));
+    }
+    if let Ok(glue) = glue(py) {
+        let _ = glue.call_method0("_drain");
+    }
     Ok(())
 }
+
+fn shutdown_active(active: Arc<Active>) {
+    // Operations still in flight hold clones; their spans are dropped by the SDK after shutdown.
+    let _ = active.provider.shutdown_with_timeout(active.export_timeout);
+    if let Ok(mut a) = Arc::try_unwrap(active) {
+        if let Some(rt) = a.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// After fork() in the child: the old runtime and exporter threads do not exist here. Leak the
+/// old state (dropping it would join dead threads) and start afresh from the same environment.
+#[pyfunction]
+fn _tracing_after_fork_in_child(py: Python<'_>) -> PyResult<()> {
+    {
+        let mut ev = EVENTS.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = ev.take() {
+            std::mem::forget(old);
+        }
+    }
+    let was_on = {
+        let mut cur = CURRENT.write().unwrap_or_else(|p| p.into_inner());
+        ENABLED.store(false, Ordering::Release);
+        match cur.take() {
+            Some(old) => {
+                std::mem::forget(old);
+                true
+            }
+            None => false,
+        }
+    };
+    if was_on {
+        init_tracing(py)?;
+    }
+    Ok(())
+}
+
+/// Health messages for the Python log pump: [(logging level, message)].
+#[pyfunction]
+fn _tracing_take_events() -> Vec<(u8, String)> {
+    let events = EVENTS.lock().ok().and_then(|g| g.clone());
+    match events {
+        Some(ev) => ev.queue.lock().map(|mut q| std::mem::take(&mut *q)).unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
+/// Force-flush without stopping (tests, demos). GIL released; bounded by the SDK (5 s).
+#[pyfunction]
+fn _tracing_flush(py: Python<'_>) -> bool {
+    let active = CURRENT.read().ok().and_then(|g| g.clone());
+    match active {
+        Some(a) => py.detach(move || a.provider.force_flush().is_ok()),
+        None => false,
+    }
+}
+
+static BENCH_SPEC: OpSpec = OpSpec { name: "bench", operation: "PUT" };
+
+/// Micro-benchmark of the hooks (bench/tracing_overhead.py): ns per iteration of `what`:
+/// "hooks" = begin + target + finish_ok (no-op when tracing is off), "capture" = reading the
+/// Python parent context only.
+#[pyfunction]
+fn _tracing_bench(py: Python<'_>, what: &str, n: usize) -> PyResult<f64> {
+    let t0 = std::time::Instant::now();
+    match what {
+        "hooks" => {
+            for _ in 0..n {
+                let mut t = OpTrace::begin(py, std::hint::black_box(&BENCH_SPEC));
+                t.target(Some("test"), Some("bench"), None);
+                t.finish_ok();
+            }
+        }
+        "capture" => {
+            for _ in 0..n {
+                std::hint::black_box(python_parent(py));
+            }
+        }
+        _ => return Err(pyo3::exceptions::PyValueError::new_err("what: hooks or capture")),
+    }
+    Ok(t0.elapsed().as_nanos() as f64 / n.max(1) as f64)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_tracing_bench, m)?)?;
+    m.add_function(wrap_pyfunction!(init_tracing, m)?)?;
+    m.add_function(wrap_pyfunction!(shutdown_tracing, m)?)?;
+    m.add_function(wrap_pyfunction!(_tracing_after_fork_in_child, m)?)?;
+    m.add_function(wrap_pyfunction!(_tracing_take_events, m)?)?;
+    m.add_function(wrap_pyfunction!(_tracing_flush, m)?)?;
+    Ok(())
+}
+
