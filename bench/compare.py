@@ -17,6 +17,7 @@ import platform
 import random
 import sys
 import time
+from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -120,6 +121,13 @@ def otlp_receiver(stack: ExitStack):
     return {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint}, receiver, None
 
 
+def receiver_spans(receiver) -> dict:
+    """Counts of spans received since the last call, then forgets them (it keeps them in memory)."""
+    spans = receiver.spans
+    receiver.clear()
+    return {"spans": len(spans), "with_parent": sum(1 for s in spans if s.parent_span_id)}
+
+
 def machine_line() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -149,6 +157,7 @@ def main(argv=None) -> int:
         hosts, server_desc = server_hosts(args, stack)
         extra_env: dict[str, dict] = {}
         receiver = None
+        spans_seen = Counter(spans=0, with_parent=0)  # update() adds
         if any(c.needs_receiver for c in chosen):
             env, receiver, reason = otlp_receiver(stack)
             for c in chosen:
@@ -222,8 +231,7 @@ def main(argv=None) -> int:
 
         for rnd in range(args.rounds):
             log(f"round {rnd + 1}/{args.rounds} ({time.monotonic() - t_start:.0f}s elapsed)")
-            if receiver is not None and hasattr(receiver, "clear"):
-                receiver.clear()  # it keeps spans in memory; only their arrival matters here
+            spans_seen.update(receiver_spans(receiver))
             for cell in cells:
                 names = [n for n in workers if runs_cell(n, cell) and (n, *cell) not in broken]
                 rng.shuffle(names)
@@ -238,6 +246,10 @@ def main(argv=None) -> int:
                     samples.append({"round": rnd, "contender": name, "workload": cell[0], "size": cell[1],
                                     **{k: reply[k] for k in ("ops", "errors", "first_error", "elapsed", "cpu",
                                                              "p50_us", "p99_us")}})
+
+        if receiver is not None:
+            time.sleep(1.0)  # let the last export batch arrive
+            spans_seen.update(receiver_spans(receiver))
 
     order = [c.name for c in chosen]
     rows = aggregate(samples, {c.name: c.concurrent for c in chosen})
@@ -257,6 +269,12 @@ def main(argv=None) -> int:
     errs = [r for r in rows if r.errors]
     for r in errs:
         print(f"! {r.contender} {r.workload} {r.size}B: {r.errors} errors, first: {r.first_error}")
+    if receiver is not None:
+        ran = [n for n in versions if next(c for c in chosen if c.name == n).needs_receiver]
+        if ran:
+            mark = "" if spans_seen["spans"] else "! "
+            print(f"{mark}OTLP receiver got {spans_seen['spans']:,} spans ({spans_seen['with_parent']:,} with a "
+                  f"parent) from {', '.join(ran)}")
     for what, why in skipped.items():
         print(f"- skipped {what}: {why}")
 
