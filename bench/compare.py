@@ -231,7 +231,8 @@ def main(argv=None) -> int:
 
         for rnd in range(args.rounds):
             log(f"round {rnd + 1}/{args.rounds} ({time.monotonic() - t_start:.0f}s elapsed)")
-            spans_seen.update(receiver_spans(receiver))
+            if receiver is not None:
+                spans_seen.update(receiver_spans(receiver))
             for cell in cells:
                 names = [n for n in workers if runs_cell(n, cell) and (n, *cell) not in broken]
                 rng.shuffle(names)

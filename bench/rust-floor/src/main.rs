@@ -29,6 +29,7 @@ struct Spec {
     query_set: String,
     size: usize,
     keys: u64,
+    query_count: u64, // expected records of a query, 0 = not checked
 }
 
 /// Per-process state: the client once connected, and the payload written by puts.
@@ -80,6 +81,18 @@ fn main() {
     }
 }
 
+fn spec_of(req: &Json) -> Result<Spec, String> {
+    Ok(Spec {
+        workload: field_str(req, "workload")?,
+        namespace: field_str(req, "namespace")?,
+        set: field_str(req, "set")?,
+        query_set: req["query_set"].as_str().unwrap_or("").to_string(),
+        size: field_u64(req, "size", 100) as usize,
+        keys: field_u64(req, "keys", 1000).max(BATCH_SIZE + 1),
+        query_count: field_u64(req, "query_count", 0),
+    })
+}
+
 fn field_str(req: &Json, name: &str) -> Result<String, String> {
     req[name].as_str().map(String::from).ok_or_else(|| format!("missing string field {name}"))
 }
@@ -115,8 +128,12 @@ impl Floor {
                 Ok(json!({"ok": true}))
             }
             "check" => {
+                // One operation of the workload (batch and query answers are verified there), then
+                // the payload length of record 0, which the orchestrator compares with the size.
                 let client = self.client()?;
-                let key = Key::new(field_str(req, "namespace")?, field_str(req, "set")?, Value::from(0i64))
+                let spec = spec_of(req)?;
+                one_op(&client, &spec, &Value::Blob(vec![b'x'; spec.size]), 0).await?;
+                let key = Key::new(spec.namespace.as_str(), spec.set.as_str(), Value::from(0i64))
                     .map_err(|e| e.to_string())?;
                 let rec = client.get(&ReadPolicy::default(), &key, Bins::All).await.map_err(|e| e.to_string())?;
                 let len = match rec.bins.get("v") {
@@ -128,14 +145,7 @@ impl Floor {
             }
             "run" => {
                 let client = self.client()?;
-                let spec = Spec {
-                    workload: field_str(req, "workload")?,
-                    namespace: field_str(req, "namespace")?,
-                    set: field_str(req, "set")?,
-                    query_set: req["query_set"].as_str().unwrap_or("").to_string(),
-                    size: field_u64(req, "size", 100) as usize,
-                    keys: field_u64(req, "keys", 1000).max(BATCH_SIZE + 1),
-                };
+                let spec = spec_of(req)?;
                 let conc = field_u64(req, "concurrency", 1).max(1) as usize;
                 let warmup = Duration::from_secs_f64(field_f64(req, "warmup", 0.0));
                 let seconds = Duration::from_secs_f64(field_f64(req, "seconds", 1.0));
@@ -278,8 +288,8 @@ async fn one_op(client: &Client, spec: &Spec, payload: &Value, i: u64) -> Result
                 r.map_err(err)?;
                 n += 1;
             }
-            if n == 0 {
-                return Err("query returned no records".into());
+            if n == 0 || (spec.query_count > 0 && n as u64 != spec.query_count) {
+                return Err(format!("query returned {n} records, expected {}", spec.query_count));
             }
             Ok(())
         }
