@@ -156,6 +156,7 @@ def draw_chart(rows: list[Row], order: list[str], workloads: list[str], path, ti
     cell = {(r.contender, r.workload, r.size): r for r in rows}
     fig, axes = plt.subplots(2, len(sizes), figsize=(7 * len(sizes), 9), squeeze=False)
     width = 0.8 / max(1, len(names))
+    palette = plt.get_cmap("tab20").colors  # distinct colours for up to 20 contenders
     for col, size in enumerate(sizes):
         ws = [w for w in workloads if any((n, w, size) in cell for n in names)]
         for k, name in enumerate(names):
@@ -163,7 +164,7 @@ def draw_chart(rows: list[Row], order: list[str], workloads: list[str], path, ti
             for row, attr, label in ((0, "ops_s", "ops/s (log)"), (1, "p50_us", "p50 latency, us (log)")):
                 vals = [getattr(cell[(name, w, size)], attr) if (name, w, size) in cell else 0 for w in ws]
                 ax = axes[row][col]
-                ax.bar(xs, vals, width, label=name)
+                ax.bar(xs, vals, width, label=name, color=palette[k % len(palette)])
                 ax.set_yscale("log")
                 ax.set_ylabel(label)
                 ax.set_xticks([i + 0.4 - width / 2 for i in range(len(ws))], ws, rotation=20)
