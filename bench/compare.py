@@ -239,7 +239,8 @@ def main(argv=None) -> int:
                 for name in names:
                     try:
                         reply = workers[name].request(cmd="run", seconds=args.seconds, warmup=args.warmup,
-                                                      min_ops=1, **request_fields(name, *cell))
+                                                      min_ops=1, timeout=120 + 5 * (args.seconds + args.warmup),
+                                                      **request_fields(name, *cell))
                     except WorkerError as e:
                         broken.add((name, *cell))
                         skipped[f"{name} {cell[0]} {cell[1]}B"] = str(e)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 import tempfile
@@ -121,10 +122,15 @@ class Worker:
         self.proc = subprocess.Popen(contender.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.stderr, env=env, cwd=str(ROOT), text=True, bufsize=1)
 
-    def request(self, **req) -> dict:
+    def request(self, timeout: float = 300.0, **req) -> dict:
+        """Send one request; a worker silent for `timeout` seconds is killed (never a hang)."""
         try:
             self.proc.stdin.write(json.dumps(req) + "\n")
             self.proc.stdin.flush()
+            ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+            if not ready:
+                self.proc.kill()
+                raise WorkerError(f"no answer to {req.get('cmd')} within {timeout:.0f}s; worker killed")
             line = self.proc.stdout.readline()
         except (BrokenPipeError, OSError):
             line = ""
