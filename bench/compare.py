@@ -58,6 +58,8 @@ def parse_args(argv=None):
     ap.add_argument("--seed", type=int, default=None, help="seed of the contender order shuffle")
     ap.add_argument("--json", default="", help="write raw samples and rows here (default bench/results/)")
     ap.add_argument("--no-chart", action="store_true", help="do not draw the PNG (no matplotlib needed)")
+    ap.add_argument("--profile", default="", help="comma list of Python contenders to run under py-spy "
+                                                 "(flamegraph SVG beside the results; slows them down)")
     args = ap.parse_args(argv)
     quick = {"rounds": 2, "seconds": 0.15, "warmup": 0.05, "query_records": 2000}
     full = {"rounds": 3, "seconds": 1.0, "warmup": 0.3, "query_records": 10000}
@@ -152,6 +154,7 @@ def main(argv=None) -> int:
     t_start = time.monotonic()
     chosen = select_contenders(args)
     skipped: dict[str, str] = {}
+    profiles: list[Path] = []
     samples: list[dict] = []
     with ExitStack() as stack:
         hosts, server_desc = server_hosts(args, stack)
@@ -175,7 +178,12 @@ def main(argv=None) -> int:
             if reason:
                 skipped[c.name] = reason
                 continue
-            w = Worker(c, extra_env.get(c.name))
+            profile_to = None
+            if c.name in args.profile.split(",") and c.kind == "python":
+                RESULTS.mkdir(exist_ok=True)
+                profile_to = RESULTS / f"profile-{c.name}-{time.strftime('%Y%m%d-%H%M%S')}.svg"
+                profiles.append(profile_to)
+            w = Worker(c, extra_env.get(c.name), profile_to)
             stack.callback(w.close)
             try:
                 versions[c.name] = w.request(cmd="connect", hosts=hosts)["version"]
@@ -294,5 +302,7 @@ def main(argv=None) -> int:
             print(f"chart: {png}")
         except ImportError:
             print("chart skipped: pip install matplotlib")
+    for svg in profiles:
+        print(f"py-spy flamegraph: {svg}" if svg.exists() else f"! py-spy wrote no {svg} (is py-spy installed?)")
     log(f"done in {time.monotonic() - t_start:.0f}s")
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,9 +39,14 @@ class Contender:
     def needs_receiver(self) -> bool:
         return self.init_tracing and self.env.get("OTEL_TRACES_EXPORTER") == "otlp"
 
-    def command(self) -> list[str]:
+    def command(self, profile_to: Path | None = None) -> list[str]:
+        """The worker's argv; `profile_to` wraps a Python worker in py-spy (flamegraph SVG there)."""
         if self.kind == "rust":
             return [str(floor_binary()), "--runtime", self.mode]
+        if profile_to is not None:
+            spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+            prefix = [spy, "record", "--native", "-o", str(profile_to), "--"]
+            return prefix + self.command()
         python = str(LEGACY_VENV / "bin" / "python") if self.impl == "legacy" else sys.executable
         cmd = [python, str(BENCH / "worker.py"), "--impl", self.impl, "--mode", self.mode]
         return (cmd + (["--parent-span"] if self.parent_span else [])
@@ -109,7 +115,7 @@ class WorkerError(RuntimeError):
 class Worker:
     """A running contender process; `request` sends one command and returns its reply."""
 
-    def __init__(self, contender: Contender, extra_env: dict | None = None):
+    def __init__(self, contender: Contender, extra_env: dict | None = None, profile_to: Path | None = None):
         self.contender = contender
         # No OTEL_* from the caller's shell: a contender's tracing is exactly what it declares.
         env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
@@ -119,7 +125,7 @@ class Worker:
             env.pop("PYTHONPATH", None)  # the legacy venv must not see this repo's aerospike_py
             env.pop("VIRTUAL_ENV", None)
         self.stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(contender.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(contender.command(profile_to), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.stderr, env=env, cwd=str(ROOT), text=True, bufsize=1)
 
     def request(self, timeout: float = 300.0, **req) -> dict:
@@ -127,11 +133,15 @@ class Worker:
         try:
             self.proc.stdin.write(json.dumps(req) + "\n")
             self.proc.stdin.flush()
-            ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-            if not ready:
-                self.proc.kill()
-                raise WorkerError(f"no answer to {req.get('cmd')} within {timeout:.0f}s; worker killed")
-            line = self.proc.stdout.readline()
+            while True:
+                ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+                if not ready:
+                    self.proc.kill()
+                    raise WorkerError(f"no answer to {req.get('cmd')} within {timeout:.0f}s; worker killed")
+                line = self.proc.stdout.readline()
+                # Replies are JSON objects; anything else (a profiler's banner) is not for us.
+                if not line or line.startswith("{"):
+                    break
         except (BrokenPipeError, OSError):
             line = ""
         if not line:
