@@ -47,8 +47,12 @@ fn main() {
         }
     }
     let rt = match runtime_kind.as_str() {
-        "current" => tokio::runtime::Builder::new_current_thread().enable_all().build(),
-        "multi" => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
+        "current" => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        "multi" => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build(),
         other => {
             eprintln!("unknown --runtime {other} (current|multi)");
             std::process::exit(2);
@@ -56,7 +60,10 @@ fn main() {
     }
     .expect("tokio runtime");
 
-    let mut floor = Floor { client: None, runtime_kind };
+    let mut floor = Floor {
+        client: None,
+        runtime_kind,
+    };
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
     for line in stdin.lock().lines() {
@@ -69,7 +76,8 @@ fn main() {
                 if req["cmd"] == "quit" {
                     break;
                 }
-                rt.block_on(floor.handle(&req)).unwrap_or_else(|e| json!({"ok": false, "error": e}))
+                rt.block_on(floor.handle(&req))
+                    .unwrap_or_else(|e| json!({"ok": false, "error": e}))
             }
             Err(e) => json!({"ok": false, "error": format!("bad request: {e}")}),
         };
@@ -94,7 +102,10 @@ fn spec_of(req: &Json) -> Result<Spec, String> {
 }
 
 fn field_str(req: &Json, name: &str) -> Result<String, String> {
-    req[name].as_str().map(String::from).ok_or_else(|| format!("missing string field {name}"))
+    req[name]
+        .as_str()
+        .map(String::from)
+        .ok_or_else(|| format!("missing string field {name}"))
 }
 
 fn field_u64(req: &Json, name: &str, default: u64) -> u64 {
@@ -110,20 +121,34 @@ impl Floor {
         match req["cmd"].as_str().unwrap_or("") {
             "connect" => {
                 let hosts = field_str(req, "hosts")?;
-                let client = Client::new(&ClientPolicy::default(), &hosts).await.map_err(|e| e.to_string())?;
+                let client = Client::new(&ClientPolicy::default(), &hosts)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 self.client = Some(Arc::new(client));
-                Ok(json!({"ok": true, "version": format!("aerospike-core 3 ({} runtime)", self.runtime_kind)}))
+                Ok(
+                    json!({"ok": true, "version": format!("aerospike-core 3 ({} runtime)", self.runtime_kind)}),
+                )
             }
             "seed" => {
                 let client = self.client()?;
                 let (ns, set) = (field_str(req, "namespace")?, field_str(req, "set")?);
-                let (count, size) = (field_u64(req, "count", 0), field_u64(req, "size", 100) as usize);
+                let (count, size) = (
+                    field_u64(req, "count", 0),
+                    field_u64(req, "size", 100) as usize,
+                );
                 let payload = Value::Blob(vec![b'x'; size]);
                 let policy = WritePolicy::default();
                 for i in 0..count {
-                    let key = Key::new(ns.as_str(), set.as_str(), Value::from(i as i64)).map_err(|e| e.to_string())?;
-                    let bins = [Bin::new("v", payload.clone()), Bin::new("n", Value::from(0i64))];
-                    client.put(&policy, &key, &bins).await.map_err(|e| e.to_string())?;
+                    let key = Key::new(ns.as_str(), set.as_str(), Value::from(i as i64))
+                        .map_err(|e| e.to_string())?;
+                    let bins = [
+                        Bin::new("v", payload.clone()),
+                        Bin::new("n", Value::from(0i64)),
+                    ];
+                    client
+                        .put(&policy, &key, &bins)
+                        .await
+                        .map_err(|e| e.to_string())?;
                 }
                 Ok(json!({"ok": true}))
             }
@@ -133,9 +158,16 @@ impl Floor {
                 let client = self.client()?;
                 let spec = spec_of(req)?;
                 one_op(&client, &spec, &Value::Blob(vec![b'x'; spec.size]), 0).await?;
-                let key = Key::new(spec.namespace.as_str(), spec.set.as_str(), Value::from(0i64))
+                let key = Key::new(
+                    spec.namespace.as_str(),
+                    spec.set.as_str(),
+                    Value::from(0i64),
+                )
+                .map_err(|e| e.to_string())?;
+                let rec = client
+                    .get(&ReadPolicy::default(), &key, Bins::All)
+                    .await
                     .map_err(|e| e.to_string())?;
-                let rec = client.get(&ReadPolicy::default(), &key, Bins::All).await.map_err(|e| e.to_string())?;
                 let len = match rec.bins.get("v") {
                     Some(Value::Blob(b)) => b.len(),
                     Some(Value::String(s)) => s.len(),
@@ -165,7 +197,9 @@ impl Floor {
     }
 
     fn client(&self) -> Result<Arc<Client>, String> {
-        self.client.clone().ok_or_else(|| "not connected".to_string())
+        self.client
+            .clone()
+            .ok_or_else(|| "not connected".to_string())
     }
 }
 
@@ -203,7 +237,13 @@ impl Measured {
 }
 
 /// Runs `conc` loops (one inline when conc == 1) until `dur` has passed and `min_ops` were done.
-async fn measure(client: &Arc<Client>, spec: &Spec, conc: usize, dur: Duration, min_ops: u64) -> Measured {
+async fn measure(
+    client: &Arc<Client>,
+    spec: &Spec,
+    conc: usize,
+    dur: Duration,
+    min_ops: u64,
+) -> Measured {
     let counter = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + dur;
     if conc == 1 {
@@ -211,7 +251,13 @@ async fn measure(client: &Arc<Client>, spec: &Spec, conc: usize, dur: Duration, 
     }
     let mut tasks = Vec::with_capacity(conc);
     for _ in 0..conc {
-        tasks.push(tokio::spawn(op_loop(client.clone(), spec.clone(), counter.clone(), deadline, min_ops)));
+        tasks.push(tokio::spawn(op_loop(
+            client.clone(),
+            spec.clone(),
+            counter.clone(),
+            deadline,
+            min_ops,
+        )));
     }
     let mut all = Measured::default();
     for t in tasks {
@@ -226,7 +272,13 @@ async fn measure(client: &Arc<Client>, spec: &Spec, conc: usize, dur: Duration, 
     all
 }
 
-async fn op_loop(client: Arc<Client>, spec: Spec, counter: Arc<AtomicU64>, deadline: Instant, min_ops: u64) -> Measured {
+async fn op_loop(
+    client: Arc<Client>,
+    spec: Spec,
+    counter: Arc<AtomicU64>,
+    deadline: Instant,
+    min_ops: u64,
+) -> Measured {
     let mut m = Measured::default();
     let payload = Value::Blob(vec![b'x'; spec.size]);
     loop {
@@ -248,22 +300,50 @@ async fn op_loop(client: Arc<Client>, spec: Spec, counter: Arc<AtomicU64>, deadl
 
 async fn one_op(client: &Client, spec: &Spec, payload: &Value, i: u64) -> Result<(), String> {
     let err = |e: aerospike_core::Error| e.to_string();
-    let key_of = |k: u64| Key::new(spec.namespace.as_str(), spec.set.as_str(), Value::from(k as i64)).map_err(err);
+    let key_of = |k: u64| {
+        Key::new(
+            spec.namespace.as_str(),
+            spec.set.as_str(),
+            Value::from(k as i64),
+        )
+        .map_err(err)
+    };
     match spec.workload.as_str() {
         "put" => {
-            let bins = [Bin::new("v", payload.clone()), Bin::new("n", Value::from(i as i64))];
-            client.put(&WritePolicy::default(), &key_of(i % spec.keys)?, &bins).await.map_err(err)
+            let bins = [
+                Bin::new("v", payload.clone()),
+                Bin::new("n", Value::from(i as i64)),
+            ];
+            client
+                .put(&WritePolicy::default(), &key_of(i % spec.keys)?, &bins)
+                .await
+                .map_err(err)
         }
-        "get" => client.get(&ReadPolicy::default(), &key_of(i % spec.keys)?, Bins::All).await.map(drop).map_err(err),
-        "select" => client.get(&ReadPolicy::default(), &key_of(i % spec.keys)?, ["n"]).await.map(drop).map_err(err),
-        "exists" => match client.exists(&ReadPolicy::default(), &key_of(i % spec.keys)?).await {
+        "get" => client
+            .get(&ReadPolicy::default(), &key_of(i % spec.keys)?, Bins::All)
+            .await
+            .map(drop)
+            .map_err(err),
+        "select" => client
+            .get(&ReadPolicy::default(), &key_of(i % spec.keys)?, ["n"])
+            .await
+            .map(drop)
+            .map_err(err),
+        "exists" => match client
+            .exists(&ReadPolicy::default(), &key_of(i % spec.keys)?)
+            .await
+        {
             Ok(true) => Ok(()),
             Ok(false) => Err("record missing".into()),
             Err(e) => Err(e.to_string()),
         },
         "operate" => {
             let ops = [operations::add(&Bin::new("n", Value::from(1i64)))];
-            client.operate(&WritePolicy::default(), &key_of(i % spec.keys)?, &ops).await.map(drop).map_err(err)
+            client
+                .operate(&WritePolicy::default(), &key_of(i % spec.keys)?, &ops)
+                .await
+                .map(drop)
+                .map_err(err)
         }
         "batch_read" => {
             let start = (i * BATCH_SIZE) % (spec.keys - BATCH_SIZE + 1);
@@ -272,7 +352,10 @@ async fn one_op(client: &Client, spec: &Spec, payload: &Value, i: u64) -> Result
             for k in start..start + BATCH_SIZE {
                 ops.push(BatchOperation::read(&brp, key_of(k)?, Bins::All));
             }
-            client.batch(&BatchPolicy::default(), &mut ops).await.map_err(err)?;
+            client
+                .batch(&BatchPolicy::default(), &mut ops)
+                .await
+                .map_err(err)?;
             let found = ops.iter().filter(|o| o.record().is_some()).count();
             if found as u64 != BATCH_SIZE {
                 return Err(format!("batch found {found} of {BATCH_SIZE}"));
@@ -281,7 +364,10 @@ async fn one_op(client: &Client, spec: &Spec, payload: &Value, i: u64) -> Result
         }
         "query" => {
             let stmt = Statement::new(spec.namespace.as_str(), spec.query_set.as_str(), Bins::All);
-            let rs = client.query(&QueryPolicy::default(), PartitionFilter::all(), stmt).await.map_err(err)?;
+            let rs = client
+                .query(&QueryPolicy::default(), PartitionFilter::all(), stmt)
+                .await
+                .map_err(err)?;
             let mut stream = rs.into_stream();
             let mut n = 0usize;
             while let Some(r) = stream.next().await {
@@ -289,7 +375,10 @@ async fn one_op(client: &Client, spec: &Spec, payload: &Value, i: u64) -> Result
                 n += 1;
             }
             if n == 0 || (spec.query_count > 0 && n as u64 != spec.query_count) {
-                return Err(format!("query returned {n} records, expected {}", spec.query_count));
+                return Err(format!(
+                    "query returned {n} records, expected {}",
+                    spec.query_count
+                ));
             }
             Ok(())
         }
