@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR
 DEVSERVER := $(CARGO_TARGET_DIR)/release/aerospike-devserver
 export AEROSPIKE_DEVSERVER_BIN ?= $(DEVSERVER)
 
-.PHONY: demo test venv devserver develop test-rust test-python clean
+.PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -33,6 +33,16 @@ test: test-rust test-python
 
 demo: venv devserver develop
 	$(VPY) examples/demo.py
+
+# Benchmark floor: the bench workloads on aerospike-core with no Python (bench/rust-floor).
+bench-floor:
+	cargo build --release -p bench-rust-floor
+
+# Comparison table + PNG chart under bench/results/ (bench/README.md). `make bench BENCH_ARGS=--quick`
+# for a smoke run. matplotlib only draws the chart, so it is installed here, not for the tests.
+bench: venv devserver develop bench-floor
+	$(VPY) -m pip install --quiet matplotlib
+	$(VPY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) target

@@ -1,0 +1,258 @@
+"""One benchmark contender in its own process, driven over a line protocol by bench/compare.py.
+
+    python bench/worker.py --impl ours|official|legacy --mode sync|async [--parent-span] [--init-tracing]
+
+Requests and replies are one JSON object per line (stdin -> stdout); the Rust floor
+(bench/rust-floor) speaks the same protocol, so every contender is measured the same way:
+  {"cmd": "connect", "hosts": "h:p,..."}                          -> {"ok", "version"}
+  {"cmd": "seed", "namespace", "set", "count", "size"}            -> {"ok"}
+  {"cmd": "check", <run fields>}                                  -> {"ok", "v_len"} (+ workload check)
+  {"cmd": "run", "workload", "namespace", "set", "query_set", "size", "keys",
+   "concurrency", "seconds", "warmup", "min_ops"}
+      -> {"ok", "ops", "errors", "first_error", "elapsed", "cpu", "p50_us", "p99_us"}
+  {"cmd": "quit"}
+Stdlib only (besides the client under test): it also runs in the legacy package's venv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import sys
+import time
+import traceback
+
+from worker_clients import ADAPTERS, BATCH_SIZE, Spec, record_bins
+
+perf_ns = time.perf_counter_ns
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this whole process, all threads (the client's Rust threads too)."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def percentile_us(sorted_ns: list[int], p: float) -> float:
+    if not sorted_ns:
+        return 0.0
+    return sorted_ns[round((len(sorted_ns) - 1) * p)] / 1000.0
+
+
+class ParentSpan:
+    """Wraps each operation in a Python OpenTelemetry span, as an instrumented app would.
+
+    The app's SDK records its spans (so they are valid parents) but exports nothing: what is
+    measured on top of this is the client's own tracing.
+    """
+
+    def __init__(self):
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+
+        self.tracer = TracerProvider().get_tracer("aerospike-py-bench")
+        self._trace = trace
+
+    def wrap_sync(self, op):
+        tracer = self.tracer
+
+        def traced(i):
+            with tracer.start_as_current_span("bench.op"):
+                return op(i)
+        return traced
+
+    def wrap_async(self, op):
+        tracer = self.tracer
+
+        async def traced(i):
+            with tracer.start_as_current_span("bench.op"):
+                return await op(i)
+        return traced
+
+
+class Worker:
+    def __init__(self, impl: str, mode: str, parent_span: bool, init_tracing: bool):
+        self.adapter = ADAPTERS[impl](is_async=(mode == "async"))
+        self.init_tracing = init_tracing
+        self.is_async = mode == "async"
+        self.loop = asyncio.new_event_loop() if self.is_async else None
+        self.parent = ParentSpan() if parent_span else None
+
+    def call(self, fn):
+        """Result of `fn()`, a client call; for async clients it runs inside the worker's event loop
+        (some clients need a running loop to create their awaitables) and is awaited there."""
+        if not self.is_async:
+            return fn()
+
+        async def inside_loop():
+            value = fn()
+            return await value if hasattr(value, "__await__") else value
+        return self.loop.run_until_complete(inside_loop())
+
+    def op_for(self, spec: Spec):
+        op = self.adapter.make_op(spec)
+        if self.parent:
+            op = self.parent.wrap_async(op) if self.is_async else self.parent.wrap_sync(op)
+        return op
+
+    # -- commands -------------------------------------------------------------------------------
+    def connect(self, req):
+        hosts = []
+        for part in req["hosts"].split(","):
+            host, _, port = part.strip().rpartition(":")
+            hosts.append((host, int(port)))
+        self.call(lambda: self.adapter.connect(hosts))
+        version = self.adapter.version()
+        if self.init_tracing:
+            # Reads the OTEL_* environment the orchestrator set for this contender.
+            on = self.adapter.init_tracing()
+            version += f", init_tracing() -> {on}"
+        return {"version": version}
+
+    def seed(self, req):
+        spec = Spec({**req, "workload": "put", "keys": req["count"]})
+        spec.keys = int(req["count"])  # seed exactly `count` records, however few
+        op = self.adapter.make_op(spec)
+        for i in range(spec.keys):
+            self.call(lambda: op(i))
+        # put writes n=i; reset to 0 is not needed: operate only increments it.
+        return {}
+
+    def check(self, req):
+        """Run the workload once and verify the answer is real (record found, sizes right)."""
+        spec = Spec(req)
+        op = self.adapter.make_op(spec)
+        answer = self.call(lambda: op(0))
+        w = spec.workload
+        if w == "get":
+            v = record_bins(answer)["v"]
+            if len(v) != spec.size:
+                raise AssertionError(f"get: bin v has {len(v)} bytes, expected {spec.size}")
+        elif w == "select":
+            bins = record_bins(answer)
+            if "n" not in bins or "v" in bins:
+                raise AssertionError(f"select ['n'] answered bins {sorted(bins)}")
+        elif w == "exists":
+            if answer[1] is None:
+                raise AssertionError("exists: record reported missing")
+        elif w == "batch_read":
+            found = sum(1 for row in answer if self.adapter.row_found(row))
+            if found != BATCH_SIZE:
+                raise AssertionError(f"batch_read: {found} of {BATCH_SIZE} records found")
+        elif w == "query":
+            expected = int(req.get("query_count", 0))
+            if expected and len(answer) != expected:
+                raise AssertionError(f"query: {len(answer)} records, expected {expected}")
+        return {"checked": w}
+
+    def run(self, req):
+        spec = Spec(req)
+        op = self.op_for(spec)
+        conc = max(1, int(req.get("concurrency", 1)))
+        warmup, seconds = float(req.get("warmup", 0)), float(req.get("seconds", 1))
+        min_ops = int(req.get("min_ops", 1))
+        measure = self._measure_async if self.is_async else self._measure_sync
+        if warmup > 0:
+            measure(op, conc, warmup, 1)
+        cpu0, t0 = cpu_seconds(), time.perf_counter()
+        lat, errors, first_error = measure(op, conc, seconds, min_ops)
+        elapsed, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
+        lat.sort()
+        return {"ops": len(lat), "errors": errors, "first_error": first_error, "elapsed": elapsed,
+                "cpu": cpu, "p50_us": percentile_us(lat, 0.50), "p99_us": percentile_us(lat, 0.99)}
+
+    @staticmethod
+    def _measure_sync(op, conc, seconds, min_ops):
+        if conc != 1:
+            raise ValueError("sync contenders run one operation at a time")
+        lat, errors, first_error = [], 0, None
+        append = lat.append
+        deadline = perf_ns() + int(seconds * 1e9)
+        i = 0
+        while True:
+            t = perf_ns()
+            if i >= min_ops and t >= deadline:
+                break
+            try:
+                op(i)
+                append(perf_ns() - t)
+            except Exception as e:  # counted and reported, never hidden
+                errors += 1
+                first_error = first_error or f"{type(e).__name__}: {e}"
+            i += 1
+        return lat, errors, first_error
+
+    def _measure_async(self, op, conc, seconds, min_ops):
+        lat, state = [], {"i": 0, "errors": 0, "first_error": None}
+        deadline = perf_ns() + int(seconds * 1e9)
+
+        async def lane():
+            append = lat.append
+            while True:
+                i = state["i"]
+                state["i"] = i + 1
+                t = perf_ns()
+                if i >= min_ops and t >= deadline:
+                    return
+                try:
+                    await op(i)
+                    append(perf_ns() - t)
+                except Exception as e:
+                    state["errors"] += 1
+                    state["first_error"] = state["first_error"] or f"{type(e).__name__}: {e}"
+
+        async def all_lanes():
+            await asyncio.gather(*(lane() for _ in range(conc)))
+
+        self.loop.run_until_complete(all_lanes())
+        return lat, state["errors"], state["first_error"]
+
+    def close(self):
+        try:
+            self.call(self.adapter.close)
+        except Exception:
+            pass
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--impl", required=True, choices=sorted(ADAPTERS))
+    ap.add_argument("--mode", default="sync", choices=["sync", "async"])
+    ap.add_argument("--parent-span", action="store_true", help="each op inside a Python OTel span")
+    ap.add_argument("--init-tracing", action="store_true", help="call the client's init_tracing()")
+    args = ap.parse_args()
+
+    # Protocol on a private copy of stdout; anything a client library prints goes to stderr.
+    proto = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    worker = None
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            req = json.loads(line)
+            cmd = req.get("cmd")
+            if cmd == "quit":
+                break
+            if worker is None:
+                worker = Worker(args.impl, args.mode, args.parent_span, args.init_tracing)
+            handler = {"connect": worker.connect, "seed": worker.seed, "check": worker.check,
+                       "run": worker.run}.get(cmd)
+            if handler is None:
+                raise ValueError(f"unknown cmd {cmd!r}")
+            reply = {"ok": True, **handler(req)}
+        except Exception as e:
+            traceback.print_exc()
+            reply = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+        proto.write(json.dumps(reply) + "\n")
+    if worker is not None:
+        worker.close()
+
+
+if __name__ == "__main__":
+    main()

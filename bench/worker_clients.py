@@ -1,0 +1,181 @@
+"""How each Python contender performs the benchmark operations.
+
+Imported only inside a worker process (bench/worker.py), which may run in a virtual environment
+where `aerospike_py` is the legacy 0.14.4 package: nothing here imports a client at module level.
+Each adapter turns a workload name into a callable `op(i)` (sync) or coroutine function (async),
+and knows how to read its client's results for the pre-run sanity check.
+"""
+
+from __future__ import annotations
+
+BATCH_SIZE = 100
+
+
+class Spec:
+    """The fields of a `run`/`check` request that choose what an operation touches."""
+
+    def __init__(self, req: dict):
+        self.workload = req["workload"]
+        self.namespace = req["namespace"]
+        self.set = req["set"]
+        self.query_set = req.get("query_set", "")
+        self.size = int(req.get("size", 100))
+        self.keys = max(int(req.get("keys", 1000)), BATCH_SIZE + 1)
+
+
+class Adapter:
+    """Common shape of the three Python clients (all modelled on the official API)."""
+
+    name = "?"
+
+    def __init__(self, is_async: bool):
+        self.is_async = is_async
+        self.client = None
+
+    # -- per-client hooks --------------------------------------------------------------------
+    def version(self) -> str:
+        raise NotImplementedError
+
+    def connect(self, hosts):  # returns None, or an awaitable for async clients
+        raise NotImplementedError
+
+    def close(self):
+        raise NotImplementedError
+
+    def increment_ops(self):
+        raise NotImplementedError
+
+    def init_tracing(self) -> bool:
+        raise ValueError(f"{self.name} has no built-in tracing")
+
+    def batch_rows(self, result) -> list:
+        """Per-key rows of a batch_read answer, materialised as Python objects."""
+        return result.batch_records
+
+    def row_found(self, row) -> bool:
+        return row.record is not None
+
+    def query_results(self, ns, set_):
+        return self.client.query(ns, set_).results()
+
+    # -- operations --------------------------------------------------------------------------
+    def make_op(self, spec: Spec):
+        """`op(i)` doing one operation of `spec.workload` on key i; returns the client's answer."""
+        c = self.client
+        keys = [(spec.namespace, spec.set, i) for i in range(spec.keys)]
+        nkeys = spec.keys
+        payload = b"x" * spec.size
+        w = spec.workload
+        if w == "put":
+            return lambda i: c.put(keys[i % nkeys], {"v": payload, "n": i})
+        if w == "get":
+            return lambda i: c.get(keys[i % nkeys])
+        if w == "select":
+            bins = ["n"]
+            return lambda i: c.select(keys[i % nkeys], bins)
+        if w == "exists":
+            return lambda i: c.exists(keys[i % nkeys])
+        if w == "operate":
+            ops = self.increment_ops()
+            return lambda i: c.operate(keys[i % nkeys], ops)
+        if w == "batch_read":
+            span = nkeys - BATCH_SIZE + 1
+            if self.is_async:
+                async def batch(i):
+                    start = (i * BATCH_SIZE) % span
+                    return self.batch_rows(await c.batch_read(keys[start:start + BATCH_SIZE]))
+                return batch
+
+            def batch_sync(i):
+                start = (i * BATCH_SIZE) % span
+                return self.batch_rows(c.batch_read(keys[start:start + BATCH_SIZE]))
+            return batch_sync
+        if w == "query":
+            return lambda i: self.query_results(spec.namespace, spec.query_set)
+        raise ValueError(f"unknown workload {w!r}")
+
+
+class Official(Adapter):
+    """The official `aerospike` package (C client underneath), sync only."""
+
+    name = "official"
+
+    def version(self):
+        from importlib.metadata import version
+        return f"aerospike {version('aerospike')} (PyPI)"
+
+    def connect(self, hosts):
+        import aerospike
+        self.client = aerospike.client({"hosts": hosts}).connect()
+
+    def close(self):
+        self.client.close()
+
+    def increment_ops(self):
+        from aerospike_helpers.operations import operations
+        return [operations.increment("n", 1)]
+
+
+class Ours(Adapter):
+    """This repository's aerospike_py (Rust core): sync `client(...)` or `AsyncClient`."""
+
+    name = "ours"
+
+    def version(self):
+        from importlib.metadata import version
+        return f"aerospike-py {version('aerospike-py')} (this repo)"
+
+    def connect(self, hosts):
+        import aerospike_py
+        if self.is_async:
+            self.client = aerospike_py.AsyncClient({"hosts": hosts})
+            return self.client.connect()
+        self.client = aerospike_py.client({"hosts": hosts}).connect()
+
+    def close(self):
+        return self.client.close()
+
+    def increment_ops(self):
+        from aerospike_py import operations
+        return [operations.increment("n", 1)]
+
+    def init_tracing(self) -> bool:
+        import aerospike_py
+        fn = getattr(aerospike_py, "init_tracing", None) or aerospike_py._aerospike.init_tracing
+        return bool(fn())
+
+
+class Legacy(Adapter):
+    """The `aerospike-py` 0.14.4 package from PyPI (PyO3 over aerospike-core 2); own venv."""
+
+    name = "legacy"
+
+    def version(self):
+        from importlib.metadata import version
+        return f"aerospike-py {version('aerospike-py')} (PyPI)"
+
+    def connect(self, hosts):
+        import aerospike_py
+        if self.is_async:
+            self.client = aerospike_py.AsyncClient({"hosts": hosts})
+            return self.client.connect()
+        self.client = aerospike_py.client({"hosts": hosts}).connect()
+
+    def close(self):
+        return self.client.close()
+
+    def increment_ops(self):
+        import aerospike_py
+        return [{"op": aerospike_py.OPERATOR_INCR, "bin": "n", "val": 1}]
+
+    def batch_rows(self, result):
+        # batch_read answers a lazy handle; .batch_records builds the Python rows the others build.
+        return result.batch_records
+
+
+ADAPTERS = {"official": Official, "ours": Ours, "legacy": Legacy}
+
+
+def record_bins(answer):
+    """Bins of a get/select answer: every client answers (key, meta, bins) or a named tuple of it."""
+    return answer[2]

@@ -1,0 +1,46 @@
+"""Smoke test of the benchmark tool (bench/): quick mode, one workload, two contenders.
+
+Checks the harness works end to end against the suite's server (dev server or AEROSPIKE_HOSTS):
+every contender connects, passes the pre-run check and yields positive figures. No timing target.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTENDERS = ("ours-sync", "official")
+
+
+def test_quick_bench_prints_rows_with_positive_figures(aerospike_hosts, tmp_path):
+    out = tmp_path / "bench.json"
+    hosts = ",".join(f"{h}:{p}" for h, p in aerospike_hosts)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--workloads", "get", "--sizes", "100",
+         "--contenders", ",".join(CONTENDERS), "--hosts", hosts, "--no-chart", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:] + proc.stdout[-2000:]
+    assert "- skipped" not in proc.stdout, proc.stdout
+
+    result = json.loads(out.read_text())
+    rows = {r["contender"]: r for r in result["rows"]}
+    assert set(rows) == set(CONTENDERS), proc.stdout
+    for name, row in rows.items():
+        assert row["workload"] == "get" and row["size"] == 100
+        assert row["ops_s"] > 0 and row["p50_us"] > 0 and row["p99_us"] >= row["p50_us"], row
+        assert row["errors"] == 0, row
+        assert row["rounds"] == 2, row
+    # The official client is its own reference.
+    assert rows["official"]["x_official"] == 1.0
+    assert rows["ours-sync"]["x_official"] > 0
+
+    # The printed table has one line per contender for the cell, with the same figures.
+    table_lines = [line.split() for line in proc.stdout.splitlines()]
+    printed = {cols[2]: cols for cols in table_lines if len(cols) > 4 and cols[:2] == ["get", "100B"]}
+    assert set(printed) == set(CONTENDERS), proc.stdout
+    for name, cols in printed.items():
+        assert float(cols[3].replace(",", "")) > 0
