@@ -13,6 +13,7 @@ use tokio::runtime::Handle as RtHandle;
 use crate::errors::{self, OpError, param};
 use crate::runtime;
 use crate::shapes;
+use crate::tracing::Server;
 
 /// Default policies from the config's "policies"; per-call policy dicts are applied on top.
 #[derive(Clone, Default)]
@@ -33,6 +34,7 @@ pub struct Core {
     pub policies: Policies,
     pub epoch: u64,
     pub rt: RtHandle,
+    pub server: Server,
 }
 
 /// Parsed configuration: what `connect()` needs.
@@ -41,6 +43,8 @@ pub struct Config {
     pub hosts: Vec<Host>,
     pub client_policy: ClientPolicy,
     pub policies: Policies,
+    /// The first seed host: the spans' `server.address`/`server.port`.
+    pub server: Server,
 }
 
 fn parse_policies(py: Python<'_>, d: &Bound<'_, PyDict>, p: &mut Policies, cp: &mut ClientPolicy) -> PyResult<()> {
@@ -143,12 +147,13 @@ impl Config {
         if let Some(u) = user {
             cp.auth_mode = AuthMode::Internal(u, password.unwrap_or_default());
         }
-        Ok(Config { hosts, client_policy: cp, policies })
+        let server = Server { address: Arc::from(hosts[0].name.as_str()), port: hosts[0].port };
+        Ok(Config { hosts, client_policy: cp, policies, server })
     }
 
     pub async fn connect(self, rt: RtHandle) -> Result<Arc<Core>, OpError> {
         let client = AsClient::new(&self.client_policy, &self.hosts).await?;
-        Ok(Arc::new(Core { client, policies: self.policies, epoch: runtime::epoch(), rt }))
+        Ok(Arc::new(Core { client, policies: self.policies, epoch: runtime::epoch(), rt, server: self.server }))
     }
 }
 

@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 
 use crate::core::Core;
 use crate::errors::{self, OpError};
-use crate::tracing::{ErrorFacts, OpSpec, OpTrace};
+use crate::tracing::{ErrorFacts, OpSpec, OpTrace, Server};
 
 /// A result converter: executor output -> Python object, may note facts on the span.
 pub type Conv<T> = fn(Python<'_>, T, &mut Span) -> PyResult<Py<PyAny>>;
@@ -57,8 +57,8 @@ pub struct Span(Option<OpTrace>);
 
 impl Span {
     #[inline]
-    pub fn begin(py: Python<'_>, spec: &'static OpSpec) -> Span {
-        Span(Some(OpTrace::begin(py, spec)))
+    pub fn begin(py: Python<'_>, spec: &'static OpSpec, server: &Server) -> Span {
+        Span(Some(OpTrace::begin(py, spec, server)))
     }
 
     #[inline]
@@ -124,12 +124,10 @@ impl Span {
                 Err(e) => Err(self.fail(py, e)),
             },
             Err(e) => {
-                // A server error names the connection it came from ("host:port").
+                // The error names the node its last attempt went to.
                 if let (Some(t), OpError::Core(ce)) = (self.0.as_mut(), &e) {
-                    if let Some((host, port)) = ce.node().and_then(|n| n.rsplit_once(':')) {
-                        if let Ok(port) = port.parse::<u16>() {
-                            t.peer(host.trim_start_matches('[').trim_end_matches(']'), port);
-                        }
+                    if let Some((host, port)) = ce.node().and_then(crate::tracing::node_addr) {
+                        t.peer(host, port);
                     }
                 }
                 let err = errors::to_pyerr(py, &e);

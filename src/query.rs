@@ -103,7 +103,7 @@ impl Spec {
     }
 
     fn begin(&self, py: Python<'_>) -> Span {
-        let mut span = Span::begin(py, self.op);
+        let mut span = Span::begin(py, self.op, &self.core.server);
         span.target_ns(&self.namespace, &self.set);
         span
     }

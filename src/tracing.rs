@@ -32,6 +32,14 @@ pub struct OpSpec {
     pub operation: &'static str,
 }
 
+/// The logical server a client was configured with (its first seed host): `server.address`/
+/// `server.port` of every span. Built once per client; a span holds a refcount, never a copy.
+#[derive(Clone)]
+pub struct Server {
+    pub address: Arc<str>,
+    pub port: u16,
+}
+
 /// What the caller knows about a failed operation.
 pub struct ErrorFacts<'a> {
     pub type_name: &'a str,
@@ -63,6 +71,7 @@ struct Live {
     parent: Option<SpanContext>,
     span: Option<opentelemetry_sdk::trace::Span>,
     records: Option<usize>,
+    server: Server,
     peer: Option<(String, u16)>,
 }
 
@@ -74,15 +83,15 @@ pub struct OpTrace {
 impl OpTrace {
     /// Method entry (GIL held): start time and the Python parent span, read synchronously.
     #[inline]
-    pub fn begin(py: Python<'_>, spec: &'static OpSpec) -> OpTrace {
+    pub fn begin(py: Python<'_>, spec: &'static OpSpec, server: &Server) -> OpTrace {
         if !ENABLED.load(Ordering::Relaxed) {
             return OpTrace { live: None };
         }
-        Self::begin_enabled(py, spec)
+        Self::begin_enabled(py, spec, server)
     }
 
     #[cold]
-    fn begin_enabled(py: Python<'_>, spec: &'static OpSpec) -> OpTrace {
+    fn begin_enabled(py: Python<'_>, spec: &'static OpSpec, server: &Server) -> OpTrace {
         let active = match CURRENT.read() {
             Ok(guard) => match guard.as_ref() {
                 Some(a) => a.clone(),
@@ -100,6 +109,7 @@ impl OpTrace {
                 parent,
                 span: None,
                 records: None,
+                server: server.clone(),
                 peer: None,
             })),
         }
@@ -127,7 +137,7 @@ impl OpTrace {
         }
     }
 
-    /// The node that served the request, when known.
+    /// The node the command's last attempt went to, when the client reports it (errors only).
     pub fn peer(&mut self, address: &str, port: u16) {
         if let Some(live) = self.live.as_deref_mut() {
             live.peer = Some((address.to_owned(), port));
@@ -167,7 +177,7 @@ fn start_span(
         (Some(ns), _) => format!("{op} {ns}"),
         _ => op.to_owned(),
     };
-    let mut attrs = Vec::with_capacity(6);
+    let mut attrs = Vec::with_capacity(8);
     attrs.push(KeyValue::new("db.system.name", "aerospike"));
     attrs.push(KeyValue::new("db.operation.name", op));
     if let Some(ns) = namespace {
@@ -179,6 +189,8 @@ fn start_span(
     if let Some(n) = batch_size.filter(|n| *n >= 2) {
         attrs.push(KeyValue::new("db.operation.batch.size", n as i64));
     }
+    attrs.push(KeyValue::new("server.address", live.server.address.clone()));
+    attrs.push(KeyValue::new("server.port", live.server.port as i64));
     let parent_cx = match &live.parent {
         Some(sc) => Context::new().with_remote_span_context(sc.clone()),
         None => Context::new(),
@@ -202,12 +214,20 @@ fn close(mut live: Live) -> opentelemetry_sdk::trace::Span {
         span.set_attribute(KeyValue::new("db.response.returned_rows", n as i64));
     }
     if let Some((addr, port)) = live.peer.take() {
-        span.set_attribute(KeyValue::new("server.address", addr.clone()));
-        span.set_attribute(KeyValue::new("server.port", port as i64));
         span.set_attribute(KeyValue::new("network.peer.address", addr));
         span.set_attribute(KeyValue::new("network.peer.port", port as i64));
     }
     span
+}
+
+/// (host, port) from aerospike-core's node label of an error: "NAME: host:port" (a node's
+/// Display) or "host:port". IPv6 hosts come unbracketed ("::1:3000"); the port is after the last ':'.
+pub fn node_addr(label: &str) -> Option<(&str, u16)> {
+    let addr = label.rsplit_once(": ").map_or(label, |(_, a)| a);
+    let (host, port) = addr.rsplit_once(':')?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let port = port.parse::<u16>().ok()?;
+    (!host.is_empty() && !host.contains(' ')).then_some((host, port))
 }
 
 /// How the active Python OTel span is found (decided once, see `_tracing._parent_reader`).
@@ -641,11 +661,12 @@ static BENCH_SPEC: OpSpec = OpSpec {
 /// Python parent context only.
 #[pyfunction]
 fn _tracing_bench(py: Python<'_>, what: &str, n: usize) -> PyResult<f64> {
+    let server = Server { address: Arc::from("127.0.0.1"), port: 3000 };
     let t0 = std::time::Instant::now();
     match what {
         "hooks" => {
             for _ in 0..n {
-                let mut t = OpTrace::begin(py, std::hint::black_box(&BENCH_SPEC));
+                let mut t = OpTrace::begin(py, std::hint::black_box(&BENCH_SPEC), &server);
                 t.target(Some("test"), Some("bench"), None);
                 t.finish_ok();
             }
