@@ -93,7 +93,8 @@ pub fn execute(bin: Option<&Bin>, name: &str, modify: bool, payload: &[u8]) -> R
     };
     // [0xff, [ctx_type, ctx_value, ...], [op...]] addresses a nested list/map.
     let (ctx, op): (Vec<(i64, &Mp)>, &[Mp]) = match items.as_slice() {
-        [Mp::Int(0xff), Mp::Array(ctx), Mp::Array(op)] if ctx.len() % 2 == 0 && !ctx.is_empty() => {
+        // Nesting is bounded like the values themselves (msgpack depth), so recursion stays shallow.
+        [Mp::Int(0xff), Mp::Array(ctx), Mp::Array(op)] if ctx.len() % 2 == 0 && !ctx.is_empty() && ctx.len() <= 128 => {
             let pairs = ctx.chunks(2).map(|c| int(Some(&c[0])).map(|t| (t, &c[1]))).collect::<Result<_, _>>()?;
             (pairs, op.as_slice())
         }

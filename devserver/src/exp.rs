@@ -3,7 +3,8 @@
 //! evaluates to true; false or unknown (a missing bin, a type mismatch) filters the record out.
 //! Supported: comparisons, in-list, and/or/not/exclusive, arithmetic and integer bit ops, min/max,
 //! conversions, cond, let/var, bins, bin type, record key, metadata, and list/map calls (run by
-//! cdt.rs). Bit/HLL calls, regex and geo comparisons answer UNSUPPORTED_FEATURE.
+//! cdt.rs), and regex comparisons (regex.rs). Bit/HLL calls and geo comparisons answer
+//! UNSUPPORTED_FEATURE.
 
 use crate::clock;
 use crate::msgpack::{self, Mp};
@@ -18,6 +19,7 @@ const CMP_GT: i64 = 3;
 const CMP_GE: i64 = 4;
 const CMP_LT: i64 = 5;
 const CMP_LE: i64 = 6;
+const CMP_REGEX: i64 = 7;
 const IN_LIST: i64 = 9;
 const AND: i64 = 16;
 const OR: i64 = 17;
@@ -86,6 +88,7 @@ enum Node {
     Var(Vec<u8>),
     /// A list/map operation applied to a list/map value: result type, modify flag, op payload.
     Call(i64, bool, Vec<u8>, Box<Node>),
+    Regex(crate::regex::Regex, Box<Node>),
 }
 
 #[derive(Debug)]
@@ -216,7 +219,17 @@ fn build(v: &Mp) -> Result<Node, u8> {
             }
             Node::Call(t, system & CALL_MODIFY_LOCAL != 0, msgpack::to_bytes(&args[2]), Box::new(build(&args[3])?))
         }
-        0 | 7 | 8 | 39..=41 | 100..=102 | 122 => return Err(rc::UNSUPPORTED_FEATURE),
+        CMP_REGEX => {
+            // [REGEX, flags, pattern (plain msgpack string), string expression]
+            arity(3, 3)?;
+            let flags = int_arg(&args[0])?;
+            let Mp::Str(pattern) = &args[1] else {
+                return Err(rc::PARAMETER);
+            };
+            let re = crate::regex::Regex::new(pattern, flags).map_err(|_| rc::PARAMETER)?;
+            Node::Regex(re, Box::new(build(&args[2])?))
+        }
+        0 | 8 | 39..=41 | 100..=102 | 122 => return Err(rc::UNSUPPORTED_FEATURE),
         _ => return Err(rc::PARAMETER),
     })
 }
@@ -438,6 +451,10 @@ fn eval(n: &Node, ctx: &RecCtx<'_>, vars: &mut Vec<(Vec<u8>, Val)>) -> Val {
             };
             if ok { v } else { Val::Unknown }
         }
+        Node::Regex(re, target) => match eval(target, ctx, vars) {
+            Val::Str(s) => Val::Bool(re.is_match(&s)),
+            _ => Val::Unknown,
+        },
         Node::Var(name) => vars.iter().rev().find(|(n, _)| n == name).map_or(Val::Unknown, |(_, v)| v.clone()),
         Node::Let(defs, body) => {
             let depth = vars.len();
@@ -592,7 +609,7 @@ mod tests {
     #[test]
     fn rejects_malformed_and_flags_unsupported() {
         assert_eq!(parse(&[0x93, 1, 0x93]).unwrap_err(), rc::PARAMETER);
-        assert_eq!(parse(&[0x92, 7, 1]).unwrap_err(), rc::UNSUPPORTED_FEATURE);
+        assert_eq!(parse(&[0x92, 8, 1]).unwrap_err(), rc::UNSUPPORTED_FEATURE);
         // [CALL, INT, BITS, [1], [BIN, BLOB, "b"]]: bit calls are not implemented
         assert_eq!(parse(&[0x95, 127, 2, 1, 0x91, 1, 0x93, 81, 6, 0xa1, b'b']).unwrap_err(), rc::UNSUPPORTED_FEATURE);
         assert_eq!(parse(&[0x91, 99]).unwrap_err(), rc::PARAMETER);

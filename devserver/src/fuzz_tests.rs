@@ -112,6 +112,13 @@ proptest! {
     }
 
     #[test]
+    fn regex_never_panics_or_hangs(pattern in "[a-c().*+?|^$\\[\\]{}0-9,-]{0,16}", text in "[a-c]{0,30}") {
+        if let Ok(re) = crate::regex::Regex::new(pattern.as_bytes(), 0) {
+            let _ = re.is_match(text.as_bytes());
+        }
+    }
+
+    #[test]
     fn info_never_panics(text in "[a-z:=;/\\-\n0-9]{0,120}") {
         let c = cluster();
         let out = info::handle(&c, 0, text.as_bytes());

@@ -16,6 +16,7 @@ mod info;
 mod msgpack;
 mod particle;
 mod proto;
+mod regex;
 mod scan;
 mod server;
 mod sindex;
