@@ -26,6 +26,14 @@ struct Shape {
     doc: String,
 }
 
+/// One row of the shapes table in docs/api.md.
+#[derive(Serialize)]
+struct NamedShape {
+    name: String,
+    py_type: String,
+    doc: String,
+}
+
 #[derive(Deserialize, Serialize, Clone)]
 struct Ret {
     #[serde(default)]
@@ -294,10 +302,11 @@ fn main() {
     let mut ctx = tera::Context::new();
     ctx.insert("ops", &ops);
     ctx.insert("constants", &spec.constants);
-    let shapes_md: BTreeMap<String, Shape> = spec
+    // A list, not a map: tera iterates maps in no fixed order, and the rendered docs must be stable.
+    let shapes_md: Vec<NamedShape> = spec
         .shapes
         .iter()
-        .map(|(k, v)| (k.clone(), Shape { py_type: md_cell(&v.py_type), ..v.clone() }))
+        .map(|(k, v)| NamedShape { name: k.clone(), py_type: md_cell(&v.py_type), doc: v.doc.clone() })
         .collect();
     ctx.insert("shapes", &shapes_md);
     ctx.insert("returns", &spec.returns);

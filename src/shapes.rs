@@ -514,68 +514,45 @@ pub fn apply_admin(p: &mut AdminPolicy, o: &Bound<'_, PyAny>, arg: &str) -> PyRe
     })
 }
 
-pub fn read_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<ReadPolicy> {
-    let mut p = c.policies.read.clone();
+/// A policy argument: the client's default for its kind, overridden by the keys the dict gives.
+fn policy<P: Clone>(default: &P, obj: Arg, arg: &str, apply: fn(&mut P, &Bound<'_, PyAny>, &str) -> PyResult<()>) -> PyResult<P> {
+    let mut p = default.clone();
     if let Some(o) = given(obj) {
-        apply_read(&mut p, o, arg)?;
+        apply(&mut p, o, arg)?;
     }
     Ok(p)
+}
+
+pub fn read_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<ReadPolicy> {
+    policy(&c.policies.read, obj, arg, apply_read)
 }
 
 pub fn write_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<WritePolicy> {
-    let mut p = c.policies.write.clone();
-    if let Some(o) = given(obj) {
-        apply_write(&mut p, o, arg)?;
-    }
-    Ok(p)
+    policy(&c.policies.write, obj, arg, apply_write)
 }
 
 pub fn operate_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<WritePolicy> {
-    let mut p = c.policies.operate.clone();
-    if let Some(o) = given(obj) {
-        apply_write(&mut p, o, arg)?;
-    }
-    Ok(p)
+    policy(&c.policies.operate, obj, arg, apply_write)
 }
 
 pub fn remove_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<WritePolicy> {
-    let mut p = c.policies.remove.clone();
-    if let Some(o) = given(obj) {
-        apply_write(&mut p, o, arg)?;
-    }
-    Ok(p)
+    policy(&c.policies.remove, obj, arg, apply_write)
 }
 
 pub fn batch_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<BatchPolicy> {
-    let mut p = c.policies.batch.clone();
-    if let Some(o) = given(obj) {
-        apply_batch(&mut p, o, arg)?;
-    }
-    Ok(p)
+    policy(&c.policies.batch, obj, arg, apply_batch)
 }
 
 pub fn batch_write_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<BatchWritePolicy> {
-    let mut p = c.policies.batch_write.clone();
-    if let Some(o) = given(obj) {
-        apply_batch_write(&mut p, o, arg)?;
-    }
-    Ok(p)
+    policy(&c.policies.batch_write, obj, arg, apply_batch_write)
 }
 
 pub fn batch_remove_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<BatchDeletePolicy> {
-    let mut p = c.policies.batch_remove.clone();
-    if let Some(o) = given(obj) {
-        apply_batch_remove(&mut p, o, arg)?;
-    }
-    Ok(p)
+    policy(&c.policies.batch_remove, obj, arg, apply_batch_remove)
 }
 
 pub fn admin_policy(c: &Core, obj: Arg, arg: &'static str) -> PyResult<AdminPolicy> {
-    let mut p = c.policies.admin.clone();
-    if let Some(o) = given(obj) {
-        apply_admin(&mut p, o, arg)?;
-    }
-    Ok(p)
+    policy(&c.policies.admin, obj, arg, apply_admin)
 }
 
 // ---------------------------------------------------------------- operations lists

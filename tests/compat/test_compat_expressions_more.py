@@ -75,7 +75,6 @@ def test_arithmetic_and_comparisons(client, key):
     assert _passes(client, k, exp.Eq(exp.Max(exp.IntBin("a"), exp.IntBin("b"), 5), 7))
 
 
-@pytest.mark.devserver_gap(reason="CmpRegex -> 16; finding #10")
 def test_string_regex_filter(client, key):
     k = key("x-regex")
     client.put(k, {"s": "Hello World"})

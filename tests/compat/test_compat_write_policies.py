@@ -345,3 +345,16 @@ def test_rewriting_same_value_still_bumps_generation(client, key):
     client.put(k, {"a": 1})
     client.put(k, {"a": 1})
     assert client.exists(k)[1]["gen"] == 2
+
+
+def test_generation_wraps_from_65535_to_1(client_node, key):
+    # index.h: generation is 16 bits; record_ce.c as_record_increment_generation skips 0 when it wraps.
+    k = key("gen-wrap")
+    client_node.put(k, {"a": 1})
+    for _ in range(65534):
+        client_node.touch(k, aerospike.TTL_DONT_UPDATE)
+    assert client_node.exists(k)[1]["gen"] == 65535
+    client_node.touch(k, aerospike.TTL_DONT_UPDATE)
+    assert client_node.exists(k)[1]["gen"] == 1
+    with pytest.raises(ex.RecordGenerationError):
+        client_node.put(k, {"a": 2}, meta={"gen": 65535}, policy={"gen": aerospike.POLICY_GEN_EQ})
