@@ -139,8 +139,8 @@ impl Span {
     }
 }
 
-/// An async executor's outcome, converted under the GIL when pyo3-async-runtimes hands it to
-/// the event loop (so the result is built once, on the thread that already holds the GIL).
+/// An async executor's outcome, converted under the GIL when the event loop resolves its future
+/// (src/completion.rs), so the result is built once, on the thread that already holds the GIL.
 pub struct Deliver<T> {
     pub span: Span,
     pub out: Result<T, OpError>,

@@ -6,6 +6,7 @@ use pyo3::types::PyByteArray;
 
 mod async_client;
 mod client;
+mod completion;
 mod core;
 mod errors;
 mod executors;
