@@ -131,6 +131,8 @@ where
     let (event_loop, queue) = running_loop(py)?;
     let future = event_loop.call_method0(pyo3::intern!(py, "create_future"))?;
     let handle = future.clone().unbind();
+    // Boxed: executor futures are large, and tokio would otherwise copy them while spawning.
+    let fut = Box::pin(fut);
     crate::runtime::current().spawn(async move {
         let result = fut.await;
         queue.push(Box::new(Outcome { future: handle, result }));
