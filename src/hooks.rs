@@ -29,7 +29,7 @@ pub fn block<T: Send>(py: Python<'_>, core: &Core, fut: impl Future<Output = Res
     }
     let rt = &core.rt;
     py.detach(|| {
-        rt.block_on(AssertUnwindSafe(fut).catch_unwind())
+        crate::wait::block_on(rt, AssertUnwindSafe(fut).catch_unwind())
             .unwrap_or_else(|p| Err(OpError::code(errors::CLIENT_ERROR, format!("internal error: {}", panic_text(&p)))))
     })
 }

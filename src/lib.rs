@@ -16,6 +16,7 @@ mod results;
 mod runtime;
 mod shapes;
 pub mod tracing;
+mod wait;
 
 /// Generated from ops.yaml: one OpSpec per operation, the module constants.
 #[allow(dead_code)] // untraced operations have specs too
