@@ -43,7 +43,7 @@ impl AsyncClient {
         if let Some(u) = username {
             config.client_policy.auth_mode = aerospike_core::AuthMode::Internal(u, password.unwrap_or_default());
         }
-        runtime::awaitable(py, async move {
+        crate::completion::awaitable(py, async move {
             if !connected {
                 let core = config
                     .connect(runtime::current())
@@ -61,7 +61,7 @@ impl AsyncClient {
 
     fn close_impl<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let old = self.handle.set(None);
-        runtime::awaitable(py, async move {
+        crate::completion::awaitable(py, async move {
             if let Some(core) = old {
                 if core.epoch == runtime::epoch() {
                     core.client.close().await.map_err(|e| Python::attach(|py| errors::to_pyerr(py, &e.into())))?;

@@ -29,7 +29,7 @@ pub fn block<T: Send>(py: Python<'_>, core: &Core, fut: impl Future<Output = Res
     }
     let rt = &core.rt;
     py.detach(|| {
-        rt.block_on(AssertUnwindSafe(fut).catch_unwind())
+        crate::wait::block_on(rt, AssertUnwindSafe(fut).catch_unwind())
             .unwrap_or_else(|p| Err(OpError::code(errors::CLIENT_ERROR, format!("internal error: {}", panic_text(&p)))))
     })
 }
@@ -137,8 +137,8 @@ impl Span {
     }
 }
 
-/// An async executor's outcome, converted under the GIL when pyo3-async-runtimes hands it to
-/// the event loop (so the result is built once, on the thread that already holds the GIL).
+/// An async executor's outcome, converted under the GIL when the event loop resolves its future
+/// (src/completion.rs), so the result is built once, on the thread that already holds the GIL.
 pub struct Deliver<T> {
     pub span: Span,
     pub out: Result<T, OpError>,

@@ -6,6 +6,7 @@ use pyo3::types::PyByteArray;
 
 mod async_client;
 mod client;
+mod completion;
 mod core;
 mod errors;
 mod executors;
@@ -15,6 +16,7 @@ mod results;
 mod runtime;
 mod shapes;
 pub mod tracing;
+mod wait;
 
 /// Generated from ops.yaml: one OpSpec per operation, the module constants.
 #[allow(dead_code)] // untraced operations have specs too

@@ -291,7 +291,7 @@ impl AsyncQuery {
         };
         let core = spec.core.clone();
         let st = spec.statement();
-        crate::runtime::awaitable(py, async move {
+        crate::completion::awaitable(py, async move {
             let out = hooks::guarded(collect(core, policy, st)).await;
             Ok(hooks::Deliver { span, out, conv: records_out })
         })
@@ -308,7 +308,7 @@ impl AsyncQuery {
         };
         let core = spec.core.clone();
         let st = spec.statement();
-        crate::runtime::awaitable(py, async move {
+        crate::completion::awaitable(py, async move {
             let out = hooks::guarded(async move {
                 let mut stream = Spec::open(core, policy, st).await?;
                 let mut n = 0usize;
@@ -381,7 +381,7 @@ impl AsyncQueryIter {
             let started = state.try_lock().map(|g| !matches!(&*g, IterState::NotStarted)).unwrap_or(true);
             if started { None } else { Some(self.spec.begin(py)) }
         };
-        crate::runtime::awaitable(py, async move {
+        crate::completion::awaitable(py, async move {
             let mut g = state.lock().await;
             if let IterState::NotStarted = &*g {
                 match Spec::open(core, policy, st).await {

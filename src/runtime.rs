@@ -9,15 +9,11 @@
 //! released, so no worker or blocking-pool thread is left to take the GIL while Python
 //! finalizes (which would crash the process).
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use pyo3_async_runtimes::TaskLocals;
-use pyo3_async_runtimes::generic::{ContextExt, Runtime as GenericRuntime};
 use tokio::runtime::{Builder, Handle, Runtime};
 
 static FORK_EPOCH: AtomicU64 = AtomicU64::new(0);
@@ -43,7 +39,7 @@ pub fn _shutdown(py: Python<'_>) {
     let state = RUNTIME.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some(State::Running { rt, handle, .. }) = state {
         *RUNTIME.lock().unwrap_or_else(|p| p.into_inner()) = Some(State::Stopped(handle));
-        // GIL released: a blocking-pool thread finishing an asyncio result may need it.
+        // GIL released: a task may still drop Python objects or call back into Python (query foreach).
         py.detach(|| rt.shutdown_timeout(Duration::from_secs(2)));
     }
 }
@@ -87,54 +83,4 @@ pub fn current() -> Handle {
     let handle = rt.handle().clone();
     *guard = Some(State::Running { epoch: now, rt, handle: handle.clone() });
     handle
-}
-
-tokio::task_local! {
-    static LOCALS: std::cell::OnceCell<TaskLocals>;
-}
-
-/// pyo3-async-runtimes' generic runtime over `current()`, so awaitables survive a fork too.
-pub struct ForkRt;
-
-impl GenericRuntime for ForkRt {
-    type JoinError = tokio::task::JoinError;
-    type JoinHandle = tokio::task::JoinHandle<()>;
-
-    fn spawn<F>(fut: F) -> Self::JoinHandle
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        current().spawn(fut)
-    }
-
-    fn spawn_blocking<F>(f: F) -> Self::JoinHandle
-    where
-        F: FnOnce() + Send + 'static,
-    {
-        current().spawn_blocking(f)
-    }
-}
-
-impl ContextExt for ForkRt {
-    fn scope<F, R>(locals: TaskLocals, fut: F) -> Pin<Box<dyn Future<Output = R> + Send>>
-    where
-        F: Future<Output = R> + Send + 'static,
-    {
-        let cell = std::cell::OnceCell::new();
-        let _ = cell.set(locals);
-        Box::pin(LOCALS.scope(cell, fut))
-    }
-
-    fn get_task_locals() -> Option<TaskLocals> {
-        LOCALS.try_with(|c| c.get().cloned()).unwrap_or_default()
-    }
-}
-
-/// Turns a Rust future into a Python awaitable running on the shared runtime.
-pub fn awaitable<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
-where
-    F: Future<Output = PyResult<T>> + Send + 'static,
-    T: for<'a> IntoPyObject<'a> + Send + 'static,
-{
-    pyo3_async_runtimes::generic::future_into_py::<ForkRt, _, _>(py, fut)
 }
