@@ -5,6 +5,7 @@ Shared by every test package (compat, client, tracing, devserver). Nothing here 
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import struct
@@ -64,6 +65,24 @@ def info(host: str, port: int, *commands: str, timeout: float = 5.0) -> dict[str
         name, _, value = line.partition("\t")
         out[name] = value
     return out
+
+
+def partition_masters(hosts, namespace: str = "test", unique: bool = False) -> dict[int, tuple[str, int]]:
+    """partition id -> (host, port) of its master, from each node's `replicas` answer.
+    `unique` asserts that no two nodes claim the same partition."""
+    owner: dict[int, tuple[str, int]] = {}
+    for host, port in hosts:
+        for entry in info(host, port, "replicas")["replicas"].split(";"):
+            ns, _, rest = entry.partition(":")
+            if ns != namespace:
+                continue
+            _regime, _n, master_b64, *_ = rest.split(",")
+            bitmap = base64.b64decode(master_b64)
+            for pid in range(4096):
+                if bitmap[pid >> 3] & (0x80 >> (pid & 7)):
+                    assert not (unique and pid in owner), f"partition {pid} has two masters"
+                    owner[pid] = (host, port)
+    return owner
 
 
 def _recv_exact(s: socket.socket, n: int) -> bytes:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import threading
 import time
 
 import aerospike
 import pytest
 
-from servers import info
+from servers import info, partition_masters
 
 pytestmark = pytest.mark.devserver_only
 
@@ -20,21 +19,7 @@ def ns_stats(host, port, ns="test") -> dict[str, str]:
 
 
 def masters(cluster) -> dict[int, tuple[str, int]]:
-    """partition id -> (host, port) of its master, from each node's `replicas` answer."""
-    owner = {}
-    for host, port in cluster.hosts:
-        raw = info(host, port, "replicas")["replicas"]
-        for entry in raw.split(";"):
-            ns, _, rest = entry.partition(":")
-            if ns != "test":
-                continue
-            _regime, _n, master_b64, *_ = rest.split(",")
-            bitmap = base64.b64decode(master_b64)
-            for pid in range(4096):
-                if bitmap[pid >> 3] & (0x80 >> (pid & 7)):
-                    assert pid not in owner, f"partition {pid} has two masters"
-                    owner[pid] = (host, port)
-    return owner
+    return partition_masters(cluster.hosts, unique=True)
 
 
 def partition_of(client, key) -> int:
@@ -169,21 +154,7 @@ def test_fault_on_one_node_hits_only_the_keys_it_masters(aerospike_cluster, clie
 
 
 def masters_alive(cluster, skip):
-    saved = cluster.hosts
-    owner = {}
-    for host, port in saved:
-        if (host, port) == skip:
-            continue
-        raw = info(host, port, "replicas")["replicas"]
-        for entry in raw.split(";"):
-            ns, _, rest = entry.partition(":")
-            if ns != "test":
-                continue
-            bitmap = base64.b64decode(rest.split(",")[2])
-            for pid in range(4096):
-                if bitmap[pid >> 3] & (0x80 >> (pid & 7)):
-                    owner[pid] = (host, port)
-    return owner
+    return partition_masters([h for h in cluster.hosts if h != skip])
 
 
 def test_peers_and_services_list_the_other_nodes(aerospike_cluster):

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from conftest import otel_env
+from servers import partition_masters
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = yaml.safe_load((ROOT / "ops.yaml").read_text())
@@ -215,25 +216,6 @@ aerospike_py.shutdown_tracing()
 """
 
 
-def _masters(hosts) -> dict[int, tuple[str, int]]:
-    """partition id -> (host, port) of its master in namespace test, from each node's `replicas`."""
-    import base64
-
-    from servers import info
-
-    owner = {}
-    for host, port in hosts:
-        for entry in info(host, port, "replicas")["replicas"].split(";"):
-            ns, _, rest = entry.partition(":")
-            if ns != "test":
-                continue
-            bitmap = base64.b64decode(rest.split(",")[2])
-            for pid in range(4096):
-                if bitmap[pid >> 3] & (0x80 >> (pid & 7)):
-                    owner[pid] = (host, port)
-    return owner
-
-
 def test_cluster_spans_name_seed_and_answering_node(aerospike_cluster, run_driver, receiver, unique_set):
     """On 3 nodes: server.* is the first seed on every span; an error the server answered carries
     network.peer.* = the node that answered, i.e. the master of the key's partition (the
@@ -246,7 +228,7 @@ def test_cluster_spans_name_seed_and_answering_node(aerospike_cluster, run_drive
     by_parent: dict[str, list] = {}
     for s in receiver.spans:
         by_parent.setdefault(s.parent_span_id, []).append(s)
-    owner = _masters(hosts)
+    owner = partition_masters(hosts)
     peers = set()
     for call in out["calls"]:
         got = by_parent.get(call["parent"], [])
