@@ -116,14 +116,8 @@ class Official(Adapter):
         return [operations.increment("n", 1)]
 
 
-class Ours(Adapter):
-    """This repository's aerospike_py (Rust core): sync `client(...)` or `AsyncClient`."""
-
-    name = "ours"
-
-    def version(self):
-        from importlib.metadata import version
-        return f"aerospike-py {version('aerospike-py')} (this repo)"
+class AerospikePyConnect:
+    """connect/close shared by the two `aerospike_py` packages (ours and the PyPI one): same entry points."""
 
     def connect(self, hosts):
         import aerospike_py
@@ -134,6 +128,16 @@ class Ours(Adapter):
 
     def close(self):
         return self.client.close()
+
+
+class Ours(AerospikePyConnect, Adapter):
+    """This repository's aerospike_py (Rust core): sync `client(...)` or `AsyncClient`."""
+
+    name = "ours"
+
+    def version(self):
+        from importlib.metadata import version
+        return f"aerospike-py {version('aerospike-py')} (this repo)"
 
     def increment_ops(self):
         from aerospike_py import operations
@@ -145,7 +149,7 @@ class Ours(Adapter):
         return bool(fn())
 
 
-class Legacy(Adapter):
+class Legacy(AerospikePyConnect, Adapter):
     """The `aerospike-py` 0.14.4 package from PyPI (PyO3 over aerospike-core 2); own venv."""
 
     name = "legacy"
@@ -153,16 +157,6 @@ class Legacy(Adapter):
     def version(self):
         from importlib.metadata import version
         return f"aerospike-py {version('aerospike-py')} (PyPI)"
-
-    def connect(self, hosts):
-        import aerospike_py
-        if self.is_async:
-            self.client = aerospike_py.AsyncClient({"hosts": hosts})
-            return self.client.connect()
-        self.client = aerospike_py.client({"hosts": hosts}).connect()
-
-    def close(self):
-        return self.client.close()
 
     def increment_ops(self):
         import aerospike_py
