@@ -1,7 +1,7 @@
 //! Query objects returned by `Client.query` / `AsyncClient.query`. Nothing is sent until the
 //! results are asked for; one tracing span covers the whole stream.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use aerospike_core::query::{Filter, PartitionFilter, RecordStream, Statement};
 use aerospike_core::{Bins, QueryPolicy, Record, Value};
@@ -139,10 +139,23 @@ async fn collect(core: Arc<Core>, policy: QueryPolicy, st: Statement) -> Result<
     Ok(out)
 }
 
+/// A query's spec as its Python object holds it: edited by select()/where(), copied by each run.
+struct SharedSpec(Mutex<Spec>);
+
+impl SharedSpec {
+    fn edit(&self) -> MutexGuard<'_, Spec> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn snapshot(&self) -> Spec {
+        self.edit().clone()
+    }
+}
+
 /// A query for the sync client: `results()`, `foreach(callback)`.
 #[pyclass(module = "aerospike_py._aerospike")]
 pub struct Query {
-    spec: Mutex<Spec>,
+    spec: SharedSpec,
 }
 
 pub fn query_sync(
@@ -152,14 +165,8 @@ pub fn query_sync(
     namespace: String,
     set: String,
 ) -> PyResult<Py<PyAny>> {
-    let q = Query { spec: Mutex::new(Spec { core, op, namespace, set, bins: None, filter: None }) };
+    let q = Query { spec: SharedSpec(Mutex::new(Spec { core, op, namespace, set, bins: None, filter: None })) };
     Ok(Bound::new(py, q)?.into_any().unbind())
-}
-
-impl Query {
-    fn spec(&self) -> Spec {
-        self.spec.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
 }
 
 #[pymethods]
@@ -167,21 +174,21 @@ impl Query {
     /// Read only these bins.
     #[pyo3(signature = (*bins))]
     fn select<'py>(slf: Bound<'py, Self>, bins: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, Self>> {
-        slf.borrow().spec.lock().unwrap_or_else(|p| p.into_inner()).select(bins)?;
+        slf.borrow().spec.edit().select(bins)?;
         Ok(slf)
     }
 
     /// Filter with a secondary-index predicate from `aerospike_py.predicates`.
     #[pyo3(name = "where")]
     fn where_<'py>(slf: Bound<'py, Self>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        slf.borrow().spec.lock().unwrap_or_else(|p| p.into_inner()).filter(predicate)?;
+        slf.borrow().spec.edit().filter(predicate)?;
         Ok(slf)
     }
 
     /// Run the query; returns a list of `(key, meta, bins)`.
     #[pyo3(signature = (policy=None))]
     fn results(&self, py: Python<'_>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-        let spec = self.spec();
+        let spec = self.spec.snapshot();
         let span = spec.begin(py);
         let policy = match spec.policy(policy) {
             Ok(p) => p,
@@ -195,7 +202,7 @@ impl Query {
     /// Run the query, calling `callback((key, meta, bins))` per record; returning False stops it.
     #[pyo3(signature = (callback, policy=None))]
     fn foreach(&self, py: Python<'_>, callback: &Bound<'_, PyAny>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        let spec = self.spec();
+        let spec = self.spec.snapshot();
         let mut span = spec.begin(py);
         let policy = match spec.policy(policy) {
             Ok(p) => p,
@@ -246,7 +253,7 @@ impl Query {
 /// A query for the async client: `await q.results()`, `await q.foreach(cb)`, `async for r in q`.
 #[pyclass(module = "aerospike_py._aerospike")]
 pub struct AsyncQuery {
-    spec: Mutex<Spec>,
+    spec: SharedSpec,
 }
 
 pub fn query_async<'py>(
@@ -256,34 +263,28 @@ pub fn query_async<'py>(
     namespace: String,
     set: String,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let q = AsyncQuery { spec: Mutex::new(Spec { core, op, namespace, set, bins: None, filter: None }) };
+    let q = AsyncQuery { spec: SharedSpec(Mutex::new(Spec { core, op, namespace, set, bins: None, filter: None })) };
     Ok(Bound::new(py, q)?.into_any())
-}
-
-impl AsyncQuery {
-    fn spec(&self) -> Spec {
-        self.spec.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
 }
 
 #[pymethods]
 impl AsyncQuery {
     #[pyo3(signature = (*bins))]
     fn select<'py>(slf: Bound<'py, Self>, bins: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, Self>> {
-        slf.borrow().spec.lock().unwrap_or_else(|p| p.into_inner()).select(bins)?;
+        slf.borrow().spec.edit().select(bins)?;
         Ok(slf)
     }
 
     #[pyo3(name = "where")]
     fn where_<'py>(slf: Bound<'py, Self>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        slf.borrow().spec.lock().unwrap_or_else(|p| p.into_inner()).filter(predicate)?;
+        slf.borrow().spec.edit().filter(predicate)?;
         Ok(slf)
     }
 
     /// Awaitable list of `(key, meta, bins)`.
     #[pyo3(signature = (policy=None))]
     fn results<'py>(&self, py: Python<'py>, policy: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        let spec = self.spec();
+        let spec = self.spec.snapshot();
         let span = spec.begin(py);
         let policy = match spec.policy(policy) {
             Ok(p) => p,
@@ -300,7 +301,7 @@ impl AsyncQuery {
     /// Awaitable: calls `callback((key, meta, bins))` per record; returning False stops it.
     #[pyo3(signature = (callback, policy=None))]
     fn foreach<'py>(&self, py: Python<'py>, callback: Py<PyAny>, policy: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        let spec = self.spec();
+        let spec = self.spec.snapshot();
         let span = spec.begin(py);
         let policy = match spec.policy(policy) {
             Ok(p) => p,
@@ -340,7 +341,7 @@ impl AsyncQuery {
     }
 
     fn __aiter__(&self) -> PyResult<AsyncQueryIter> {
-        let spec = self.spec();
+        let spec = self.spec.snapshot();
         Ok(AsyncQueryIter { spec, state: Arc::new(tokio::sync::Mutex::new(IterState::NotStarted)) })
     }
 }
