@@ -7,7 +7,8 @@
 use aerospike_core::operations::{self, Operation};
 use aerospike_core::{
     AdminPolicy, BasePolicy, BatchDeletePolicy, BatchPolicy, BatchWritePolicy, Bin, Bins, CommitLevel, Expiration,
-    GenerationPolicy, Host, Key, ReadPolicy, RecordExistsAction, Value, WritePolicy,
+    GenerationPolicy, Host, Key, ReadModeAp, ReadModeSc, ReadPolicy, ReadTouchTtl, RecordExistsAction, Replica, Value,
+    WritePolicy,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -366,12 +367,62 @@ fn base_field(p: &mut BasePolicy, name: &str, v: &Bound<'_, PyAny>, arg: &str) -
         "socket_timeout" => p.socket_timeout = u32_of(v, &format!("{arg}.socket_timeout"))?,
         "max_retries" => p.max_retries = u32_of(v, &format!("{arg}.max_retries"))? as usize,
         "timeout_delay" => p.timeout_delay = u32_of(v, &format!("{arg}.timeout_delay"))?,
-        // Accepted for compatibility with the official client; no equivalent here.
-        "sleep_between_retries" | "compress" | "deserialize" | "read_mode_ap" | "read_mode_sc" | "replica"
-        | "read_touch_ttl_percent" | "expressions" => {}
+        "sleep_between_retries" => p.sleep_between_retries = u32_of(v, &format!("{arg}.sleep_between_retries"))?,
+        "compress" => p.use_compression = bool_of(v, &format!("{arg}.compress"))?,
+        "read_mode_ap" => p.read_mode_ap = read_mode_ap(v, arg)?,
+        "read_mode_sc" => p.read_mode_sc = read_mode_sc(v, arg)?,
+        "replica" => p.replica = replica(v, arg)?,
+        "read_touch_ttl_percent" => p.read_touch_ttl = read_touch_ttl(v, arg)?,
+        // The official client's switch for its own pickled blobs: values are never unpickled here.
+        "deserialize" => {}
+        // Silently ignoring a filter would read, write or delete records it should not touch.
+        "expressions" => return Err(param(v.py(), arg, "filter expressions are not supported yet")),
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+fn read_mode_ap(v: &Bound<'_, PyAny>, arg: &str) -> PyResult<ReadModeAp> {
+    let arg = &format!("{arg}.read_mode_ap");
+    Ok(match int_of(v, arg)? {
+        k::POLICY_READ_MODE_AP_ONE => ReadModeAp::One,
+        k::POLICY_READ_MODE_AP_ALL => ReadModeAp::All,
+        n => return Err(param(v.py(), arg, format!("invalid POLICY_READ_MODE_AP_* value {n}"))),
+    })
+}
+
+fn read_mode_sc(v: &Bound<'_, PyAny>, arg: &str) -> PyResult<ReadModeSc> {
+    let arg = &format!("{arg}.read_mode_sc");
+    Ok(match int_of(v, arg)? {
+        k::POLICY_READ_MODE_SC_SESSION => ReadModeSc::Session,
+        k::POLICY_READ_MODE_SC_LINEARIZE => ReadModeSc::Linearize,
+        k::POLICY_READ_MODE_SC_ALLOW_REPLICA => ReadModeSc::AllowReplica,
+        k::POLICY_READ_MODE_SC_ALLOW_UNAVAILABLE => ReadModeSc::AllowUnavailable,
+        n => return Err(param(v.py(), arg, format!("invalid POLICY_READ_MODE_SC_* value {n}"))),
+    })
+}
+
+fn replica(v: &Bound<'_, PyAny>, arg: &str) -> PyResult<Replica> {
+    let arg = &format!("{arg}.replica");
+    Ok(match int_of(v, arg)? {
+        k::POLICY_REPLICA_MASTER => Replica::Master,
+        k::POLICY_REPLICA_ANY => Replica::MasterProles,
+        k::POLICY_REPLICA_SEQUENCE => Replica::Sequence,
+        k::POLICY_REPLICA_PREFER_RACK => Replica::PreferRack,
+        k::POLICY_REPLICA_RANDOM => Replica::Random,
+        n => return Err(param(v.py(), arg, format!("invalid POLICY_REPLICA_* value {n}"))),
+    })
+}
+
+/// 1..=100: reset the ttl on reads within that percentage of it; 0: the server's default; -1: never.
+fn read_touch_ttl(v: &Bound<'_, PyAny>, arg: &str) -> PyResult<ReadTouchTtl> {
+    let arg = &format!("{arg}.read_touch_ttl_percent");
+    Ok(match int_of(v, arg)? {
+        0 => ReadTouchTtl::ServerDefault,
+        -1 => ReadTouchTtl::DontReset,
+        n @ 1..=100 => ReadTouchTtl::Percent(n as u8),
+        n => return Err(param(v.py(), arg, format!("invalid value {n} (expected -1, 0 or 1..100)"))),
+    })
 }
 
 fn each_field(

@@ -48,6 +48,28 @@ POLICY_COMMIT_LEVEL_ALL: int
 """Commit on all replicas."""
 POLICY_COMMIT_LEVEL_MASTER: int
 """Commit on the master only."""
+POLICY_READ_MODE_AP_ONE: int
+"""AP reads consult one replica (the default)."""
+POLICY_READ_MODE_AP_ALL: int
+"""AP reads consult every duplicate during migrations."""
+POLICY_READ_MODE_SC_SESSION: int
+"""SC reads see an increasing sequence of versions in this client (the default)."""
+POLICY_READ_MODE_SC_LINEARIZE: int
+"""SC reads are linearized across all clients."""
+POLICY_READ_MODE_SC_ALLOW_REPLICA: int
+"""SC reads may go to the master or any full replica."""
+POLICY_READ_MODE_SC_ALLOW_UNAVAILABLE: int
+"""SC reads may also go to unavailable partitions."""
+POLICY_REPLICA_MASTER: int
+"""Send commands to the partition's master."""
+POLICY_REPLICA_ANY: int
+"""Spread reads over the master and its replicas."""
+POLICY_REPLICA_SEQUENCE: int
+"""Try the master first"""
+POLICY_REPLICA_PREFER_RACK: int
+"""Prefer a node on the client's rack."""
+POLICY_REPLICA_RANDOM: int
+"""Spread reads over all nodes."""
 TTL_NAMESPACE_DEFAULT: int
 """Use the namespace's default ttl."""
 TTL_NEVER_EXPIRE: int
