@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyByteArray;
 
 mod async_client;
+mod cdt;
 mod client;
 mod completion;
 mod core;

@@ -92,6 +92,9 @@ pub fn bins_of(py: Python<'_>, r: &Record) -> PyResult<Py<PyAny>> {
             Value::MultiResult(all) => all.last().unwrap_or(&Value::Nil),
             other => other,
         };
+        if matches!(v, Value::Nil) {
+            continue; // a write op's empty answer: the official client leaves such bins out
+        }
         d.set_item(name, value(py, v)?)?;
     }
     Ok(d.into_any().unbind())

@@ -49,7 +49,7 @@ fn str_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<String> {
     }
 }
 
-fn int_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<i64> {
+pub(crate) fn int_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<i64> {
     if o.is_instance_of::<PyBool>() || !o.is_instance_of::<PyInt>() {
         return Err(param(o.py(), arg, format!("expected int, got {}", type_name(o))));
     }
@@ -61,7 +61,7 @@ fn u32_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<u32> {
     u32::try_from(v).map_err(|_| param(o.py(), arg, format!("{v} out of range 0..=4294967295")))
 }
 
-fn bool_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<bool> {
+pub(crate) fn bool_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<bool> {
     if o.is_instance_of::<PyBool>() {
         return Ok(o.is_truthy()?);
     }
@@ -670,6 +670,7 @@ fn op_of(o: &Bound<'_, PyAny>, arg: &str, ttl: &mut Option<i64>) -> PyResult<(Op
             (operations::touch(), true)
         }
         k::OPERATOR_DELETE => (operations::delete(), true),
+        c if c > 1000 => return crate::cdt::op(c, d, need_bin(bin)?, arg),
         other => return Err(param(py, arg, format!("unsupported operation code {other}"))),
     })
 }

@@ -143,7 +143,8 @@ pub fn result(view: &View<'_>, rt: i64, mut hits: Vec<usize>, single: bool) -> R
         5 => Some(Mp::Int(hits.len() as i64)),
         6 => pick(&key),
         7 => pick(&|i| view.values[i].clone()),
-        8 => Some(Mp::Map(hits.iter().map(|&i| (key(i), view.values[i].clone())).collect())),
+        // 16/17 (unordered/ordered map) differ from 8 only in the map flags a real server sets.
+        8 | 16 | 17 => Some(Mp::Map(hits.iter().map(|&i| (key(i), view.values[i].clone())).collect())),
         13 => Some(Mp::Bool(!hits.is_empty())),
         _ => return Err(rc::UNSUPPORTED_FEATURE),
     };

@@ -23,7 +23,7 @@ from aerospike_py._aerospike import (
     shutdown_tracing,
 )
 from aerospike_py._types import BatchRecord, BatchRecords
-from aerospike_py import exception, operations, predicates
+from aerospike_py import cdt_ctx, exception, list_operations, map_operations, operations, predicates
 
 __all__ = [
     "AsyncClient",
@@ -33,9 +33,12 @@ __all__ = [
     "Client",
     "Query",
     "calc_digest",
+    "cdt_ctx",
     "client",
     "exception",
     "init_tracing",
+    "list_operations",
+    "map_operations",
     "operations",
     "predicates",
     "shutdown_tracing",

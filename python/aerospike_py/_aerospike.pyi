@@ -92,6 +92,206 @@ OPERATOR_TOUCH: int
 """Operation code of operations.touch."""
 OPERATOR_DELETE: int
 """Operation code of operations.delete."""
+LIST_RETURN_NONE: int
+"""List op returns nothing."""
+LIST_RETURN_INDEX: int
+"""List op returns indexes."""
+LIST_RETURN_REVERSE_INDEX: int
+"""List op returns reverse indexes."""
+LIST_RETURN_RANK: int
+"""List op returns ranks."""
+LIST_RETURN_REVERSE_RANK: int
+"""List op returns reverse ranks."""
+LIST_RETURN_COUNT: int
+"""List op returns the count of items."""
+LIST_RETURN_VALUE: int
+"""List op returns the values."""
+LIST_RETURN_EXISTS: int
+"""List op returns whether anything matched."""
+LIST_UNORDERED: int
+"""List order: insertion order."""
+LIST_ORDERED: int
+"""List order: sorted."""
+LIST_WRITE_DEFAULT: int
+"""List write: default behaviour."""
+LIST_WRITE_ADD_UNIQUE: int
+"""List write: only add values not already present."""
+LIST_WRITE_INSERT_BOUNDED: int
+"""List write: fail to insert beyond the list's end."""
+LIST_WRITE_NO_FAIL: int
+"""List write: skip items that violate the flags instead of failing."""
+LIST_WRITE_PARTIAL: int
+"""List write: with NO_FAIL, write the items that pass."""
+LIST_SORT_DEFAULT: int
+"""List sort: keep duplicates."""
+LIST_SORT_DROP_DUPLICATES: int
+"""List sort: drop duplicate values."""
+MAP_RETURN_NONE: int
+"""Map op returns nothing."""
+MAP_RETURN_INDEX: int
+"""Map op returns indexes."""
+MAP_RETURN_REVERSE_INDEX: int
+"""Map op returns reverse indexes."""
+MAP_RETURN_RANK: int
+"""Map op returns ranks."""
+MAP_RETURN_REVERSE_RANK: int
+"""Map op returns reverse ranks."""
+MAP_RETURN_COUNT: int
+"""Map op returns the count of items."""
+MAP_RETURN_KEY: int
+"""Map op returns the keys."""
+MAP_RETURN_VALUE: int
+"""Map op returns the values."""
+MAP_RETURN_KEY_VALUE: int
+"""Map op returns (key, value) pairs."""
+MAP_RETURN_EXISTS: int
+"""Map op returns whether anything matched."""
+MAP_RETURN_UNORDERED_MAP: int
+"""Map op returns a dict."""
+MAP_RETURN_ORDERED_MAP: int
+"""Map op returns a dict in key order."""
+MAP_UNORDERED: int
+"""Map order: unordered."""
+MAP_KEY_ORDERED: int
+"""Map order: by key."""
+MAP_KEY_VALUE_ORDERED: int
+"""Map order: by key, then value."""
+MAP_WRITE_FLAGS_DEFAULT: int
+"""Map write: create or update."""
+MAP_WRITE_FLAGS_CREATE_ONLY: int
+"""Map write: fail if the key exists."""
+MAP_WRITE_FLAGS_UPDATE_ONLY: int
+"""Map write: fail if the key does not exist."""
+MAP_WRITE_FLAGS_NO_FAIL: int
+"""Map write: skip items that violate the flags instead of failing."""
+MAP_WRITE_FLAGS_PARTIAL: int
+"""Map write: with NO_FAIL, write the items that pass."""
+CDT_CTX_LIST_INDEX: int
+"""Nested context: list item by index."""
+CDT_CTX_LIST_RANK: int
+"""Nested context: list item by rank."""
+CDT_CTX_LIST_VALUE: int
+"""Nested context: list item by value."""
+CDT_CTX_MAP_INDEX: int
+"""Nested context: map item by index."""
+CDT_CTX_MAP_RANK: int
+"""Nested context: map item by rank."""
+CDT_CTX_MAP_KEY: int
+"""Nested context: map item by key."""
+CDT_CTX_MAP_VALUE: int
+"""Nested context: map item by value."""
+OP_LIST_APPEND: int
+"""Operation code of list_operations.list_append."""
+OP_LIST_APPEND_ITEMS: int
+"""Operation code of list_operations.list_append_items."""
+OP_LIST_INSERT: int
+"""Operation code of list_operations.list_insert."""
+OP_LIST_INSERT_ITEMS: int
+"""Operation code of list_operations.list_insert_items."""
+OP_LIST_POP: int
+"""Operation code of list_operations.list_pop."""
+OP_LIST_POP_RANGE: int
+"""Operation code of list_operations.list_pop_range."""
+OP_LIST_REMOVE: int
+"""Operation code of list_operations.list_remove."""
+OP_LIST_REMOVE_RANGE: int
+"""Operation code of list_operations.list_remove_range."""
+OP_LIST_CLEAR: int
+"""Operation code of list_operations.list_clear."""
+OP_LIST_SET: int
+"""Operation code of list_operations.list_set."""
+OP_LIST_GET: int
+"""Operation code of list_operations.list_get."""
+OP_LIST_GET_RANGE: int
+"""Operation code of list_operations.list_get_range."""
+OP_LIST_TRIM: int
+"""Operation code of list_operations.list_trim."""
+OP_LIST_SIZE: int
+"""Operation code of list_operations.list_size."""
+OP_LIST_INCREMENT: int
+"""Operation code of list_operations.list_increment."""
+OP_LIST_GET_BY_INDEX: int
+"""Operation code of list_operations.list_get_by_index."""
+OP_LIST_GET_BY_INDEX_RANGE: int
+"""Operation code of list_operations.list_get_by_index_range."""
+OP_LIST_GET_BY_RANK: int
+"""Operation code of list_operations.list_get_by_rank."""
+OP_LIST_GET_BY_RANK_RANGE: int
+"""Operation code of list_operations.list_get_by_rank_range."""
+OP_LIST_GET_BY_VALUE: int
+"""Operation code of list_operations.list_get_by_value."""
+OP_LIST_GET_BY_VALUE_LIST: int
+"""Operation code of list_operations.list_get_by_value_list."""
+OP_LIST_GET_BY_VALUE_RANGE: int
+"""Operation code of list_operations.list_get_by_value_range."""
+OP_LIST_REMOVE_BY_INDEX: int
+"""Operation code of list_operations.list_remove_by_index."""
+OP_LIST_REMOVE_BY_INDEX_RANGE: int
+"""Operation code of list_operations.list_remove_by_index_range."""
+OP_LIST_REMOVE_BY_RANK: int
+"""Operation code of list_operations.list_remove_by_rank."""
+OP_LIST_REMOVE_BY_RANK_RANGE: int
+"""Operation code of list_operations.list_remove_by_rank_range."""
+OP_LIST_REMOVE_BY_VALUE: int
+"""Operation code of list_operations.list_remove_by_value."""
+OP_LIST_REMOVE_BY_VALUE_LIST: int
+"""Operation code of list_operations.list_remove_by_value_list."""
+OP_LIST_REMOVE_BY_VALUE_RANGE: int
+"""Operation code of list_operations.list_remove_by_value_range."""
+OP_LIST_SORT: int
+"""Operation code of list_operations.list_sort."""
+OP_MAP_PUT: int
+"""Operation code of map_operations.map_put."""
+OP_MAP_PUT_ITEMS: int
+"""Operation code of map_operations.map_put_items."""
+OP_MAP_INCREMENT: int
+"""Operation code of map_operations.map_increment."""
+OP_MAP_DECREMENT: int
+"""Operation code of map_operations.map_decrement."""
+OP_MAP_SIZE: int
+"""Operation code of map_operations.map_size."""
+OP_MAP_CLEAR: int
+"""Operation code of map_operations.map_clear."""
+OP_MAP_REMOVE_BY_KEY: int
+"""Operation code of map_operations.map_remove_by_key."""
+OP_MAP_REMOVE_BY_KEY_LIST: int
+"""Operation code of map_operations.map_remove_by_key_list."""
+OP_MAP_REMOVE_BY_KEY_RANGE: int
+"""Operation code of map_operations.map_remove_by_key_range."""
+OP_MAP_REMOVE_BY_VALUE: int
+"""Operation code of map_operations.map_remove_by_value."""
+OP_MAP_REMOVE_BY_VALUE_LIST: int
+"""Operation code of map_operations.map_remove_by_value_list."""
+OP_MAP_REMOVE_BY_VALUE_RANGE: int
+"""Operation code of map_operations.map_remove_by_value_range."""
+OP_MAP_REMOVE_BY_INDEX: int
+"""Operation code of map_operations.map_remove_by_index."""
+OP_MAP_REMOVE_BY_INDEX_RANGE: int
+"""Operation code of map_operations.map_remove_by_index_range."""
+OP_MAP_REMOVE_BY_RANK: int
+"""Operation code of map_operations.map_remove_by_rank."""
+OP_MAP_REMOVE_BY_RANK_RANGE: int
+"""Operation code of map_operations.map_remove_by_rank_range."""
+OP_MAP_GET_BY_KEY: int
+"""Operation code of map_operations.map_get_by_key."""
+OP_MAP_GET_BY_KEY_RANGE: int
+"""Operation code of map_operations.map_get_by_key_range."""
+OP_MAP_GET_BY_VALUE: int
+"""Operation code of map_operations.map_get_by_value."""
+OP_MAP_GET_BY_VALUE_RANGE: int
+"""Operation code of map_operations.map_get_by_value_range."""
+OP_MAP_GET_BY_INDEX: int
+"""Operation code of map_operations.map_get_by_index."""
+OP_MAP_GET_BY_INDEX_RANGE: int
+"""Operation code of map_operations.map_get_by_index_range."""
+OP_MAP_GET_BY_RANK: int
+"""Operation code of map_operations.map_get_by_rank."""
+OP_MAP_GET_BY_RANK_RANGE: int
+"""Operation code of map_operations.map_get_by_rank_range."""
+OP_MAP_GET_BY_VALUE_LIST: int
+"""Operation code of map_operations.map_get_by_value_list."""
+OP_MAP_GET_BY_KEY_LIST: int
+"""Operation code of map_operations.map_get_by_key_list."""
 
 class Query:
     def select(self, *bins: str) -> Query: ...

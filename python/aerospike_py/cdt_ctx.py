@@ -1,0 +1,53 @@
+"""Contexts that point a list or map operation at a nested list or map, like the official
+`aerospike_helpers.cdt_ctx`: pass a list of them as `ctx=` (outermost first)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aerospike_py._aerospike import (
+    CDT_CTX_LIST_INDEX,
+    CDT_CTX_LIST_RANK,
+    CDT_CTX_LIST_VALUE,
+    CDT_CTX_MAP_INDEX,
+    CDT_CTX_MAP_KEY,
+    CDT_CTX_MAP_RANK,
+    CDT_CTX_MAP_VALUE,
+)
+
+Context = tuple[int, Any]
+
+
+def cdt_ctx_list_index(index: int) -> Context:
+    """The list item at `index` (negative counts from the end)."""
+    return (CDT_CTX_LIST_INDEX, index)
+
+
+def cdt_ctx_list_rank(rank: int) -> Context:
+    """The list item of `rank` (0 = smallest, -1 = largest)."""
+    return (CDT_CTX_LIST_RANK, rank)
+
+
+def cdt_ctx_list_value(value: Any) -> Context:
+    """The list item equal to `value`."""
+    return (CDT_CTX_LIST_VALUE, value)
+
+
+def cdt_ctx_map_index(index: int) -> Context:
+    """The map entry at `index` in key order."""
+    return (CDT_CTX_MAP_INDEX, index)
+
+
+def cdt_ctx_map_rank(rank: int) -> Context:
+    """The map entry whose value has `rank`."""
+    return (CDT_CTX_MAP_RANK, rank)
+
+
+def cdt_ctx_map_key(key: Any) -> Context:
+    """The map entry of `key`."""
+    return (CDT_CTX_MAP_KEY, key)
+
+
+def cdt_ctx_map_value(value: Any) -> Context:
+    """The map entry whose value equals `value`."""
+    return (CDT_CTX_MAP_VALUE, value)

@@ -1,0 +1,273 @@
+//! List and map operations for `operate`: the dicts built by `aerospike_py.list_operations` and
+//! `aerospike_py.map_operations` (op codes OP_LIST_* / OP_MAP_* of ops.yaml) -> aerospike-core ops.
+//!
+//! Dict keys: `bin`, `val`, `values`, `key`, `index`, `rank`, `count`, `begin`, `end`,
+//! `return_type`, `inverted`, `policy`, `sort_flags`, `ctx` (a list of `(CDT_CTX_*, value)`).
+
+use aerospike_core::operations::cdt_context::{self as ctx, CdtContext};
+use aerospike_core::operations::lists::{self, ListOrderType, ListPolicy, ListReturnType, ListSortFlags, ListWriteFlags};
+use aerospike_core::operations::maps::{self, MapOrder, MapPolicy, MapReturnType, MapWriteFlags};
+use aerospike_core::operations::Operation;
+use aerospike_core::Value;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use crate::constants as k;
+use crate::errors::param;
+use crate::shapes::{bool_of, int_of, value_of};
+
+/// One op dict's fields, each error naming `arg.field`.
+struct Fields<'a, 'py> {
+    d: &'a Bound<'py, PyDict>,
+    arg: &'a str,
+}
+
+impl<'py> Fields<'_, 'py> {
+    fn get(&self, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        Ok(self.d.get_item(name)?.filter(|v| !v.is_none()))
+    }
+    fn need(&self, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        self.get(name)?.ok_or_else(|| param(self.d.py(), self.arg, format!("operation needs {name:?}")))
+    }
+    fn name(&self, name: &str) -> String {
+        format!("{}.{name}", self.arg)
+    }
+    fn int(&self, name: &str) -> PyResult<i64> {
+        int_of(&self.need(name)?, &self.name(name))
+    }
+    fn opt_int(&self, name: &str) -> PyResult<Option<i64>> {
+        self.get(name)?.map(|v| int_of(&v, &self.name(name))).transpose()
+    }
+    fn value(&self, name: &str) -> PyResult<Value> {
+        value_of(&self.need(name)?, &self.name(name))
+    }
+    /// A range bound: None means "from the lowest" for `begin`, "to the highest" for `end`.
+    fn bound(&self, name: &str, open: Value) -> PyResult<Value> {
+        match self.get(name)? {
+            Some(v) => value_of(&v, &self.name(name)),
+            None => Ok(open),
+        }
+    }
+    fn values(&self, name: &str) -> PyResult<Vec<Value>> {
+        match self.value(name)? {
+            Value::List(items) => Ok(items),
+            _ => Err(param(self.d.py(), &self.name(name), "expected a list")),
+        }
+    }
+    fn inverted(&self) -> PyResult<bool> {
+        self.get("inverted")?.map(|v| bool_of(&v, &self.name("inverted"))).transpose().map(|b| b.unwrap_or(false))
+    }
+    fn return_type(&self) -> PyResult<i64> {
+        let rt = self.int("return_type")?;
+        if !matches!(rt, 0..=8 | 13 | 16 | 17) {
+            return Err(param(self.d.py(), &self.name("return_type"), format!("invalid return type {rt}")));
+        }
+        Ok(rt)
+    }
+    fn list_rt(&self) -> PyResult<ListReturnType> {
+        let rt = ListReturnType::from_bits(self.return_type()?);
+        Ok(if self.inverted()? { rt.inverted() } else { rt })
+    }
+    fn map_rt(&self) -> PyResult<MapReturnType> {
+        let rt = MapReturnType::from_bits(self.return_type()?);
+        Ok(if self.inverted()? { rt.inverted() } else { rt })
+    }
+    /// `{"list_order": LIST_*, "write_flags": LIST_WRITE_*}`.
+    fn list_policy(&self) -> PyResult<ListPolicy> {
+        let Some(p) = self.get("policy")? else { return Ok(ListPolicy::default()) };
+        let arg = self.name("policy");
+        let d = p.cast::<PyDict>().map_err(|_| param(p.py(), &arg, "expected a dict"))?;
+        let mut out = ListPolicy::default();
+        for (kk, vv) in d.iter() {
+            match kk.extract::<String>().unwrap_or_default().as_str() {
+                "list_order" => {
+                    out.attributes = match int_of(&vv, &arg)? {
+                        k::LIST_UNORDERED => ListOrderType::Unordered,
+                        k::LIST_ORDERED => ListOrderType::Ordered,
+                        n => return Err(param(p.py(), &arg, format!("invalid list_order {n}"))),
+                    }
+                }
+                "write_flags" => out.flags = ListWriteFlags::from_bits(flags_of(&vv, &arg)?),
+                other => return Err(param(p.py(), &arg, format!("unknown list policy key {other:?}"))),
+            }
+        }
+        Ok(out)
+    }
+    /// `{"map_order": MAP_*, "map_write_flags": MAP_WRITE_FLAGS_*}`.
+    fn map_policy(&self) -> PyResult<MapPolicy> {
+        let Some(p) = self.get("policy")? else { return Ok(MapPolicy::default()) };
+        let arg = self.name("policy");
+        let d = p.cast::<PyDict>().map_err(|_| param(p.py(), &arg, "expected a dict"))?;
+        let mut out = MapPolicy::default();
+        for (kk, vv) in d.iter() {
+            match kk.extract::<String>().unwrap_or_default().as_str() {
+                "map_order" => {
+                    out.order = match int_of(&vv, &arg)? {
+                        k::MAP_UNORDERED => MapOrder::Unordered,
+                        k::MAP_KEY_ORDERED => MapOrder::KeyOrdered,
+                        k::MAP_KEY_VALUE_ORDERED => MapOrder::KeyValueOrdered,
+                        n => return Err(param(p.py(), &arg, format!("invalid map_order {n}"))),
+                    }
+                }
+                "map_write_flags" => out.flags = MapWriteFlags::from_bits(flags_of(&vv, &arg)?),
+                other => return Err(param(p.py(), &arg, format!("unknown map policy key {other:?}"))),
+            }
+        }
+        Ok(out)
+    }
+    fn ctx(&self) -> PyResult<Vec<CdtContext>> {
+        let Some(c) = self.get("ctx")? else { return Ok(Vec::new()) };
+        let arg = self.name("ctx");
+        let items = c.cast::<PyList>().map_err(|_| param(c.py(), &arg, "expected a list of cdt_ctx items"))?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items.iter() {
+            let t = item.cast::<PyTuple>().ok().filter(|t| t.len() == 2);
+            let Some(t) = t else { return Err(param(c.py(), &arg, "expected (CDT_CTX_*, value) items")) };
+            let (kind, v) = (int_of(&t.get_item(0)?, &arg)?, t.get_item(1)?);
+            out.push(match kind {
+                k::CDT_CTX_LIST_INDEX => ctx::ctx_list_index(int_of(&v, &arg)?),
+                k::CDT_CTX_LIST_RANK => ctx::ctx_list_rank(int_of(&v, &arg)?),
+                k::CDT_CTX_LIST_VALUE => ctx::ctx_list_value(value_of(&v, &arg)?),
+                k::CDT_CTX_MAP_INDEX => ctx::ctx_map_index(int_of(&v, &arg)?),
+                k::CDT_CTX_MAP_RANK => ctx::ctx_map_rank(int_of(&v, &arg)?),
+                k::CDT_CTX_MAP_KEY => ctx::ctx_map_key(value_of(&v, &arg)?),
+                k::CDT_CTX_MAP_VALUE => ctx::ctx_map_value(value_of(&v, &arg)?),
+                n => return Err(param(c.py(), &arg, format!("unknown context type {n}"))),
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn flags_of(v: &Bound<'_, PyAny>, arg: &str) -> PyResult<u8> {
+    u8::try_from(int_of(v, arg)?).map_err(|_| param(v.py(), arg, "invalid write flags"))
+}
+
+/// The list or map operation of code `code` on bin `bin`, and whether it writes.
+pub fn op(code: i64, d: &Bound<'_, PyDict>, bin: String, arg: &str) -> PyResult<(Operation, bool)> {
+    let f = Fields { d, arg };
+    let (op, writes) = match code {
+        k::OP_LIST_APPEND => (lists::append(&f.list_policy()?, bin, f.value("val")?), true),
+        k::OP_LIST_APPEND_ITEMS => (lists::append_items(&f.list_policy()?, bin, f.values("values")?), true),
+        k::OP_LIST_INSERT => (lists::insert(&f.list_policy()?, bin, f.int("index")?, f.value("val")?), true),
+        k::OP_LIST_INSERT_ITEMS => {
+            (lists::insert_items(&f.list_policy()?, bin, f.int("index")?, f.values("values")?), true)
+        }
+        k::OP_LIST_INCREMENT => (lists::increment(&f.list_policy()?, bin, f.int("index")?, f.int("val")?), true),
+        k::OP_LIST_SET => (lists::set_with_policy(&f.list_policy()?, bin, f.int("index")?, f.value("val")?), true),
+        k::OP_LIST_POP => (lists::pop(bin, f.int("index")?), true),
+        k::OP_LIST_POP_RANGE => match f.opt_int("count")? {
+            Some(n) => (lists::pop_range(bin, f.int("index")?, n), true),
+            None => (lists::pop_range_from(bin, f.int("index")?), true),
+        },
+        k::OP_LIST_REMOVE => (lists::remove(bin, f.int("index")?), true),
+        k::OP_LIST_REMOVE_RANGE => match f.opt_int("count")? {
+            Some(n) => (lists::remove_range(bin, f.int("index")?, n), true),
+            None => (lists::remove_range_from(bin, f.int("index")?), true),
+        },
+        k::OP_LIST_TRIM => (lists::trim(bin, f.int("index")?, f.int("count")?), true),
+        k::OP_LIST_CLEAR => (lists::clear(bin), true),
+        k::OP_LIST_SORT => {
+            let flags = f.opt_int("sort_flags")?.unwrap_or(k::LIST_SORT_DEFAULT);
+            let flags = u8::try_from(flags).map_err(|_| param(d.py(), &f.name("sort_flags"), "invalid sort flags"))?;
+            (lists::sort(bin, ListSortFlags::from_bits(flags)), true)
+        }
+        k::OP_LIST_SIZE => (lists::size(bin), false),
+        k::OP_LIST_GET => (lists::get(bin, f.int("index")?), false),
+        k::OP_LIST_GET_RANGE => match f.opt_int("count")? {
+            Some(n) => (lists::get_range(bin, f.int("index")?, n), false),
+            None => (lists::get_range_from(bin, f.int("index")?), false),
+        },
+        k::OP_LIST_GET_BY_INDEX => (lists::get_by_index(bin, f.int("index")?, f.list_rt()?), false),
+        k::OP_LIST_GET_BY_INDEX_RANGE => match f.opt_int("count")? {
+            Some(n) => (lists::get_by_index_range_count(bin, f.int("index")?, n, f.list_rt()?), false),
+            None => (lists::get_by_index_range(bin, f.int("index")?, f.list_rt()?), false),
+        },
+        k::OP_LIST_GET_BY_RANK => (lists::get_by_rank(bin, f.int("rank")?, f.list_rt()?), false),
+        k::OP_LIST_GET_BY_RANK_RANGE => match f.opt_int("count")? {
+            Some(n) => (lists::get_by_rank_range_count(bin, f.int("rank")?, n, f.list_rt()?), false),
+            None => (lists::get_by_rank_range(bin, f.int("rank")?, f.list_rt()?), false),
+        },
+        k::OP_LIST_GET_BY_VALUE => (lists::get_by_value(bin, f.value("val")?, f.list_rt()?), false),
+        k::OP_LIST_GET_BY_VALUE_LIST => (lists::get_by_value_list(bin, f.values("values")?, f.list_rt()?), false),
+        k::OP_LIST_GET_BY_VALUE_RANGE => {
+            let (b, e) = (f.bound("begin", Value::Nil)?, f.bound("end", Value::Infinity)?);
+            (lists::get_by_value_range(bin, b, e, f.list_rt()?), false)
+        }
+        k::OP_LIST_REMOVE_BY_INDEX => (lists::remove_by_index(bin, f.int("index")?, f.list_rt()?), true),
+        k::OP_LIST_REMOVE_BY_INDEX_RANGE => match f.opt_int("count")? {
+            Some(n) => (lists::remove_by_index_range_count(bin, f.int("index")?, n, f.list_rt()?), true),
+            None => (lists::remove_by_index_range(bin, f.int("index")?, f.list_rt()?), true),
+        },
+        k::OP_LIST_REMOVE_BY_RANK => (lists::remove_by_rank(bin, f.int("rank")?, f.list_rt()?), true),
+        k::OP_LIST_REMOVE_BY_RANK_RANGE => match f.opt_int("count")? {
+            Some(n) => (lists::remove_by_rank_range_count(bin, f.int("rank")?, n, f.list_rt()?), true),
+            None => (lists::remove_by_rank_range(bin, f.int("rank")?, f.list_rt()?), true),
+        },
+        k::OP_LIST_REMOVE_BY_VALUE => (lists::remove_by_value(bin, f.value("val")?, f.list_rt()?), true),
+        k::OP_LIST_REMOVE_BY_VALUE_LIST => {
+            (lists::remove_by_value_list(bin, f.values("values")?, f.list_rt()?), true)
+        }
+        k::OP_LIST_REMOVE_BY_VALUE_RANGE => {
+            let (b, e) = (f.bound("begin", Value::Nil)?, f.bound("end", Value::Infinity)?);
+            (lists::remove_by_value_range(bin, f.list_rt()?, b, e), true)
+        }
+
+        k::OP_MAP_PUT => (maps::put(&f.map_policy()?, bin, f.value("key")?, f.value("val")?), true),
+        k::OP_MAP_PUT_ITEMS => match f.value("val")? {
+            Value::OrderedMap(items) => (maps::put_items(&f.map_policy()?, bin, items), true),
+            _ => return Err(param(d.py(), &f.name("val"), "expected a dict")),
+        },
+        k::OP_MAP_INCREMENT => (maps::increment_value(&f.map_policy()?, bin, f.value("key")?, f.value("val")?), true),
+        k::OP_MAP_DECREMENT => (maps::decrement_value(&f.map_policy()?, bin, f.value("key")?, f.value("val")?), true),
+        k::OP_MAP_SIZE => (maps::size(bin), false),
+        k::OP_MAP_CLEAR => (maps::clear(bin), true),
+        k::OP_MAP_GET_BY_KEY => (maps::get_by_key(bin, f.value("key")?, f.map_rt()?), false),
+        k::OP_MAP_GET_BY_KEY_LIST => (maps::get_by_key_list(bin, f.values("values")?, f.map_rt()?), false),
+        k::OP_MAP_GET_BY_KEY_RANGE => {
+            let (b, e) = (f.bound("begin", Value::Nil)?, f.bound("end", Value::Infinity)?);
+            (maps::get_by_key_range(bin, b, e, f.map_rt()?), false)
+        }
+        k::OP_MAP_GET_BY_VALUE => (maps::get_by_value(bin, f.value("val")?, f.map_rt()?), false),
+        k::OP_MAP_GET_BY_VALUE_LIST => (maps::get_by_value_list(bin, f.values("values")?, f.map_rt()?), false),
+        k::OP_MAP_GET_BY_VALUE_RANGE => {
+            let (b, e) = (f.bound("begin", Value::Nil)?, f.bound("end", Value::Infinity)?);
+            (maps::get_by_value_range(bin, b, e, f.map_rt()?), false)
+        }
+        k::OP_MAP_GET_BY_INDEX => (maps::get_by_index(bin, f.int("index")?, f.map_rt()?), false),
+        k::OP_MAP_GET_BY_INDEX_RANGE => match f.opt_int("count")? {
+            Some(n) => (maps::get_by_index_range(bin, f.int("index")?, n, f.map_rt()?), false),
+            None => (maps::get_by_index_range_from(bin, f.int("index")?, f.map_rt()?), false),
+        },
+        k::OP_MAP_GET_BY_RANK => (maps::get_by_rank(bin, f.int("rank")?, f.map_rt()?), false),
+        k::OP_MAP_GET_BY_RANK_RANGE => match f.opt_int("count")? {
+            Some(n) => (maps::get_by_rank_range(bin, f.int("rank")?, n, f.map_rt()?), false),
+            None => (maps::get_by_rank_range_from(bin, f.int("rank")?, f.map_rt()?), false),
+        },
+        k::OP_MAP_REMOVE_BY_KEY => (maps::remove_by_key(bin, f.value("key")?, f.map_rt()?), true),
+        k::OP_MAP_REMOVE_BY_KEY_LIST => (maps::remove_by_key_list(bin, f.values("values")?, f.map_rt()?), true),
+        k::OP_MAP_REMOVE_BY_KEY_RANGE => {
+            let (b, e) = (f.bound("begin", Value::Nil)?, f.bound("end", Value::Infinity)?);
+            (maps::remove_by_key_range(bin, b, e, f.map_rt()?), true)
+        }
+        k::OP_MAP_REMOVE_BY_VALUE => (maps::remove_by_value(bin, f.value("val")?, f.map_rt()?), true),
+        k::OP_MAP_REMOVE_BY_VALUE_LIST => (maps::remove_by_value_list(bin, f.values("values")?, f.map_rt()?), true),
+        k::OP_MAP_REMOVE_BY_VALUE_RANGE => {
+            let (b, e) = (f.bound("begin", Value::Nil)?, f.bound("end", Value::Infinity)?);
+            (maps::remove_by_value_range(bin, b, e, f.map_rt()?), true)
+        }
+        k::OP_MAP_REMOVE_BY_INDEX => (maps::remove_by_index(bin, f.int("index")?, f.map_rt()?), true),
+        k::OP_MAP_REMOVE_BY_INDEX_RANGE => match f.opt_int("count")? {
+            Some(n) => (maps::remove_by_index_range(bin, f.int("index")?, n, f.map_rt()?), true),
+            None => (maps::remove_by_index_range_from(bin, f.int("index")?, f.map_rt()?), true),
+        },
+        k::OP_MAP_REMOVE_BY_RANK => (maps::remove_by_rank(bin, f.int("rank")?, f.map_rt()?), true),
+        k::OP_MAP_REMOVE_BY_RANK_RANGE => match f.opt_int("count")? {
+            Some(n) => (maps::remove_by_rank_range(bin, f.int("rank")?, n, f.map_rt()?), true),
+            None => (maps::remove_by_rank_range_from(bin, f.int("rank")?, f.map_rt()?), true),
+        },
+        other => return Err(param(d.py(), arg, format!("unsupported operation code {other}"))),
+    };
+    let c = f.ctx()?;
+    Ok((if c.is_empty() { op } else { op.context(c) }, writes))
+}
