@@ -11,6 +11,7 @@ mod completion;
 mod core;
 mod errors;
 mod executors;
+mod expressions;
 mod hooks;
 mod query;
 mod results;

@@ -82,6 +82,9 @@ impl Spec {
                     "max_records" => p.max_records = num(&v)?,
                     "records_per_second" => p.records_per_second = num(&v)? as u32,
                     "include_bin_data" => p.include_bin_data = v.is_truthy()?,
+                    "expressions" if !v.is_none() => {
+                        p.base_policy.filter_expression = Some(crate::expressions::filter_of(&v, &arg)?)
+                    }
                     "expressions" | "deserialize" | "fail_on_cluster_change" | "short_query" | "expected_duration" => {}
                     _ => return Err(param(py, "policy", format!("unknown policy key {name:?}"))),
                 }

@@ -375,8 +375,8 @@ fn base_field(p: &mut BasePolicy, name: &str, v: &Bound<'_, PyAny>, arg: &str) -
         "read_touch_ttl_percent" => p.read_touch_ttl = read_touch_ttl(v, arg)?,
         // The official client's switch for its own pickled blobs: values are never unpickled here.
         "deserialize" => {}
-        // Silently ignoring a filter would read, write or delete records it should not touch.
-        "expressions" => return Err(param(v.py(), arg, "filter expressions are not supported yet")),
+        "expressions" if v.is_none() => p.filter_expression = None,
+        "expressions" => p.filter_expression = Some(crate::expressions::filter_of(v, &format!("{arg}.expressions"))?),
         _ => return Ok(false),
     }
     Ok(true)
@@ -530,6 +530,7 @@ pub fn apply_batch_write(p: &mut BatchWritePolicy, o: &Bound<'_, PyAny>, arg: &s
                     p.expiration = e
                 }
             }
+            "expressions" if !v.is_none() => p.filter_expression = Some(crate::expressions::filter_of(v, &a)?),
             "expressions" => {}
             _ => return Ok(false),
         }
@@ -547,6 +548,7 @@ pub fn apply_batch_remove(p: &mut BatchDeletePolicy, o: &Bound<'_, PyAny>, arg: 
             "generation" => p.generation = u32_of(v, &a)?,
             "commit_level" => p.commit_level = commit_level(py, int_of(v, &a)?, &a)?,
             "durable_delete" => p.durable_delete = bool_of(v, &a)?,
+            "expressions" if !v.is_none() => p.filter_expression = Some(crate::expressions::filter_of(v, &a)?),
             "expressions" => {}
             _ => return Ok(false),
         }

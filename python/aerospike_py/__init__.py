@@ -23,7 +23,7 @@ from aerospike_py._aerospike import (
     shutdown_tracing,
 )
 from aerospike_py._types import BatchRecord, BatchRecords
-from aerospike_py import cdt_ctx, exception, list_operations, map_operations, operations, predicates
+from aerospike_py import cdt_ctx, exception, expressions, list_operations, map_operations, operations, predicates
 
 __all__ = [
     "AsyncClient",
@@ -36,6 +36,7 @@ __all__ = [
     "cdt_ctx",
     "client",
     "exception",
+    "expressions",
     "init_tracing",
     "list_operations",
     "map_operations",

@@ -70,6 +70,16 @@ POLICY_REPLICA_PREFER_RACK: int
 """Prefer a node on the client's rack."""
 POLICY_REPLICA_RANDOM: int
 """Spread reads over all nodes."""
+REGEX_NONE: int
+"""expressions.CmpRegex: no flags."""
+REGEX_EXTENDED: int
+"""expressions.CmpRegex: POSIX extended syntax."""
+REGEX_ICASE: int
+"""expressions.CmpRegex: ignore case."""
+REGEX_NOSUB: int
+"""expressions.CmpRegex: do not report match positions."""
+REGEX_NEWLINE: int
+"""expressions.CmpRegex: match-any does not match a newline."""
 TTL_NAMESPACE_DEFAULT: int
 """Use the namespace's default ttl."""
 TTL_NEVER_EXPIRE: int

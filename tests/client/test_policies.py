@@ -42,7 +42,7 @@ def test_valid_read_policy_keys_are_accepted(client, key):
     assert client.get(key, policy=policy)[2] == {"a": 1}
 
 
-def test_filter_expressions_are_refused_not_ignored(client, key):
+def test_malformed_filter_expression_is_refused_not_ignored(client, key):
     """An ignored filter would delete a record the caller meant to keep."""
     client.put(key, {"a": 1})
     with pytest.raises(exception.ParamError, match="expressions"):
