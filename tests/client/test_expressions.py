@@ -3,6 +3,8 @@ policy gives the same outcome as the official client with the same filter on the
 
 from __future__ import annotations
 
+import uuid
+
 import aerospike
 import pytest
 from aerospike_helpers import expressions as oexp
@@ -52,13 +54,29 @@ def official(aerospike_hosts):
     c.close()
 
 
-@pytest.fixture
-def records(client, namespace, unique_set):
-    keys = [(namespace, unique_set, i) for i in range(10)]
+def write_records(client, set_name):
+    keys = [("test", set_name, i) for i in range(10)]
     for i, key in enumerate(keys):
         bins = {"age": i * 10, "name": f"n{i}", "odd": i % 2 == 1, "tags": ["t", i]}
         client.put(key, bins, policy={"key": aerospike_py.POLICY_KEY_SEND})
     return keys
+
+
+@pytest.fixture(scope="module")
+def shared_set() -> str:
+    return "t_" + uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(scope="module")
+def records(client, shared_set):
+    """Read-only records shared by the module's tests (fewer sets on a long-lived server)."""
+    return write_records(client, shared_set)
+
+
+@pytest.fixture
+def own_records(client, unique_set):
+    """Records a test may change."""
+    return write_records(client, unique_set)
 
 
 @pytest.mark.parametrize("index", range(len(TREES)))
@@ -71,15 +89,16 @@ def test_batch_read_filters_like_the_official_client(client, official, records, 
 
 
 @pytest.mark.parametrize("index", [0, 1, 3, 7])
-def test_query_filters_like_the_official_client(client, official, records, namespace, unique_set, index):
+def test_query_filters_like_the_official_client(client, official, records, shared_set, index):
     ours, theirs = TREES[index]
-    got = client.query(namespace, unique_set).results(policy={"expressions": ours.compile()})
-    want = official.query(namespace, unique_set).results(policy={"expressions": theirs.compile()})
+    got = client.query("test", shared_set).results(policy={"expressions": ours.compile()})
+    want = official.query("test", shared_set).results(policy={"expressions": theirs.compile()})
     assert sorted(r[2]["age"] for r in got) == sorted(r[2]["age"] for r in want)
     assert 0 < len(got) < len(records)
 
 
-def test_single_record_commands_honour_the_filter(client, records):
+def test_single_record_commands_honour_the_filter(client, own_records):
+    records = own_records
     adult = {"expressions": exp.GE(exp.IntBin("age"), 50).compile()}
     assert client.get(records[7], policy=adult)[2]["age"] == 70
     with pytest.raises(exception.FilteredOut):
