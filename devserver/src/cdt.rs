@@ -4,8 +4,8 @@
 //! clear, increment, sort, size, get, get_range, and get/remove by index, rank, value, value list,
 //! index range, value interval, rank range. Map ops: put(_items), increment, decrement, clear, size,
 //! and get/remove by key, index, rank, value, key list, value list, key interval, index range,
-//! value interval, rank range. Anything else (contexts, relative-rank selectors, set-type/ordered-
-//! map writes) answers UNSUPPORTED_FEATURE.
+//! value interval, rank range; contexts into nested lists and maps (no create flags). Anything else
+//! (relative-rank selectors, set-type/ordered-map writes) answers UNSUPPORTED_FEATURE.
 
 use crate::cdt_select::{self, INVERTED, Sel, View};
 use crate::msgpack::{self, Mp};
