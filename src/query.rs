@@ -233,13 +233,17 @@ impl Query {
                     return span.deliver(py, Err::<(), _>(e), |py, _, _| Ok(py.None()));
                 }
             };
-            for r in chunk.drain(..) {
-                let item = record_out(&mut rows, &r).and_then(|i| out.append(i));
+            for r in &chunk {
+                let item = record_out(&mut rows, r).and_then(|i| out.append(i));
                 if let Err(e) = item {
                     stream.as_ref().close();
                     return Err(span.fail(py, e));
                 }
             }
+            // Freed on a runtime thread: the records were allocated there, and freeing them here
+            // while it allocates the next ones contended on the allocator's arena lock.
+            let done = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+            core.rt.spawn(async move { drop(done) });
             if ended {
                 break;
             }
