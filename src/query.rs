@@ -123,6 +123,7 @@ fn record_out(rows: &mut results::Rows<'_>, r: &Record) -> PyResult<Py<PyAny>> {
 
 fn records_out(py: Python<'_>, recs: Vec<Record>, span: &mut Span) -> PyResult<Py<PyAny>> {
     span.records(recs.len());
+    let _gc = results::GcPause::new(py);
     let mut rows = results::Rows::new(py);
     let out = PyList::empty(py);
     for r in recs {
@@ -233,6 +234,7 @@ impl Query {
                     return span.deliver(py, Err::<(), _>(e), |py, _, _| Ok(py.None()));
                 }
             };
+            let gc = results::GcPause::new(py);
             for r in &chunk {
                 let item = record_out(&mut rows, r).and_then(|i| out.append(i));
                 if let Err(e) = item {
@@ -240,6 +242,7 @@ impl Query {
                     return Err(span.fail(py, e));
                 }
             }
+            drop(gc);
             // Freed on a runtime thread: the records were allocated there, and freeing them here
             // while it allocates the next ones contended on the allocator's arena lock.
             let done = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));

@@ -119,3 +119,18 @@ def test_query_results_async_same_as_sync(client, run_async, namespace, unique_s
         return sorted(r[2]["i"] for r in await ac.query(namespace, unique_set).results())
 
     assert run_async(go) == sync == list(range(300))
+
+
+def test_conversions_leave_the_gc_setting_as_it_was(client, keys, namespace, unique_set):
+    import gc
+
+    client.put(keys[0], {"a": 1})
+    was = gc.isenabled()
+    try:
+        for setting in (False, True):
+            (gc.enable if setting else gc.disable)()
+            client.batch_read(keys[:2])
+            client.query(namespace, unique_set).results()
+            assert gc.isenabled() is setting
+    finally:
+        (gc.enable if was else gc.disable)()
