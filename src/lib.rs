@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyByteArray;
 
 mod async_client;
+mod batch_records;
 mod cdt;
 mod client;
 mod completion;
@@ -40,6 +41,8 @@ fn calc_digest<'py>(py: Python<'py>, ns: &Bound<'py, PyAny>, set: &Bound<'py, Py
 fn _aerospike(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::Client>()?;
     m.add_class::<async_client::AsyncClient>()?;
+    m.add_class::<batch_records::BatchRecord>()?;
+    m.add_class::<batch_records::BatchRecords>()?;
     m.add_class::<query::Query>()?;
     m.add_class::<query::AsyncQuery>()?;
     m.add_class::<query::AsyncQueryIter>()?;

@@ -5,10 +5,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use aerospike_core::query::{Filter, PartitionFilter, RecordStream, Statement};
 use aerospike_core::{Bins, QueryPolicy, Record, Value};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::core::Core;
 use crate::errors::{OpError, param};
@@ -116,21 +116,45 @@ impl Spec {
     }
 }
 
-fn record_out(py: Python<'_>, r: &Record) -> PyResult<Py<PyAny>> {
+fn record_out(rows: &mut results::Rows<'_>, r: &Record) -> PyResult<Py<PyAny>> {
     let key = match &r.key {
-        Some(k) => results::key(py, k)?,
-        None => py.None(),
+        Some(k) => rows.key(k)?,
+        None => rows.py().None(),
     };
-    Ok(PyTuple::new(py, [key, results::meta(py, r)?, results::bins_of(py, r)?])?.into_any().unbind())
+    rows.record_with(key, r)
 }
 
 fn records_out(py: Python<'_>, recs: Vec<Record>, span: &mut Span) -> PyResult<Py<PyAny>> {
     span.records(recs.len());
-    let out = pyo3::types::PyList::empty(py);
-    for r in &recs {
-        out.append(record_out(py, r)?)?;
+    let _gc = results::GcPause::new(py);
+    let mut rows = results::Rows::new(py);
+    let out = PyList::empty(py);
+    for r in recs {
+        out.append(record_out(&mut rows, &r)?)?;
     }
     Ok(out.into_any().unbind())
+}
+
+/// Records taken from the stream per wait in `Query.results`: converting them while the runtime
+/// keeps reading overlaps the two, and each record's memory is freed (and reused by the next)
+/// right after its conversion instead of the whole result set existing twice.
+const CHUNK: usize = 256;
+
+/// Waits (GIL released) for the next record, then takes the ones already there, up to CHUNK.
+/// `true` with the chunk when the stream has ended.
+async fn next_chunk(stream: &mut RecordStream, chunk: &mut Vec<Record>) -> Result<bool, OpError> {
+    match stream.next().await {
+        None => return Ok(true),
+        Some(r) => chunk.push(r?),
+    }
+    while chunk.len() < CHUNK {
+        match stream.next().now_or_never() {
+            Some(Some(r)) => chunk.push(r?),
+            Some(None) => return Ok(true),
+            None => break,
+        }
+    }
+    Ok(false)
 }
 
 async fn collect(core: Arc<Core>, policy: QueryPolicy, st: Statement) -> Result<Vec<Record>, OpError> {
@@ -192,14 +216,46 @@ impl Query {
     #[pyo3(signature = (policy=None))]
     fn results(&self, py: Python<'_>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         let spec = self.spec.snapshot();
-        let span = spec.begin(py);
+        let mut span = spec.begin(py);
         let policy = match spec.policy(policy) {
             Ok(p) => p,
             Err(e) => return Err(span.fail(py, e)),
         };
         let core = spec.core.clone();
-        let out = hooks::block(py, &core, collect(core.clone(), policy, spec.statement()));
-        span.deliver(py, out, records_out)
+        let mut stream = match hooks::block(py, &core, Spec::open(core.clone(), policy, spec.statement())) {
+            Ok(s) => s,
+            Err(e) => return span.deliver(py, Err::<(), _>(e), |py, _, _| Ok(py.None())),
+        };
+        let out = PyList::empty(py);
+        let mut rows = results::Rows::new(py);
+        let mut chunk = Vec::with_capacity(CHUNK);
+        loop {
+            let ended = match hooks::block(py, &core, next_chunk(&mut stream, &mut chunk)) {
+                Ok(ended) => ended,
+                Err(e) => {
+                    stream.as_ref().close();
+                    return span.deliver(py, Err::<(), _>(e), |py, _, _| Ok(py.None()));
+                }
+            };
+            let gc = results::GcPause::new(py);
+            for r in &chunk {
+                let item = record_out(&mut rows, r).and_then(|i| out.append(i));
+                if let Err(e) = item {
+                    stream.as_ref().close();
+                    return Err(span.fail(py, e));
+                }
+            }
+            drop(gc);
+            // Freed on a runtime thread: the records were allocated there, and freeing them here
+            // while it allocates the next ones contended on the allocator's arena lock.
+            let done = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+            core.rt.spawn(async move { drop(done) });
+            if ended {
+                break;
+            }
+        }
+        span.records(out.len());
+        span.deliver(py, Ok(out), |_, out, _| Ok(out.into_any().unbind()))
     }
 
     /// Run the query, calling `callback((key, meta, bins))` per record; returning False stops it.
@@ -229,7 +285,7 @@ impl Query {
                 Err(e) => return span.deliver(py, Err::<(), _>(e), |py, _, _| Ok(py.None())).map(|_| ()),
             };
             n += 1;
-            let item = match record_out(py, &rec) {
+            let item = match record_out(&mut results::Rows::new(py), &rec) {
                 Ok(i) => i,
                 Err(e) => {
                     stream.as_ref().close();
@@ -320,7 +376,7 @@ impl AsyncQuery {
                     let r = r?;
                     n += 1;
                     let go_on = Python::attach(|py| -> Result<bool, OpError> {
-                        let item = record_out(py, &r).map_err(OpError::Py)?;
+                        let item = record_out(&mut results::Rows::new(py), &r).map_err(OpError::Py)?;
                         let ret = callback.call1(py, (item,)).map_err(OpError::Py)?;
                         Ok(!ret.bind(py).is(&*pyo3::types::PyBool::new(py, false)))
                     })?;
@@ -429,7 +485,7 @@ impl<'py> IntoPyObject<'py> for StepOut {
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self.0 {
-            Step::Item(r) => Ok(record_out(py, &r)?.into_bound(py)),
+            Step::Item(r) => Ok(record_out(&mut results::Rows::new(py), &r)?.into_bound(py)),
             Step::End(span, n) => {
                 if let Some(mut s) = span {
                     s.records(n);

@@ -4,10 +4,10 @@
 
 use aerospike_core::{BatchOperation, Key, Record, Value};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyTuple};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
+use crate::batch_records::{BatchRecord, BatchRecords};
 use crate::errors::{NO_RESPONSE, result_code_value};
 use crate::hooks::Span;
 
@@ -63,46 +63,153 @@ pub fn value(py: Python<'_>, v: &Value) -> PyResult<Py<PyAny>> {
 
 /// (namespace, set or None, user key or None, digest as bytearray) like the official client.
 pub fn key(py: Python<'_>, k: &Key) -> PyResult<Py<PyAny>> {
-    let set: Py<PyAny> = if k.set_name().is_empty() { py.None() } else { k.set_name().into_py_any(py)? };
-    let uk = match k.user_key() {
-        Some(v) => value(py, v)?,
-        None => py.None(),
-    };
-    let digest = PyByteArray::new(py, &k.digest());
-    Ok(PyTuple::new(py, [k.namespace().into_py_any(py)?, set, uk, digest.into_any().unbind()])?.into_any().unbind())
+    Rows::new(py).key(k)
 }
 
 pub fn meta(py: Python<'_>, r: &Record) -> PyResult<Py<PyAny>> {
-    let d = PyDict::new(py);
-    d.set_item(pyo3::intern!(py, "gen"), r.generation)?;
-    let ttl = match r.time_to_live() {
-        None => TTL_NEVER,
-        Some(t) => u32::try_from(t.as_secs()).unwrap_or(TTL_NEVER),
-    };
-    d.set_item(pyo3::intern!(py, "ttl"), ttl)?;
-    Ok(d.into_any().unbind())
-}
-
-pub fn bins_of(py: Python<'_>, r: &Record) -> PyResult<Py<PyAny>> {
-    let d = PyDict::new(py);
-    for (name, v) in &r.bins {
-        // Several operations on one bin (operate) come back as a MultiResult; like the official
-        // client, the bin holds the last operation's answer.
-        let v = match v {
-            Value::MultiResult(all) => all.last().unwrap_or(&Value::Nil),
-            other => other,
-        };
-        if matches!(v, Value::Nil) {
-            continue; // a write op's empty answer: the official client leaves such bins out
-        }
-        d.set_item(name, value(py, v)?)?;
-    }
-    Ok(d.into_any().unbind())
+    Rows::new(py).meta(r)
 }
 
 /// The `(key, meta, bins)` tuple; `k` is the key the caller passed (keeps its user key).
 pub fn record_tuple(py: Python<'_>, k: &Key, r: &Record) -> PyResult<Py<PyAny>> {
-    Ok(PyTuple::new(py, [key(py, k)?, meta(py, r)?, bins_of(py, r)?])?.into_any().unbind())
+    Rows::new(py).record(k, r)
+}
+
+/// Remaining ttl as the official client reports it: 0xFFFFFFFF for never, at least 1 once due
+/// (like aerospike-core's `Record::time_to_live`, with "now" read by the caller).
+fn ttl_of(expiration: u32, now_unix: u64) -> u32 {
+    if expiration == 0 {
+        return TTL_NEVER;
+    }
+    let void_time = aerospike_core::CITRUSLEAF_EPOCH_UNIX_SECS + u64::from(expiration);
+    let left = if void_time > now_unix { void_time - now_unix } else { 1 };
+    u32::try_from(left).unwrap_or(TTL_NEVER)
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Holds off Python's cyclic GC while one answer's rows are built (the GIL is held throughout,
+/// so no other Python code runs meanwhile). The new objects still count towards the next
+/// collection, which then runs once, at the first allocation after, instead of every 700
+/// objects over rows that cannot hold a cycle. Leaves a GC the user disabled disabled.
+pub struct GcPause(bool);
+
+impl GcPause {
+    pub fn new(_py: Python<'_>) -> Self {
+        // SAFETY: GIL held (the token proves it); both calls only flip the GC's enabled flag.
+        GcPause(unsafe { pyo3::ffi::PyGC_Disable() } != 0)
+    }
+}
+
+impl Drop for GcPause {
+    fn drop(&mut self) {
+        if self.0 {
+            // SAFETY: dropped where it was made, GIL still held.
+            unsafe { pyo3::ffi::PyGC_Enable() };
+        }
+    }
+}
+
+/// Bin names remembered per converter; a record set rarely has more distinct names.
+const NAME_CACHE: usize = 32;
+
+/// Converts the records of one answer (a batch, a query page). Consecutive records share their
+/// namespace, set and bin names: those Python strings are made once and shared (str objects
+/// are immutable; a reused name also keeps its cached hash for the dict insert), and "now" for
+/// the ttl is read once.
+pub struct Rows<'py> {
+    py: Python<'py>,
+    now: u64,
+    ns: Option<(String, Py<PyAny>)>,
+    set: Option<(String, Py<PyAny>)>,
+    names: Vec<(String, Py<PyAny>)>,
+}
+
+impl<'py> Rows<'py> {
+    pub fn new(py: Python<'py>) -> Self {
+        Rows { py, now: unix_now(), ns: None, set: None, names: Vec::new() }
+    }
+
+    pub fn py(&self) -> Python<'py> {
+        self.py
+    }
+
+    fn shared(py: Python<'py>, slot: &mut Option<(String, Py<PyAny>)>, s: &str) -> Py<PyAny> {
+        match slot {
+            Some((text, obj)) if text == s => obj.clone_ref(py),
+            _ => {
+                let obj = PyString::new(py, s).into_any().unbind();
+                *slot = Some((s.to_owned(), obj.clone_ref(py)));
+                obj
+            }
+        }
+    }
+
+    fn name(&mut self, s: &str) -> Py<PyAny> {
+        let py = self.py;
+        if let Some((_, obj)) = self.names.iter().find(|(n, _)| n == s) {
+            return obj.clone_ref(py);
+        }
+        let obj = PyString::new(py, s).into_any().unbind();
+        if self.names.len() < NAME_CACHE {
+            self.names.push((s.to_owned(), obj.clone_ref(py)));
+        }
+        obj
+    }
+
+    /// (namespace, set or None, user key or None, digest as bytearray).
+    pub fn key(&mut self, k: &Key) -> PyResult<Py<PyAny>> {
+        let py = self.py;
+        let ns = Self::shared(py, &mut self.ns, k.namespace());
+        let set = if k.set_name().is_empty() { py.None() } else { Self::shared(py, &mut self.set, k.set_name()) };
+        let uk = match k.user_key() {
+            Some(v) => value(py, v)?,
+            None => py.None(),
+        };
+        let digest = PyByteArray::new(py, &k.digest()).into_any().unbind();
+        Ok(PyTuple::new(py, [ns, set, uk, digest])?.into_any().unbind())
+    }
+
+    pub fn meta(&self, r: &Record) -> PyResult<Py<PyAny>> {
+        let py = self.py;
+        let d = PyDict::new(py);
+        d.set_item(pyo3::intern!(py, "gen"), r.generation)?;
+        d.set_item(pyo3::intern!(py, "ttl"), ttl_of(r.expiration(), self.now))?;
+        Ok(d.into_any().unbind())
+    }
+
+    pub fn bins(&mut self, r: &Record) -> PyResult<Py<PyAny>> {
+        let d = PyDict::new(self.py);
+        for (name, v) in &r.bins {
+            // Several operations on one bin (operate) come back as a MultiResult; like the official
+            // client, the bin holds the last operation's answer.
+            let v = match v {
+                Value::MultiResult(all) => all.last().unwrap_or(&Value::Nil),
+                other => other,
+            };
+            if matches!(v, Value::Nil) {
+                continue; // a write op's empty answer: the official client leaves such bins out
+            }
+            d.set_item(self.name(name), value(self.py, v)?)?;
+        }
+        Ok(d.into_any().unbind())
+    }
+
+    /// The `(key, meta, bins)` tuple; `k` is the key the caller passed (keeps its user key).
+    pub fn record(&mut self, k: &Key, r: &Record) -> PyResult<Py<PyAny>> {
+        let key = self.key(k)?;
+        self.record_with(key, r)
+    }
+
+    /// The `(key, meta, bins)` tuple with its key tuple already made (None for a query record
+    /// the server sent without key).
+    pub fn record_with(&mut self, key: Py<PyAny>, r: &Record) -> PyResult<Py<PyAny>> {
+        let meta = self.meta(r)?;
+        let bins = self.bins(r)?;
+        Ok(PyTuple::new(self.py, [key, meta, bins])?.into_any().unbind())
+    }
 }
 
 pub fn none(py: Python<'_>, _v: (), _t: &mut Span) -> PyResult<Py<PyAny>> {
@@ -131,37 +238,35 @@ pub fn exists(py: Python<'_>, v: (Key, Option<Record>), _t: &mut Span) -> PyResu
     Ok(PyTuple::new(py, [key(py, &v.0)?, m])?.into_any().unbind())
 }
 
-struct BatchClasses {
-    record: Py<PyAny>,
-    records: Py<PyAny>,
-}
-static BATCH: PyOnceLock<BatchClasses> = PyOnceLock::new();
-
 pub fn batch_records(py: Python<'_>, ops: Vec<BatchOperation>, t: &mut Span) -> PyResult<Py<PyAny>> {
-    let cls = BATCH.get_or_try_init(py, || {
-        let m = py.import("aerospike_py._types")?;
-        Ok::<_, PyErr>(BatchClasses { record: m.getattr("BatchRecord")?.unbind(), records: m.getattr("BatchRecords")?.unbind() })
-    })?;
+    let _gc = GcPause::new(py);
+    let mut rows = Rows::new(py);
     let out = PyList::empty(py);
     let mut found = 0usize;
     let mut overall = 0i32;
-    for op in &ops {
-        let br = op.batch_record();
+    let ok = 0i32.into_pyobject(py)?.into_any().unbind();
+    for op in ops {
         let rc = op.result_code().map_or(NO_RESPONSE, result_code_value);
         if rc != 0 && overall == 0 && rc != 2 {
             overall = rc;
         }
-        let rec = match op.record() {
+        let in_doubt = op.in_doubt();
+        let br = op.into_batch_record();
+        let rec = match &br.record {
             Some(r) => {
                 found += 1;
-                record_tuple(py, &br.key, r)?
+                rows.record(&br.key, r)?
             }
             None => py.None(),
         };
-        out.append(cls.record.call1(py, (key(py, &br.key)?, rc, rec, op.in_doubt()))?)?;
+        let result = if rc == 0 { ok.clone_ref(py) } else { rc.into_pyobject(py)?.into_any().unbind() };
+        let row = BatchRecord { key: rows.key(&br.key)?, result, record: rec, in_doubt: PyBool::new(py, in_doubt).to_owned().into_any().unbind() };
+        out.append(Bound::new(py, row)?)?;
+        // `br` (and its bin values) is freed here, before the next row is read.
     }
     t.records(found);
-    cls.records.call1(py, (out, overall))
+    let records = BatchRecords { batch_records: out.into_any().unbind(), result: overall.into_pyobject(py)?.into_any().unbind() };
+    Ok(Bound::new(py, records)?.into_any().unbind())
 }
 
 pub fn info_all(py: Python<'_>, v: Vec<(String, Result<String, String>)>, _t: &mut Span) -> PyResult<Py<PyAny>> {

@@ -169,27 +169,48 @@ pub fn text(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Value> {
 // ---------------------------------------------------------------- keys and bins
 
 pub fn key_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<Key> {
+    key_at(o, arg, None)
+}
+
+/// A key, `arg[index]` of a list when `index` is given. The argument's name is only formatted
+/// when there is an error to report (batches convert a hundred keys per call).
+fn key_at(o: &Bound<'_, PyAny>, arg: &str, index: Option<usize>) -> PyResult<Key> {
     let py = o.py();
+    let name = || match index {
+        Some(i) => format!("{arg}[{i}]"),
+        None => arg.to_owned(),
+    };
+    let err = |what: String| param(py, &name(), what);
     let t = o
         .cast::<PyTuple>()
-        .map_err(|_| param(py, arg, format!("expected a (namespace, set, key[, digest]) tuple, got {}", type_name(o))))?;
+        .map_err(|_| err(format!("expected a (namespace, set, key[, digest]) tuple, got {}", type_name(o))))?;
     let n = t.len();
     if !(3..=4).contains(&n) {
-        return Err(param(py, arg, format!("expected a tuple of 3 or 4 items, got {n}")));
+        return Err(err(format!("expected a tuple of 3 or 4 items, got {n}")));
     }
     let ns = t.get_item(0)?;
-    let ns = str_of(&ns, &format!("{arg}[0] (namespace)"))?;
+    let ns = match ns.cast::<PyString>() {
+        Ok(s) => s.to_str()?.to_owned(),
+        Err(_) => return Err(param(py, &format!("{}[0] (namespace)", name()), format!("expected str, got {}", type_name(&ns)))),
+    };
     if ns.is_empty() {
-        return Err(param(py, arg, "namespace must not be empty"));
+        return Err(err("namespace must not be empty".into()));
     }
     let set = t.get_item(1)?;
-    let set = if set.is_none() { String::new() } else { str_of(&set, &format!("{arg}[1] (set)"))? };
+    let set = if set.is_none() {
+        String::new()
+    } else {
+        match set.cast::<PyString>() {
+            Ok(s) => s.to_str()?.to_owned(),
+            Err(_) => return Err(param(py, &format!("{}[1] (set)", name()), format!("expected str, got {}", type_name(&set)))),
+        }
+    };
     let uk = t.get_item(2)?;
     if !uk.is_none() {
         let v = if uk.is_instance_of::<PyBool>() {
-            return Err(param(py, arg, "user key must be str, int or bytes, not bool"));
+            return Err(err("user key must be str, int or bytes, not bool".into()));
         } else if uk.is_instance_of::<PyInt>() {
-            Value::Int(uk.extract::<i64>().map_err(|_| param(py, arg, "user key integer out of signed 64-bit range"))?)
+            Value::Int(uk.extract::<i64>().map_err(|_| err("user key integer out of signed 64-bit range".into()))?)
         } else if let Ok(s) = uk.cast::<PyString>() {
             Value::String(s.to_str()?.to_owned())
         } else if let Ok(b) = uk.cast::<PyBytes>() {
@@ -197,9 +218,9 @@ pub fn key_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<Key> {
         } else if let Ok(b) = uk.cast::<PyByteArray>() {
             Value::Blob(b.to_vec())
         } else {
-            return Err(param(py, arg, format!("user key must be str, int or bytes, got {}", type_name(&uk))));
+            return Err(err(format!("user key must be str, int or bytes, got {}", type_name(&uk))));
         };
-        return Key::new(ns, set, v).map_err(|e| param(py, arg, e.base_message()));
+        return Key::new(ns, set, v).map_err(|e| err(e.base_message()));
     }
     if n == 4 {
         let d = t.get_item(3)?;
@@ -208,12 +229,12 @@ pub fn key_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<Key> {
         } else if let Ok(b) = d.cast::<PyByteArray>() {
             b.to_vec()
         } else {
-            return Err(param(py, arg, "digest must be 20 bytes"));
+            return Err(err("digest must be 20 bytes".into()));
         };
-        let digest: [u8; 20] = bytes.try_into().map_err(|_| param(py, arg, "digest must be exactly 20 bytes"))?;
+        let digest: [u8; 20] = bytes.try_into().map_err(|_| err("digest must be exactly 20 bytes".into()))?;
         return Ok(Key::with_digest(ns, set, None, digest));
     }
-    Err(param(py, arg, "user key is None and no digest given"))
+    Err(err("user key is None and no digest given".into()))
 }
 
 pub fn key(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Key> {
@@ -222,14 +243,21 @@ pub fn key(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Key> {
 
 pub fn keys(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<Key>> {
     let o = required(obj, arg)?;
-    let mut out = Vec::new();
-    if !(o.is_instance_of::<PyList>() || o.is_instance_of::<PyTuple>()) {
-        return Err(param(o.py(), arg, format!("expected a list of keys, got {}", type_name(o))));
+    if let Ok(l) = o.cast::<PyList>() {
+        let mut out = Vec::with_capacity(l.len());
+        for (i, item) in l.iter().enumerate() {
+            out.push(key_at(&item, arg, Some(i))?);
+        }
+        return Ok(out);
     }
-    for (i, item) in o.try_iter()?.enumerate() {
-        out.push(key_of(&item?, &format!("{arg}[{i}]"))?);
+    if let Ok(t) = o.cast::<PyTuple>() {
+        let mut out = Vec::with_capacity(t.len());
+        for (i, item) in t.iter().enumerate() {
+            out.push(key_at(&item, arg, Some(i))?);
+        }
+        return Ok(out);
     }
-    Ok(out)
+    Err(param(o.py(), arg, format!("expected a list of keys, got {}", type_name(o))))
 }
 
 const MAX_BIN_NAME: usize = 15;

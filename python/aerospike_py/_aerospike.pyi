@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, AsyncIterator, Awaitable, Callable, TypedDict, Union
-
-from aerospike_py._types import BatchRecords
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, TypedDict, Union
 
 Key = Union[
     tuple[str, str | None, str | int | bytes | bytearray],
@@ -302,6 +300,28 @@ OP_MAP_GET_BY_VALUE_LIST: int
 """Operation code of map_operations.map_get_by_value_list."""
 OP_MAP_GET_BY_KEY_LIST: int
 """Operation code of map_operations.map_get_by_key_list."""
+
+class BatchRecord:
+    """One key's outcome in a batch: `.key`, `.result` (result code, 0 = ok), `.record`
+    (`(key, meta, bins)` or None), `.in_doubt`."""
+
+    key: Any
+    result: int
+    record: Record | None
+    in_doubt: bool
+    def __init__(self, key: Any, result: int = 0, record: Record | None = None, in_doubt: bool = False) -> None: ...
+    def __eq__(self, other: object) -> bool: ...
+
+class BatchRecords:
+    """A batch's outcome: `.batch_records` (one BatchRecord per key, in key order) and `.result`
+    (0, or the first per-record failure other than not-found)."""
+
+    batch_records: list[BatchRecord]
+    result: int
+    def __init__(self, batch_records: list[BatchRecord] | None = None, result: int = 0) -> None: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[BatchRecord]: ...
 
 class Query:
     def select(self, *bins: str) -> Query: ...
