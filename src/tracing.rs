@@ -29,7 +29,10 @@ use pyo3::types::{PyDict, PyString, PyTuple};
 /// Static description of one data operation (one per op, generated from ops.yaml).
 pub struct OpSpec {
     pub name: &'static str,
+    /// db.operation.name; batches are `BATCH {single operation}`.
     pub operation: &'static str,
+    /// Whether spans carry db.response.returned_rows (ops.yaml `returned_rows`).
+    pub returned_rows: bool,
 }
 
 /// The logical server a client was configured with (its first seed host): `server.address`/
@@ -130,10 +133,12 @@ impl OpTrace {
         }
     }
 
-    /// Records returned to Python (batch reads, queries).
+    /// Records returned to Python; kept only for operations ops.yaml marks `returned_rows`.
     pub fn records(&mut self, n: usize) {
         if let Some(live) = self.live.as_deref_mut() {
-            live.records = Some(n);
+            if live.spec.returned_rows {
+                live.records = Some(n);
+            }
         }
     }
 
@@ -171,7 +176,12 @@ fn start_span(
     set: Option<&str>,
     batch_size: Option<usize>,
 ) -> opentelemetry_sdk::trace::Span {
-    let op = live.spec.operation;
+    // Semconv: a batch of one operation is modelled as that single operation (`BATCH GET` ->
+    // `GET`, no batch size); an empty batch is still a batch, of size 0.
+    let op = match batch_size {
+        Some(1) => live.spec.operation.strip_prefix("BATCH ").unwrap_or(live.spec.operation),
+        _ => live.spec.operation,
+    };
     let name = match (namespace, set) {
         (Some(ns), Some(s)) if !s.is_empty() => format!("{op} {ns}.{s}"),
         (Some(ns), _) => format!("{op} {ns}"),
@@ -186,7 +196,7 @@ fn start_span(
     if let Some(s) = set.filter(|s| !s.is_empty()) {
         attrs.push(KeyValue::new("db.collection.name", s.to_owned()));
     }
-    if let Some(n) = batch_size.filter(|n| *n >= 2) {
+    if let Some(n) = batch_size.filter(|n| *n != 1) {
         attrs.push(KeyValue::new("db.operation.batch.size", n as i64));
     }
     attrs.push(KeyValue::new("server.address", live.server.address.clone()));
@@ -654,6 +664,7 @@ fn _tracing_flush(py: Python<'_>) -> bool {
 static BENCH_SPEC: OpSpec = OpSpec {
     name: "bench",
     operation: "PUT",
+    returned_rows: false,
 };
 
 /// Micro-benchmark of the hooks (bench/tracing_overhead.py): ns per iteration of `what`:

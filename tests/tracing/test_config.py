@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import free_port, otel_env
+from tracing_support import free_port, otel_env
 from otlp_receiver import OtlpReceiver
 
 OPS = """
@@ -117,7 +117,7 @@ def test_sdk_disabled(run_driver, receiver, unique_set):
         on = aerospike_py.init_tracing()
         c = client()
         c.put(("test", "{unique_set}", 1), {{"a": 1}})
-        threads = sorted(open(f"/proc/self/task/{{t}}/comm").read().strip() for t in __import__("os").listdir("/proc/self/task"))
+        threads = thread_names()
         aerospike_py.shutdown_tracing()
         result(on=on, threads=threads)
     """, env=otel_env(receiver.endpoint, OTEL_SDK_DISABLED="true"))

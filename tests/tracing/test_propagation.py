@@ -3,7 +3,7 @@ span id, sampled flag, trace state), on the sync and the async client; root span
 
 from __future__ import annotations
 
-from conftest import otel_env
+from tracing_support import otel_env
 
 
 def test_sync_parent_child(run_driver, receiver, unique_set):
