@@ -56,6 +56,9 @@ static ENABLED: AtomicBool = AtomicBool::new(false);
 static CURRENT: RwLock<Option<Arc<Active>>> = RwLock::new(None);
 /// Exporter health messages waiting for the Python log pump.
 static EVENTS: Mutex<Option<Arc<Events>>> = Mutex::new(None);
+/// The last parent read: its Python SpanContext (immutable; held, so its identity cannot be
+/// reused by another object) and our conversion of it.
+static LAST_PARENT: Mutex<Option<(Py<PyAny>, SpanContext)>> = Mutex::new(None);
 /// `aerospike_py._tracing._parent_reader()`: None when opentelemetry-api cannot be imported.
 static PARENT_READER: PyOnceLock<Option<ParentReader>> = PyOnceLock::new();
 
@@ -284,6 +287,25 @@ fn python_parent(py: Python<'_>) -> Option<SpanContext> {
         Some(sc) => sc,
         None => span.call_method0(intern!(py, "get_span_context")).ok()?,
     };
+    // Operations under the same parent (a request's DB calls) see the same SpanContext object.
+    if let Ok(last) = LAST_PARENT.lock() {
+        if let Some((obj, ctx)) = last.as_ref() {
+            if obj.is(&sc) {
+                return Some(ctx.clone());
+            }
+        }
+    }
+    let ctx = span_context_of(py, &sc)?;
+    if let Ok(mut last) = LAST_PARENT.lock() {
+        let old = last.replace((sc.unbind(), ctx.clone()));
+        drop(last);
+        drop(old); // released outside the lock
+    }
+    Some(ctx)
+}
+
+/// Python SpanContext -> ours, None when it is not a valid span context.
+fn span_context_of(py: Python<'_>, sc: &Bound<'_, PyAny>) -> Option<SpanContext> {
     // SpanContext is a tuple: (trace_id, span_id, is_remote, trace_flags, trace_state, is_valid).
     let t = sc.cast::<PyTuple>().ok()?;
     if t.len() < 6 || !t.get_item(5).ok()?.is_truthy().ok()? {
@@ -312,8 +334,7 @@ fn python_parent(py: Python<'_>) -> Option<SpanContext> {
     ))
 }
 
-/// A Python int as u64 (None for anything else, negative or too big). Direct C calls: pyo3's
-/// generic extraction goes through index/overflow checks that cost ~5x more under abi3.
+/// A Python int as u64 (None for anything else, negative or too big), by direct C calls.
 fn u64_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u64> {
     // SAFETY: `v` is a live object; the call only reads it and sets an exception on failure.
     unsafe {
@@ -328,8 +349,7 @@ fn u64_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u64> {
     }
 }
 
-/// A Python int as u128: low 64 bits by mask, high 64 bits after one shift (pyo3's abi3
-/// conversion does the same with a few more checks and allocations).
+/// A Python int as u128: low 64 bits by mask, high 64 bits after one shift.
 fn u128_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u128> {
     // SAFETY: as in u64_of; the shift result is owned and released by Bound.
     unsafe {
@@ -678,6 +698,8 @@ fn shutdown_tracing(py: Python<'_>) -> PyResult<()> {
     if let Some(active) = taken {
         py.detach(|| shutdown_active(active));
     }
+    let last = LAST_PARENT.lock().ok().and_then(|mut g| g.take());
+    drop(last);
     if let Ok(glue) = glue(py) {
         let _ = glue.call_method0("_drain");
     }
@@ -748,7 +770,8 @@ static BENCH_SPEC: OpSpec = OpSpec {
 
 /// Micro-benchmark of the hooks (bench/tracing_overhead.py): ns per iteration of `what`:
 /// "hooks" = begin + target + finish_ok (no-op when tracing is off), "capture" = reading the
-/// Python parent context only.
+/// Python parent context only (the same parent again: cached), "capture-first" = reading a parent
+/// not seen before.
 #[pyfunction]
 fn _tracing_bench(py: Python<'_>, what: &str, n: usize) -> PyResult<f64> {
     let server = Server { address: Arc::from("127.0.0.1"), port: 3000 };
@@ -766,7 +789,15 @@ fn _tracing_bench(py: Python<'_>, what: &str, n: usize) -> PyResult<f64> {
                 std::hint::black_box(python_parent(py));
             }
         }
-        _ => return Err(pyo3::exceptions::PyValueError::new_err("what: hooks or capture")),
+        "capture-first" => {
+            // A parent seen for the first time (the cache of the last parent emptied each time).
+            for _ in 0..n {
+                let last = LAST_PARENT.lock().ok().and_then(|mut g| g.take());
+                drop(last);
+                std::hint::black_box(python_parent(py));
+            }
+        }
+        _ => return Err(pyo3::exceptions::PyValueError::new_err("what: hooks, capture or capture-first")),
     }
     Ok(t0.elapsed().as_nanos() as f64 / n.max(1) as f64)
 }

@@ -33,6 +33,33 @@ def test_sync_parent_child(run_driver, receiver, unique_set):
     assert exists.parent_span_id == "" and exists.trace_id not in (put.trace_id, get.trace_id)
 
 
+def test_parents_alternating_and_repeated(run_driver, receiver, unique_set):
+    """The last parent's conversion is reused only for that very parent: A, A, B, A, then none."""
+    r = run_driver(f"""
+        aerospike_py.init_tracing()
+        c = client()
+        key = ("test", "{unique_set}", "alt")
+        c.put(key, {{"a": 1}})
+        ids = []
+        with pyparent("A") as a:
+            for _ in range(2):
+                c.get(key)
+                ids.append(hexid(a.get_span_context().span_id))
+            with pyparent("B") as b:
+                c.exists(key)
+                ids.append(hexid(b.get_span_context().span_id))
+            c.touch(key)
+            ids.append(hexid(a.get_span_context().span_id))
+        c.select(key, ["a"])   # no active span: a root span, not the last parent's child
+        ids.append("")
+        aerospike_py.shutdown_tracing()
+        result(ids=ids)
+    """, env=otel_env(receiver.endpoint))
+    spans = sorted(receiver.wait_for_spans(6), key=lambda s: s.start_ns)[1:]  # skip the setup put
+    assert [s.name.split()[0] for s in spans] == ["GET", "GET", "EXISTS", "TOUCH", "GET"]
+    assert [s.parent_span_id for s in spans] == r["ids"]
+
+
 def test_async_tasks_each_under_own_parent(run_driver, receiver, unique_set):
     r = run_driver(f"""
         import asyncio
