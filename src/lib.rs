@@ -11,6 +11,7 @@ mod core;
 mod errors;
 mod executors;
 mod hooks;
+mod otlp_grpc;
 mod query;
 mod results;
 mod runtime;

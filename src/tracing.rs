@@ -15,7 +15,7 @@ use opentelemetry::trace::{
 };
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_otlp::tonic_types::transport::{Certificate, ClientTlsConfig, Identity};
-use opentelemetry_otlp::{WithExportConfig, WithTonicConfig};
+use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{
@@ -436,8 +436,8 @@ impl Events {
 /// Wraps the OTLP exporter: runs each export on our runtime under OTEL_BSP_EXPORT_TIMEOUT and
 /// reports health transitions (never per span, never through Python on this thread).
 #[derive(Debug)]
-struct WatchedExporter {
-    inner: Arc<opentelemetry_otlp::SpanExporter>,
+struct WatchedExporter<E> {
+    inner: Arc<E>,
     handle: tokio::runtime::Handle,
     timeout: Duration,
     endpoint: String,
@@ -450,7 +450,7 @@ impl std::fmt::Debug for Events {
     }
 }
 
-impl SpanExporter for WatchedExporter {
+impl<E: SpanExporter + Sync + 'static> SpanExporter for WatchedExporter<E> {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
         let inner = self.inner.clone();
         let timeout = self.timeout;
@@ -589,24 +589,38 @@ fn build_active() -> Result<Option<Active>, String> {
                 .map_err(|e| format!("cannot start the exporter runtime: {e}"))?;
             let protocol = otlp_env("PROTOCOL").unwrap_or_else(|| "grpc".to_owned());
             let endpoint = resolved_endpoint(&protocol);
+            let bsp_timeout = env("OTEL_BSP_EXPORT_TIMEOUT")
+                .and_then(|v| v.parse::<u64>().ok())
+                .map(Duration::from_millis)
+                .unwrap_or(Duration::from_secs(30));
+            let events = current_events();
+            let handle = runtime.handle().clone();
             // Both transports spawn their connection tasks on the runtime current at build time.
             let _guard = runtime.enter();
-            let inner = match protocol.as_str() {
+            let bsp = match protocol.as_str() {
                 "grpc" => {
-                    let mut otlp = opentelemetry_otlp::SpanExporter::builder().with_tonic();
-                    if let Some(tls) = tls_config()? {
-                        if !endpoint.starts_with("http://") {
-                            otlp = otlp.with_tls_config(tls);
-                        }
-                    }
-                    otlp.with_timeout(export_timeout).build().map_err(|e| e.to_string())?
+                    // Our own encoder (src/otlp_grpc.rs): a fraction of opentelemetry-otlp's CPU per span.
+                    let tls = if endpoint.starts_with("http://") { None } else { tls_config()? };
+                    let inner = crate::otlp_grpc::GrpcExporter::new(
+                        &endpoint,
+                        tls,
+                        export_timeout,
+                        otlp_env("HEADERS").as_deref(),
+                        otlp_env("COMPRESSION").as_deref(),
+                    )?;
+                    let exporter = WatchedExporter { inner: Arc::new(inner), handle, timeout: bsp_timeout, endpoint, events };
+                    BatchSpanProcessor::builder(exporter).with_batch_config(BatchConfigBuilder::default().build()).build()
                 }
-                "http/protobuf" => opentelemetry_otlp::SpanExporter::builder()
-                    .with_http()
-                    .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-                    .with_timeout(export_timeout)
-                    .build()
-                    .map_err(|e| e.to_string())?,
+                "http/protobuf" => {
+                    let inner = opentelemetry_otlp::SpanExporter::builder()
+                        .with_http()
+                        .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+                        .with_timeout(export_timeout)
+                        .build()
+                        .map_err(|e| e.to_string())?;
+                    let exporter = WatchedExporter { inner: Arc::new(inner), handle, timeout: bsp_timeout, endpoint, events };
+                    BatchSpanProcessor::builder(exporter).with_batch_config(BatchConfigBuilder::default().build()).build()
+                }
                 other => {
                     return Err(format!(
                         "OTEL_EXPORTER_OTLP_PROTOCOL={other} is not supported by aerospike-py (grpc or http/protobuf)"
@@ -614,21 +628,6 @@ fn build_active() -> Result<Option<Active>, String> {
                 }
             };
             drop(_guard);
-            let bsp_timeout = env("OTEL_BSP_EXPORT_TIMEOUT")
-                .and_then(|v| v.parse::<u64>().ok())
-                .map(Duration::from_millis)
-                .unwrap_or(Duration::from_secs(30));
-            let events = current_events();
-            let exporter = WatchedExporter {
-                inner: Arc::new(inner),
-                handle: runtime.handle().clone(),
-                timeout: bsp_timeout,
-                endpoint,
-                events,
-            };
-            let bsp = BatchSpanProcessor::builder(exporter)
-                .with_batch_config(BatchConfigBuilder::default().build())
-                .build();
             (builder.with_span_processor(bsp).build(), Some(runtime))
         }
         other => {
