@@ -278,6 +278,18 @@ def test_unsupported_exporter_is_a_clear_error(run_driver, receiver):
     assert "OTEL_TRACES_EXPORTER" in r["err"]
 
 
+def test_unsupported_compression_is_a_clear_error(run_driver, receiver):
+    r = run_driver("""
+        try:
+            aerospike_py.init_tracing()
+            result(err=None)
+        except ValueError as e:
+            result(err=str(e))
+        aerospike_py.shutdown_tracing()
+    """, env=otel_env(receiver.endpoint, OTEL_EXPORTER_OTLP_COMPRESSION="brotli"))
+    assert "OTEL_EXPORTER_OTLP_COMPRESSION=brotli" in r["err"]
+
+
 def test_protocol_http_protobuf(run_driver, unique_set):
     with OtlpReceiver(http=True) as rcv:
         env = otel_env(rcv.http_endpoint, OTEL_EXPORTER_OTLP_PROTOCOL="http/protobuf",
