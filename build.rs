@@ -88,6 +88,9 @@ struct Op {
     executor: String,
     #[serde(default = "yes")]
     traced: bool,
+    /// Spans carry db.response.returned_rows (the converter reports the count).
+    #[serde(default)]
+    returned_rows: bool,
     target: String,
     doc: String,
     args: Vec<Arg>,
@@ -124,6 +127,7 @@ struct OpView {
     operation: String,
     executor: String,
     traced: bool,
+    returned_rows: bool,
     doc: String,
     args: Vec<ArgView>,
     pyo3_signature: String,
@@ -238,6 +242,7 @@ fn view(spec: &Spec) -> Vec<OpView> {
                 operation: op.operation.clone(),
                 executor: op.executor.clone(),
                 traced: op.traced,
+                returned_rows: op.returned_rows,
                 doc: op.doc.clone(),
                 pyo3_signature,
                 text_signature,

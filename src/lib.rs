@@ -14,6 +14,7 @@ mod errors;
 mod executors;
 mod expressions;
 mod hooks;
+mod otlp_grpc;
 mod query;
 mod results;
 mod runtime;

@@ -31,14 +31,17 @@ _mp_marker = _Marker()  # weak-referenceable key for multiprocessing.util.regist
 
 
 def _parent_reader():
-    """How Rust reads the active OTel span: None (no opentelemetry-api), ("ctxvar", var, key)
-    (the default contextvars runtime context: Rust reads the ContextVar and the span stored under
-    `key` directly, well under a microsecond), or ("call", fn) (any other runtime context)."""
+    """How Rust reads the active OTel span: None (no opentelemetry-api), ("ctxvar", var.get, key,
+    SpanContext) (the default contextvars runtime context: Rust calls the ContextVar's bound `get`
+    and takes the span stored under `key` directly, well under a microsecond), or ("call", fn,
+    SpanContext) (any other runtime context). SpanContext is the class Rust expects a span's
+    context to be exactly (then it reads it without a Python-level call)."""
     try:
         from opentelemetry import context as otel_context
         from opentelemetry import trace
     except Exception:  # not installed, or blocked
         return None
+    span_context = getattr(trace, "SpanContext", None)
     try:
         from contextvars import ContextVar
 
@@ -46,10 +49,10 @@ def _parent_reader():
 
         var = getattr(otel_context._RUNTIME_CONTEXT, "_current_context", None)
         if isinstance(var, ContextVar) and isinstance(var.get(), dict) and isinstance(_SPAN_KEY, str):
-            return ("ctxvar", var, _SPAN_KEY)
+            return ("ctxvar", var.get, _SPAN_KEY, span_context)
     except Exception:  # internals moved: use the public API
         pass
-    return ("call", trace.get_current_span)
+    return ("call", trace.get_current_span, span_context)
 
 
 def _drain() -> None:

@@ -19,20 +19,13 @@ TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS))
 
 from otlp_receiver import OtlpReceiver  # noqa: E402
-
-DRIVER = Path(__file__).with_name("driver.py")
+from tracing_support import DRIVER, DriverResult  # noqa: E402
 
 
 @pytest.fixture
 def receiver():
     with OtlpReceiver() as r:
         yield r
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Blackhole:
@@ -73,21 +66,6 @@ def blackhole():
     b.close()
 
 
-class DriverResult:
-    def __init__(self, proc: subprocess.CompletedProcess):
-        self.proc = proc
-        self.data = {}
-        for line in proc.stdout.splitlines():
-            if line.startswith("RESULT "):
-                self.data.update(json.loads(line[len("RESULT "):]))
-
-    def __getitem__(self, k):
-        return self.data[k]
-
-    def get(self, k, default=None):
-        return self.data.get(k, default)
-
-
 @pytest.fixture
 def run_driver(aerospike_hosts, tmp_path):
     """run_driver(code, env={...}, timeout=60, extra_path=None) -> DriverResult (asserts exit 0)."""
@@ -109,10 +87,3 @@ def run_driver(aerospike_hosts, tmp_path):
         return DriverResult(proc)
 
     return run
-
-
-def otel_env(endpoint: str, **extra) -> dict:
-    """Environment for a scenario exporting to `endpoint` with a short batch delay."""
-    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_BSP_SCHEDULE_DELAY": "50"}
-    env.update(extra)
-    return env

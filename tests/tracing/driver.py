@@ -2,7 +2,7 @@
 
 The scenario's globals include: aerospike_py, HOSTS, client() / aclient() (connected clients),
 LOGS (records of the `aerospike_py.tracing` logger as (level, message)), result(**values)
-(reported to the test as JSON), and pyparent(name) (a Python OTel SDK span context manager,
+(reported to the test as JSON), thread_names() / settled_thread_names(*prefixes), and pyparent(name) (a Python OTel SDK span context manager,
 installed on first use).
 """
 
@@ -70,6 +70,34 @@ def pytracer():
 
 def pyparent(name: str, **kw):
     return pytracer().start_as_current_span(name, **kw)
+
+
+def thread_names() -> list[str]:
+    """OS names of this process's threads. A thread can exit between listing and reading its
+    name (e.g. a thread just joined: the kernel reaps it after the joiner wakes): skip it."""
+    names = []
+    for t in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{t}/comm") as f:
+                names.append(f.read().strip())
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return sorted(names)
+
+
+def settled_thread_names(*prefixes: str, timeout: float = 15.0) -> list[str]:
+    """thread_names() once a thread with each prefix is visible (or at timeout), then settled.
+    A Rust thread names itself when it first runs, so right after it is spawned (on a loaded
+    machine, for a while) it still shows its parent's name."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(any(n.startswith(p) for n in thread_names()) for p in prefixes):
+            break
+        time.sleep(0.02)
+    time.sleep(0.3)  # threads spawned alongside get the chance to name themselves too
+    return thread_names()
 
 
 def hexid(n: int, width: int = 16) -> str:

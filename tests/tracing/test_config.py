@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import free_port, otel_env
+from tracing_support import free_port, otel_env
 from otlp_receiver import OtlpReceiver
 
 OPS = """
@@ -117,7 +117,7 @@ def test_sdk_disabled(run_driver, receiver, unique_set):
         on = aerospike_py.init_tracing()
         c = client()
         c.put(("test", "{unique_set}", 1), {{"a": 1}})
-        threads = sorted(open(f"/proc/self/task/{{t}}/comm").read().strip() for t in __import__("os").listdir("/proc/self/task"))
+        threads = thread_names()
         aerospike_py.shutdown_tracing()
         result(on=on, threads=threads)
     """, env=otel_env(receiver.endpoint, OTEL_SDK_DISABLED="true"))
@@ -276,6 +276,18 @@ def test_unsupported_exporter_is_a_clear_error(run_driver, receiver):
             result(err=str(e))
     """, env=otel_env(receiver.endpoint, OTEL_TRACES_EXPORTER="zipkin"))
     assert "OTEL_TRACES_EXPORTER" in r["err"]
+
+
+def test_unsupported_compression_is_a_clear_error(run_driver, receiver):
+    r = run_driver("""
+        try:
+            aerospike_py.init_tracing()
+            result(err=None)
+        except ValueError as e:
+            result(err=str(e))
+        aerospike_py.shutdown_tracing()
+    """, env=otel_env(receiver.endpoint, OTEL_EXPORTER_OTLP_COMPRESSION="brotli"))
+    assert "OTEL_EXPORTER_OTLP_COMPRESSION=brotli" in r["err"]
 
 
 def test_protocol_http_protobuf(run_driver, unique_set):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import free_port, otel_env
+from tracing_support import free_port, otel_env
 from otlp_receiver import OtlpReceiver
 
 
@@ -78,7 +78,7 @@ def test_queue_bounded_then_export_resumes(aerospike_hosts, tmp_path, unique_set
     import sys
     import textwrap
 
-    from conftest import DRIVER, DriverResult
+    from tracing_support import DRIVER, DriverResult
 
     path = tmp_path / "scenario.py"
     path.write_text(textwrap.dedent(script))

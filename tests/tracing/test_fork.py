@@ -3,7 +3,7 @@ threads do not exist there), exports its spans and never hangs."""
 
 from __future__ import annotations
 
-from conftest import otel_env
+from tracing_support import otel_env
 
 
 def test_multiprocessing_fork_child_exports(run_driver, receiver, unique_set):

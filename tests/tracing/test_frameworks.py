@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from conftest import otel_env
+from tracing_support import otel_env
 
 
 def test_fastapi_request_span_parents_db_spans(run_driver, receiver, unique_set):

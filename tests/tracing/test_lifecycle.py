@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import otel_env
-
-
-def thread_names_code() -> str:
-    return ('sorted(open(f"/proc/self/task/{t}/comm").read().strip() '
-            'for t in __import__("os").listdir("/proc/self/task"))')
+from tracing_support import otel_env
 
 
 def test_not_initialised_is_a_no_op(run_driver, receiver, unique_set):
@@ -20,7 +15,7 @@ def test_not_initialised_is_a_no_op(run_driver, receiver, unique_set):
             c.put(("test", "{unique_set}", i), {{"i": i}})
         with pyparent("p"):
             c.get(("test", "{unique_set}", 1))
-        result(threads={thread_names_code()})
+        result(threads=thread_names())
     """, env=otel_env(receiver.endpoint))
     assert not any(t.startswith(("otel-export", "OpenTelemetry")) for t in r["threads"]), r["threads"]
     time.sleep(0.3)
@@ -47,7 +42,8 @@ def test_init_and_shutdown_from_many_threads(run_driver, receiver, unique_set):
         ts = [threading.Thread(target=init) for _ in range(8)]
         [t.start() for t in ts]; [t.join() for t in ts]
         assert aerospike_py.init_tracing() is True
-        threads = {thread_names_code()}
+        # The exporter runtime's worker and the SDK's batch thread (comm names are cut at 15 chars).
+        threads = settled_thread_names("otel-export", "OpenTelemetry.T")
         c = client()
         c.put(("test", "{unique_set}", 1), {{"i": 1}})
         def stop():
@@ -56,10 +52,12 @@ def test_init_and_shutdown_from_many_threads(run_driver, receiver, unique_set):
         ts = [threading.Thread(target=stop) for _ in range(8)]
         [t.start() for t in ts]; [t.join() for t in ts]
         c.put(("test", "{unique_set}", 2), {{"i": 2}})   # after shutdown: not traced
-        result(outs=outs, exporters=sum(1 for t in threads if t == "otel-export"))
+        result(outs=outs, exporters=sum(1 for t in threads if t == "otel-export"),
+               processors=sum(1 for t in threads if t.startswith("OpenTelemetry.T")))
     """, env=otel_env(receiver.endpoint))
     assert r["outs"] == [True] * 8
-    assert r["exporters"] == 1  # one runtime worker, however many init calls
+    # One runtime worker and one batch processor, however many init calls.
+    assert (r["exporters"], r["processors"]) == (1, 1), r.data
     spans = receiver.wait_for_spans(1)
     time.sleep(0.3)
     assert len(receiver.spans) == 1 and spans[0].name.startswith("PUT")

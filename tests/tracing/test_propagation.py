@@ -3,7 +3,7 @@ span id, sampled flag, trace state), on the sync and the async client; root span
 
 from __future__ import annotations
 
-from conftest import otel_env
+from tracing_support import otel_env
 
 
 def test_sync_parent_child(run_driver, receiver, unique_set):
@@ -31,6 +31,33 @@ def test_sync_parent_child(run_driver, receiver, unique_set):
     assert put.trace_state == "vendor=v1,k=x"
     assert get.trace_id == r["trace"] and get.parent_span_id == r["span"]
     assert exists.parent_span_id == "" and exists.trace_id not in (put.trace_id, get.trace_id)
+
+
+def test_parents_alternating_and_repeated(run_driver, receiver, unique_set):
+    """The last parent's conversion is reused only for that very parent: A, A, B, A, then none."""
+    r = run_driver(f"""
+        aerospike_py.init_tracing()
+        c = client()
+        key = ("test", "{unique_set}", "alt")
+        c.put(key, {{"a": 1}})
+        ids = []
+        with pyparent("A") as a:
+            for _ in range(2):
+                c.get(key)
+                ids.append(hexid(a.get_span_context().span_id))
+            with pyparent("B") as b:
+                c.exists(key)
+                ids.append(hexid(b.get_span_context().span_id))
+            c.touch(key)
+            ids.append(hexid(a.get_span_context().span_id))
+        c.select(key, ["a"])   # no active span: a root span, not the last parent's child
+        ids.append("")
+        aerospike_py.shutdown_tracing()
+        result(ids=ids)
+    """, env=otel_env(receiver.endpoint))
+    spans = sorted(receiver.wait_for_spans(6), key=lambda s: s.start_ns)[1:]  # skip the setup put
+    assert [s.name.split()[0] for s in spans] == ["GET", "GET", "EXISTS", "TOUCH", "GET"]
+    assert [s.parent_span_id for s in spans] == r["ids"]
 
 
 def test_async_tasks_each_under_own_parent(run_driver, receiver, unique_set):
