@@ -403,7 +403,10 @@ where
     let handle = future.clone().unbind();
     // One box: executor futures are large, and tokio would otherwise copy them while spawning
     // (an async block wrapping `fut` would also hold it twice: as capture and as awaited value).
-    let op: Op = Box::pin(Report { fut, to: Some((handle, entry.queue.clone())), _out: std::marker::PhantomData });
+    // Written straight into the allocation: a Report built on the stack first would be copied.
+    let report: Box<Report<F, T>> =
+        Box::write(Box::new_uninit(), Report { fut, to: Some((handle, entry.queue.clone())), _out: std::marker::PhantomData });
+    let op: Op = Box::into_pin(report);
     let first = {
         let mut s = lock(&entry.queue.submit);
         s.ops.push((future.clone().unbind(), op));
