@@ -89,10 +89,10 @@ where
 /// An operation waiting for the next flush, already wrapped to report to its queue.
 type Op = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// An operation spawned on the runtime whose future is not resolved yet.
+/// An operation started whose future is not resolved yet.
 struct InFlight {
     future: Py<PyAny>,
-    abort: AbortHandle,
+    run: Running,
     /// The sweep round it was spawned in.
     round: u64,
 }
@@ -105,6 +105,82 @@ struct Submit {
     inflight: HashMap<usize, InFlight, AddrHash>,
     round: u64,
     sweeping: bool,
+}
+
+/// Where a started operation runs.
+enum Running {
+    Task(AbortHandle),
+    Parked(Arc<Parked>),
+}
+
+impl Running {
+    fn abort(&self) {
+        match self {
+            Running::Task(h) => h.abort(),
+            Running::Parked(p) => {
+                let state = std::mem::replace(&mut *lock(&p.state), ParkState::Done);
+                match state {
+                    ParkState::Spawned(h) => h.abort(),
+                    other => drop(other), // a waiting operation is dropped right here
+                }
+            }
+        }
+    }
+}
+
+/// An operation first polled on the loop thread (it sent its request there), handed to the
+/// runtime by its first wake-up: the worker that sees the reply spawns it locally, so the call
+/// costs no wake-up of an idle worker. Used when the loop has nothing else in flight (one
+/// awaited call at a time), where a thread hand-off per call is most of the latency.
+struct Parked {
+    state: Mutex<ParkState>,
+    rt: tokio::runtime::Handle,
+}
+
+enum ParkState {
+    /// First poll under way on the loop thread.
+    Polling,
+    /// Woken during the first poll: the loop thread spawns it.
+    Woken,
+    Waiting(Op),
+    Spawned(AbortHandle),
+    /// Finished in its first poll, or aborted.
+    Done,
+}
+
+impl std::task::Wake for Parked {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        let mut s = lock(&self.state);
+        match std::mem::replace(&mut *s, ParkState::Done) {
+            ParkState::Polling => *s = ParkState::Woken,
+            ParkState::Waiting(op) => *s = ParkState::Spawned(self.rt.spawn(op).abort_handle()),
+            other => *s = other,
+        }
+    }
+}
+
+/// Polls `op` once on this thread (in the runtime's context); returns where it continues, or
+/// None when it already finished (its outcome is queued).
+fn start_inline(rt: &tokio::runtime::Handle, mut op: Op) -> Option<Running> {
+    let parked = Arc::new(Parked { state: Mutex::new(ParkState::Polling), rt: rt.clone() });
+    let waker = std::task::Waker::from(parked.clone());
+    let pending = {
+        let _ctx = rt.enter();
+        op.as_mut().poll(&mut std::task::Context::from_waker(&waker)).is_pending()
+    };
+    if !pending {
+        return None;
+    }
+    let mut s = lock(&parked.state);
+    match std::mem::replace(&mut *s, ParkState::Done) {
+        ParkState::Woken => *s = ParkState::Spawned(rt.spawn(op).abort_handle()),
+        _ => *s = ParkState::Waiting(op),
+    }
+    drop(s);
+    Some(Running::Parked(parked))
 }
 
 /// How often in-flight operations are checked for a cancelled future (`Sweep`).
@@ -161,7 +237,9 @@ impl Flush {
             let mut s = lock(&self.queue.submit);
             let round = s.round;
             s.inflight.extend(
-                spawned.into_iter().map(|(future, abort)| (future.as_ptr() as usize, InFlight { future, abort, round })),
+                spawned.into_iter().map(|(future, abort)| {
+                    (future.as_ptr() as usize, InFlight { future, run: Running::Task(abort), round })
+                }),
             );
             !std::mem::replace(&mut s.sweeping, true)
         };
@@ -209,7 +287,7 @@ impl Sweep {
             (removed, s.sweeping)
         };
         for f in &removed {
-            f.abort.abort();
+            f.run.abort();
         }
         drop(removed);
         drop(old);
@@ -251,9 +329,11 @@ struct LoopEntry {
     event_loop: Py<PyAny>,
     epoch: u64,
     queue: Arc<Queue>,
-    /// `loop.call_soon` and the flush it schedules, bound once.
+    /// `loop.call_soon` and the flush it schedules, `loop.call_later` and the sweep, bound once.
     call_soon: Py<PyAny>,
     flush: Py<PyAny>,
+    call_later: Py<PyAny>,
+    sweep: Py<PyAny>,
     /// `{"loop": loop}`: the keyword arguments of every future of this loop.
     future_kwargs: Py<PyDict>,
 }
@@ -346,12 +426,14 @@ fn register(py: Python<'_>, event_loop: &Bound<'_, PyAny>, epoch: u64) -> PyResu
     future_kwargs.set_item("loop", event_loop)?;
     let call_later = event_loop.getattr("call_later")?.unbind();
     let sweep = Bound::new(py, Sweep { queue: queue.clone(), call_later: call_later.clone_ref(py) })?.into_any().unbind();
-    let flush = Flush { queue: queue.clone(), call_later, sweep };
+    let flush = Flush { queue: queue.clone(), call_later: call_later.clone_ref(py), sweep: sweep.clone_ref(py) };
     let entry = Rc::new(LoopEntry {
         event_loop: event_loop.clone().unbind(),
         epoch,
         call_soon: event_loop.getattr("call_soon")?.unbind(),
         flush: Bound::new(py, flush)?.into_any().unbind(),
+        call_later,
+        sweep,
         future_kwargs: future_kwargs.unbind(),
         queue,
     });
@@ -407,6 +489,25 @@ where
     let report: Box<Report<F, T>> =
         Box::write(Box::new_uninit(), Report { fut, to: Some((handle, entry.queue.clone())), _out: std::marker::PhantomData });
     let op: Op = Box::into_pin(report);
+    let idle = {
+        let s = lock(&entry.queue.submit);
+        s.ops.is_empty() && s.inflight.is_empty()
+    };
+    if idle {
+        // Nothing to batch with: start it here (see `Parked`).
+        if let Some(run) = start_inline(&crate::runtime::current(), op) {
+            let start_sweep = {
+                let mut s = lock(&entry.queue.submit);
+                let round = s.round;
+                s.inflight.insert(future.as_ptr() as usize, InFlight { future: future.clone().unbind(), run, round });
+                !std::mem::replace(&mut s.sweeping, true)
+            };
+            if start_sweep {
+                entry.call_later.bind(py).call1((SWEEP_SECONDS, entry.sweep.bind(py)))?;
+            }
+        }
+        return Ok(future);
+    }
     let first = {
         let mut s = lock(&entry.queue.submit);
         s.ops.push((future.clone().unbind(), op));
