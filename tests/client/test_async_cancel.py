@@ -69,7 +69,6 @@ def test_cancelled_puts_are_aborted_and_client_stays_usable(config, aerospike_ho
     asyncio.run(main())
 
 
-@pytest.mark.devserver_only
 def test_future_cancelled_before_it_is_sent_never_hangs(config, namespace, unique_set):
     key = (namespace, unique_set, "early")
 
