@@ -51,7 +51,10 @@ def test_cancelled_puts_are_aborted_and_client_stays_usable(config, aerospike_ho
                 await asyncio.wait_for(ac.get((namespace, unique_set, "warm")), 1.0)
                 # After the server's delay: each aborted operation's connection was closed (an
                 # operation left running would have read its reply and kept its connection).
-                await asyncio.sleep(DELAY_MS / 1000 + 0.5)
+                await asyncio.sleep(DELAY_MS / 1000)
+                deadline = loop.time() + 5
+                while closed_connections(host, port) - before < n and loop.time() < deadline:
+                    await asyncio.sleep(0.1)
             finally:
                 info(host, port, "devserver-fault-clear")
             assert closed_connections(host, port) - before >= n
