@@ -49,7 +49,12 @@ def namespace() -> str:
 
 @pytest.fixture
 def unique_set() -> str:
-    """A set name no other test uses, so tests never see each other's records."""
+    """A set name no other test uses, so tests never see each other's records.
+
+    A real server never forgets a set name until it restarts and holds at most 4095 per namespace
+    (datamodel.h AS_SET_MAX_COUNT; namespace.c: "at sets limit" -> writes to a new set fail with
+    PARAMETER). One suite run makes several hundred, so give a long-lived server a restart (or a fresh
+    container) every few runs."""
     return "t_" + uuid.uuid4().hex[:12]
 
 
