@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from servers import DevServer, real_cluster_hosts  # noqa: E402
+from servers import DevServer, real_cluster_hosts, ttl_writes_forbidden  # noqa: E402
 
 
 def pytest_collection_modifyitems(config, items):
@@ -49,5 +49,25 @@ def namespace() -> str:
 
 @pytest.fixture
 def unique_set() -> str:
-    """A set name no other test uses, so tests never see each other's records."""
+    """A set name no other test uses, so tests never see each other's records.
+
+    A real server never forgets a set name until it restarts and holds at most 4095 per namespace
+    (datamodel.h AS_SET_MAX_COUNT; namespace.c: "at sets limit" -> writes to a new set fail with
+    PARAMETER). One suite run makes several hundred, so give a long-lived server a restart (or a fresh
+    container) every few runs."""
     return "t_" + uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(scope="session")
+def ttl_forbidden(aerospike_hosts) -> bool:
+    """Whether the server's `test` namespace refuses writes with a ttl (see servers.ttl_writes_forbidden)."""
+    return ttl_writes_forbidden(*aerospike_hosts[0], "test")
+
+
+@pytest.fixture
+def ttl_writes(ttl_forbidden):
+    """For tests that write a positive ttl: skipped when the namespace runs without nsup (a real server
+    started from the packaged aerospike.conf answers such writes with FORBIDDEN 22; the tests named
+    *ttl_write_forbidden* check that answer instead)."""
+    if ttl_forbidden:
+        pytest.skip("namespace has nsup-period 0 and not allow-ttl-without-nsup: ttl writes are FORBIDDEN")

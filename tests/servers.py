@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -65,6 +66,32 @@ def info(host: str, port: int, *commands: str, timeout: float = 5.0) -> dict[str
         name, _, value = line.partition("\t")
         out[name] = value
     return out
+
+
+def namespace_config(host: str, port: int, namespace: str = "test") -> dict[str, str]:
+    """The `namespace/<ns>` info answer (statistics and configuration) as a dict."""
+    text = info(host, port, f"namespace/{namespace}")[f"namespace/{namespace}"]
+    return dict(kv.split("=", 1) for kv in text.split(";") if "=" in kv)
+
+
+def ttl_writes_forbidden(host: str, port: int, namespace: str = "test") -> bool:
+    """True when the namespace refuses writes with a positive ttl (FORBIDDEN, 22).
+
+    Real server, as/include/transaction/rw_utils.h is_ttl_disallowed(): a ttl > 0 is refused while
+    nsup-period is 0 unless allow-ttl-without-nsup is true. nsup-period defaults to 0 and the packaged
+    as/etc/aerospike.conf sets neither, so a server started from it refuses every ttl write (the
+    Docker image's template sets nsup-period 120 and default-ttl 30d, and allows them)."""
+    cfg = namespace_config(host, port, namespace)
+    return cfg.get("nsup-period", "0") == "0" and cfg.get("allow-ttl-without-nsup", "false") != "true"
+
+
+# An ops.yaml example call that writes a positive ttl: ttl=N, 'ttl': N in meta, touch(KEY, N).
+_TTL_WRITE = re.compile(r"""ttl['"]?\s*[=:]\s*[1-9]|touch\([^,()]+,\s*[1-9]""")
+
+
+def case_writes_ttl(case: dict) -> bool:
+    """Whether an ops.yaml example (setup + call) writes a ttl, which a namespace without nsup refuses."""
+    return any(_TTL_WRITE.search(s) for s in [*case.get("setup", []), case["call"]])
 
 
 def partition_masters(hosts, namespace: str = "test", unique: bool = False) -> dict[int, tuple[str, int]]:

@@ -39,3 +39,20 @@ def connect(hosts) -> aerospike.Client:
     if not c.is_connected():
         c.connect()
     return c
+
+
+def index_ready(client, namespace: str, name: str, timeout: float = 15.0) -> bool:
+    """Wait until every node lists index `name` as readable.
+
+    A real server fills a new secondary index in the background (sindex/sindex.c as_sindex_populate_add) and
+    lists it as state=WO until done, state=RW once readable (as_sindex_list_str); a query on an index that is
+    not yet readable fails or misses records."""
+
+    def ready():
+        for _, text in client.info_all(f"sindex-list:ns={namespace}").values():
+            entries = [e for e in (text or "").strip().split(";") if f"indexname={name}:" in e + ":"]
+            if not entries or ("state=" in entries[0] and "state=RW" not in entries[0]):
+                return False
+        return True
+
+    return wait_until(ready, timeout=timeout)

@@ -80,7 +80,7 @@ def test_batch_operate_read_only_reports_not_found(client, key, stored):
     assert res.batch_records[0].record[2] == {"s": "s0"}
 
 
-def test_batch_operate_with_ttl(client, stored):
+def test_batch_operate_with_ttl(client, stored, ttl_writes):
     client.batch_operate(stored[:2], [op.write("t", 1)], ttl=5000)
     for k in stored[:2]:
         assert 4990 <= client.exists(k)[1]["ttl"] <= 5000
@@ -144,7 +144,7 @@ def test_batch_write_generation_mismatch_fails_that_record(client, stored):
     assert client.exists(stored[2])[1] is not None
 
 
-def test_batch_write_ttl_via_meta(client, key):
+def test_batch_write_ttl_via_meta(client, key, ttl_writes):
     batch = br.BatchRecords([br.Write(key("bw-ttl"), [op.write("a", 1)], meta={"ttl": 2000})])
     assert client.batch_write(batch).batch_records[0].result == OK
     assert 1990 <= client.exists(key("bw-ttl"))[1]["ttl"] <= 2000

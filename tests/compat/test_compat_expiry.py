@@ -10,9 +10,11 @@ from aerospike import exception as ex
 from aerospike import predicates as p
 from aerospike_helpers.operations import operations as op
 
+from compat_util import index_ready
+
 
 @pytest.fixture
-def expired(client, key):
+def expired(client, key, ttl_writes):
     """Keys 'exp-0..4' written with ttl 1 and 'live-0..4' with ttl 3600; returns after the short ones expired."""
     for i in range(5):
         client.put(key(f"exp-{i}"), {"i": i, "kind": "exp"}, meta={"ttl": 1})
@@ -68,7 +70,7 @@ def test_sindex_query_skips_expired_records(client, namespace, unique_set, expir
     name = f"ix_{unique_set}"
     client.index_single_value_create(namespace, unique_set, "i", aerospike.INDEX_NUMERIC, name)
     try:
-        time.sleep(0.5)
+        assert index_ready(client, namespace, name)
         q = client.query(namespace, unique_set)
         q.where(p.between("i", 0, 10))
         assert sorted(b["kind"] for _, _, b in q.results()) == ["live"] * 5

@@ -11,6 +11,8 @@ from aerospike_helpers.expressions import list as le
 from aerospike_helpers.expressions import map as me
 from aerospike_helpers.operations import expression_operations as eo
 
+from compat_util import index_ready
+
 
 def _passes(client, k, expr) -> bool:
     try:
@@ -34,7 +36,7 @@ def test_filter_on_bin_of_other_type_is_filtered_out(client, key):
     assert not _passes(client, k, exp.Eq(exp.IntBin("a"), 1))
 
 
-def test_metadata_set_name_ttl_and_key_exists(client, key, unique_set):
+def test_metadata_set_name_ttl_and_key_exists(client, key, unique_set, ttl_writes):
     k = key("x-meta")
     client.put(k, {"a": 1}, meta={"ttl": 3600}, policy={"key": aerospike.POLICY_KEY_SEND})
     assert _passes(client, k, exp.Eq(exp.SetName(), unique_set))
@@ -120,6 +122,7 @@ def test_query_with_expression_on_sindex_results(client, namespace, unique_set, 
     name = f"ix_{unique_set}"
     client.index_single_value_create(namespace, unique_set, "i", aerospike.INDEX_NUMERIC, name)
     try:
+        assert index_ready(client, namespace, name)
         for i in range(20):
             client.put(key(i), {"i": i, "even": i % 2 == 0})
         q = client.query(namespace, unique_set)

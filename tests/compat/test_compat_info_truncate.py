@@ -75,11 +75,18 @@ def test_info_multiple_commands_in_one_request(client, namespace):
     assert lines["build"]
 
 
+# _LUT_MS: a real server truncates "to now" in milliseconds and drops only records whose last-update-time is
+# strictly earlier (truncate.c as_truncate_cmd lut = cf_clepoch_milliseconds(), as_truncate_record_is_truncated
+# r->last_update_time < truncate_lut), so a record written in the truncate's own millisecond survives it.
+# The tests leave a few milliseconds between their last write and the truncate.
+
+
 def test_truncate_set_removes_its_records_only(client, namespace, unique_set):
     other = unique_set + "_keep"
     for i in range(20):
         client.put((namespace, unique_set, i), {"i": i})
     client.put((namespace, other, 1), {"i": 1})
+    time.sleep(0.05)  # see _LUT_MS
     assert client.truncate(namespace, unique_set, 0) == 0
     assert wait_until(lambda: client.query(namespace, unique_set).results() == [], timeout=10)
     for i in range(20):
@@ -89,9 +96,10 @@ def test_truncate_set_removes_its_records_only(client, namespace, unique_set):
 
 def test_truncate_then_write_again_is_visible(client, namespace, unique_set):
     client.put((namespace, unique_set, 1), {"i": 1})
+    time.sleep(0.05)  # see _LUT_MS
     client.truncate(namespace, unique_set, 0)
-    wait_until(lambda: client.exists((namespace, unique_set, 1))[1] is None)
-    time.sleep(0.05)
+    assert wait_until(lambda: client.exists((namespace, unique_set, 1))[1] is None)
+    time.sleep(0.05)  # a write in the truncate's own millisecond would be refused (truncate.c as_truncate_now_is_truncated)
     client.put((namespace, unique_set, 1), {"i": 2})
     assert client.get((namespace, unique_set, 1))[2] == {"i": 2}
 

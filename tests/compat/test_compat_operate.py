@@ -44,7 +44,7 @@ def test_operate_read_sees_value_before_later_write(client, key):
     assert ordered == [("n", 1), ("n", 2)]
 
 
-def test_operate_touch_sets_ttl_and_bumps_generation(client, key):
+def test_operate_touch_sets_ttl_and_bumps_generation(client, key, ttl_writes):
     k = key("touch")
     client.put(k, {"a": 1}, meta={"ttl": 100})
     client.operate(k, [op.touch(4000)])
@@ -107,7 +107,7 @@ def test_operate_deleting_last_bin_deletes_record(client, key):
     assert client.exists(k)[1] is None
 
 
-def test_operate_with_ttl_meta(client, key):
+def test_operate_with_ttl_meta(client, key, ttl_writes):
     k = key("meta-ttl")
     client.operate(k, [op.write("a", 1)], meta={"ttl": 1234})
     assert 1224 <= client.exists(k)[1]["ttl"] <= 1234

@@ -103,7 +103,7 @@ def test_put_after_remove_starts_a_new_record(client, key):
     assert meta["gen"] == 1
 
 
-def test_touch_bumps_generation_and_sets_ttl(client, key):
+def test_touch_bumps_generation_and_sets_ttl(client, key, ttl_writes):
     k = key("touch")
     client.put(k, {"a": 1}, meta={"ttl": 1000})
     client.touch(k, 5000)

@@ -9,7 +9,7 @@ import pytest
 from aerospike import exception as ex
 from aerospike import predicates as p
 
-from compat_util import info_value, wait_until
+from compat_util import index_ready, info_value, wait_until
 
 N = 60
 
@@ -116,18 +116,6 @@ def test_scan_via_legacy_scan_object(client, namespace, unique_set, filled):
 # --- secondary indexes -----------------------------------------------------------------------
 
 
-def _index_ready(client, namespace, name):
-    def ready():
-        for node_answer in client.info_all(f"sindex-list:ns={namespace}").values():
-            text = node_answer[1] or ""
-            entries = [e for e in text.strip().split(";") if f"indexname={name}:" in e + ":"]
-            if not entries or ("state=" in entries[0] and "state=RW" not in entries[0]):
-                return False
-        return True
-
-    return wait_until(ready, timeout=15)
-
-
 @pytest.fixture
 def index(client, namespace, unique_set):
     """index(kind, bin) -> creates a secondary index on this test's set, removed at teardown."""
@@ -138,7 +126,7 @@ def index(client, namespace, unique_set):
         dtype = aerospike.INDEX_NUMERIC if kind == "int" else aerospike.INDEX_STRING
         client.index_single_value_create(namespace, unique_set, bin_name, dtype, name)
         created.append(name)
-        assert _index_ready(client, namespace, name), f"index {name} never listed as ready"
+        assert index_ready(client, namespace, name), f"index {name} never listed as ready"
         return name
 
     yield make
@@ -230,7 +218,7 @@ def test_remove_unknown_index_is_accepted(client, namespace):
 def test_index_remove_makes_it_unqueryable(client, namespace, unique_set, filled):
     name = f"ix_{uuid.uuid4().hex[:12]}"
     client.index_single_value_create(namespace, unique_set, "mod", aerospike.INDEX_NUMERIC, name)
-    assert _index_ready(client, namespace, name)
+    assert index_ready(client, namespace, name)
     client.index_remove(namespace, name)
     gone = wait_until(lambda: f"indexname={name}" not in str(client.info_all(f"sindex-list:ns={namespace}")))
     assert gone
@@ -376,7 +364,7 @@ def _collection_index(client, namespace, unique_set, kind, bin_name, dtype):
     create = {"list": client.index_list_create, "mapkeys": client.index_map_keys_create,
               "mapvalues": client.index_map_values_create}[kind]
     create(namespace, unique_set, bin_name, dtype, name)
-    assert _index_ready(client, namespace, name)
+    assert index_ready(client, namespace, name)
     return name
 
 

@@ -198,14 +198,14 @@ def test_ttl_minus_one_means_never_expire(client, key):
     assert client.exists(k)[1]["ttl"] == aerospike.TTL_NEVER_EXPIRE
 
 
-def test_ttl_explicit_value_is_reported_back(client, key):
+def test_ttl_explicit_value_is_reported_back(client, key, ttl_writes):
     k = key("ttl-explicit")
     client.put(k, {"a": 1}, meta={"ttl": 3600})
     ttl = client.get(k)[1]["ttl"]
     assert 3590 <= ttl <= 3600
 
 
-def test_ttl_dont_update_keeps_previous_ttl(client, key):
+def test_ttl_dont_update_keeps_previous_ttl(client, key, ttl_writes):
     k = key("ttl-keep")
     client.put(k, {"a": 1}, meta={"ttl": 7200})
     client.put(k, {"a": 2}, meta={"ttl": aerospike.TTL_DONT_UPDATE})
@@ -214,14 +214,14 @@ def test_ttl_dont_update_keeps_previous_ttl(client, key):
     assert 7190 <= meta["ttl"] <= 7200
 
 
-def test_ttl_can_be_reduced_by_a_later_write(client, key):
+def test_ttl_can_be_reduced_by_a_later_write(client, key, ttl_writes):
     k = key("ttl-reduce")
     client.put(k, {"a": 1}, meta={"ttl": aerospike.TTL_NEVER_EXPIRE})
     client.put(k, {"a": 2}, meta={"ttl": 600})
     assert 590 <= client.get(k)[1]["ttl"] <= 600
 
 
-def test_record_expires_after_its_ttl(client, key):
+def test_record_expires_after_its_ttl(client, key, ttl_writes):
     k = key("expire")
     keep = key("no-expire")
     client.put(k, {"a": 1}, meta={"ttl": 2})
@@ -234,7 +234,7 @@ def test_record_expires_after_its_ttl(client, key):
     assert client.get(keep)[2] == {"a": 1}
 
 
-def test_expired_record_can_be_created_again(client, key):
+def test_expired_record_can_be_created_again(client, key, ttl_writes):
     k = key("expire-recreate")
     client.put(k, {"a": 1, "b": 1}, meta={"ttl": 1})
     time.sleep(2.5)
@@ -243,7 +243,7 @@ def test_expired_record_can_be_created_again(client, key):
     assert bins == {"c": 1} and meta["gen"] == 1
 
 
-def test_touch_extends_life_of_expiring_record(client, key):
+def test_touch_extends_life_of_expiring_record(client, key, ttl_writes):
     k = key("touch-extend")
     client.put(k, {"a": 1}, meta={"ttl": 2})
     client.touch(k, 3600)
@@ -292,10 +292,25 @@ def test_ttl_above_ten_years_is_invalid_request(client, key):
     assert client.exists(k)[1] is None
 
 
-def test_ttl_of_exactly_ten_years_is_accepted(client, key):
+def test_ttl_of_exactly_ten_years_is_accepted(client, key, ttl_writes):
     k = key("ttl-ten-years")
     client.put(k, {"a": 1}, meta={"ttl": 3600 * 24 * 365 * 10})
     assert client.exists(k)[1]["ttl"] >= 3600 * 24 * 365 * 10 - 10
+
+
+def test_ttl_write_forbidden_without_nsup_code_22(client, key, ttl_forbidden):
+    # rw_utils.h is_ttl_disallowed: with nsup-period 0 and not allow-ttl-without-nsup, write.c write_master
+    # refuses a ttl > 0 with AS_ERR_FORBIDDEN; never-expire and dont-update are still accepted.
+    if not ttl_forbidden:
+        pytest.skip("the namespace runs nsup: ttl writes are allowed (checked by the other ttl tests)")
+    k = key("ttl-forbidden")
+    with pytest.raises(ex.ForbiddenError) as info:
+        client.put(k, {"a": 1}, meta={"ttl": 100})
+    assert info.value.code == 22
+    assert client.exists(k)[1] is None
+    client.put(k, {"a": 1}, meta={"ttl": aerospike.TTL_NEVER_EXPIRE})
+    client.put(k, {"a": 2}, meta={"ttl": aerospike.TTL_DONT_UPDATE})
+    assert client.exists(k)[1]["ttl"] == aerospike.TTL_NEVER_EXPIRE
 
 
 def test_ttl_dont_update_on_new_record_uses_namespace_default(client, key, namespace):
@@ -310,7 +325,7 @@ def test_ttl_dont_update_on_new_record_uses_namespace_default(client, key, names
         assert default - 10 <= ttl <= default
 
 
-def test_touch_with_dont_update_ttl_keeps_ttl_but_bumps_generation(client, key):
+def test_touch_with_dont_update_ttl_keeps_ttl_but_bumps_generation(client, key, ttl_writes):
     k = key("touch-keep")
     client.put(k, {"a": 1}, meta={"ttl": 900})
     client.touch(k, aerospike.TTL_DONT_UPDATE)
@@ -319,7 +334,7 @@ def test_touch_with_dont_update_ttl_keeps_ttl_but_bumps_generation(client, key):
     assert 890 <= meta["ttl"] <= 900
 
 
-def test_update_without_ttl_resets_ttl_to_namespace_default(client, key, namespace):
+def test_update_without_ttl_resets_ttl_to_namespace_default(client, key, namespace, ttl_writes):
     # The client's default write ttl is "namespace default" (wire 0), so an update re-applies default-ttl.
     k = key("ttl-reset")
     client.put(k, {"a": 1}, meta={"ttl": 3600})

@@ -8,7 +8,7 @@ import struct
 import aerospike
 import pytest
 
-from servers import DevServer, info
+from servers import DevServer, info, ttl_writes_forbidden
 
 pytestmark = pytest.mark.devserver_only
 
@@ -111,6 +111,7 @@ def test_random_messages_never_break_the_server(server):
 
 
 def test_nsup_off_forbids_ttl_writes(server, unique_set):
+    assert ttl_writes_forbidden(*server.hosts[0])  # what the suite's `ttl_writes` fixture checks
     c = aerospike.client({"hosts": server.hosts}).connect()
     try:
         with pytest.raises(aerospike.exception.AerospikeError) as err:
