@@ -76,7 +76,7 @@ def test_batch_rows_share_nothing_mutable(client, keys):
     assert res.batch_records[0].record[1] is not res.batch_records[1].record[1]
 
 
-def test_batch_ttl_is_remaining_seconds(client, keys):
+def test_batch_ttl_is_remaining_seconds(client, keys, ttl_writes):
     client.put(keys[0], {"a": 1}, meta={"ttl": 1000})
     client.put(keys[1], {"a": 1}, meta={"ttl": aerospike_py.TTL_NEVER_EXPIRE})
     res = client.batch_read(keys[:2])
@@ -97,7 +97,7 @@ def test_batch_key_errors_name_the_position(client, namespace, unique_set):
         client.get((3, unique_set, 1))
 
 
-def test_query_results_across_many_chunks(client, namespace, unique_set):
+def test_query_results_across_many_chunks(client, namespace, unique_set, ttl_writes):
     n = 1300  # several conversion chunks (256) and stream batches (64)
     for i in range(n):
         client.put((namespace, unique_set, i), {"i": i, "s": "x" * (i % 7)}, meta={"ttl": 5000})
