@@ -390,66 +390,34 @@ pub fn expiration(py: Python<'_>, ttl: i64, arg: &str) -> PyResult<Option<Expira
 }
 
 fn base_field(p: &mut BasePolicy, name: &str, v: &Bound<'_, PyAny>, arg: &str) -> PyResult<bool> {
+    let (py, a) = (v.py(), format!("{arg}.{name}"));
     match name {
-        "total_timeout" => p.total_timeout = u32_of(v, &format!("{arg}.total_timeout"))?,
-        "socket_timeout" => p.socket_timeout = u32_of(v, &format!("{arg}.socket_timeout"))?,
-        "max_retries" => p.max_retries = u32_of(v, &format!("{arg}.max_retries"))? as usize,
-        "timeout_delay" => p.timeout_delay = u32_of(v, &format!("{arg}.timeout_delay"))?,
-        "sleep_between_retries" => p.sleep_between_retries = u32_of(v, &format!("{arg}.sleep_between_retries"))?,
-        "compress" => p.use_compression = bool_of(v, &format!("{arg}.compress"))?,
-        "read_mode_ap" => p.read_mode_ap = read_mode_ap(v, arg)?,
-        "read_mode_sc" => p.read_mode_sc = read_mode_sc(v, arg)?,
-        "replica" => p.replica = replica(v, arg)?,
-        "read_touch_ttl_percent" => p.read_touch_ttl = read_touch_ttl(v, arg)?,
+        "total_timeout" => p.total_timeout = u32_of(v, &a)?,
+        "socket_timeout" => p.socket_timeout = u32_of(v, &a)?,
+        "max_retries" => p.max_retries = u32_of(v, &a)? as usize,
+        "timeout_delay" => p.timeout_delay = u32_of(v, &a)?,
+        "sleep_between_retries" => p.sleep_between_retries = u32_of(v, &a)?,
+        "compress" => p.use_compression = bool_of(v, &a)?,
+        "read_mode_ap" => p.read_mode_ap = read_mode_ap(py, int_of(v, &a)?, &a)?,
+        "read_mode_sc" => p.read_mode_sc = read_mode_sc(py, int_of(v, &a)?, &a)?,
+        "replica" => p.replica = replica(py, int_of(v, &a)?, &a)?,
+        "read_touch_ttl_percent" => p.read_touch_ttl = read_touch_ttl(py, int_of(v, &a)?, &a)?,
         // The official client's switch for its own pickled blobs: values are never unpickled here.
         "deserialize" => {}
         "expressions" if v.is_none() => p.filter_expression = None,
-        "expressions" => p.filter_expression = Some(crate::expressions::filter_of(v, &format!("{arg}.expressions"))?),
+        "expressions" => p.filter_expression = Some(crate::expressions::filter_of(v, &a)?),
         _ => return Ok(false),
     }
     Ok(true)
 }
 
-fn read_mode_ap(v: &Bound<'_, PyAny>, arg: &str) -> PyResult<ReadModeAp> {
-    let arg = &format!("{arg}.read_mode_ap");
-    Ok(match int_of(v, arg)? {
-        k::POLICY_READ_MODE_AP_ONE => ReadModeAp::One,
-        k::POLICY_READ_MODE_AP_ALL => ReadModeAp::All,
-        n => return Err(param(v.py(), arg, format!("invalid POLICY_READ_MODE_AP_* value {n}"))),
-    })
-}
-
-fn read_mode_sc(v: &Bound<'_, PyAny>, arg: &str) -> PyResult<ReadModeSc> {
-    let arg = &format!("{arg}.read_mode_sc");
-    Ok(match int_of(v, arg)? {
-        k::POLICY_READ_MODE_SC_SESSION => ReadModeSc::Session,
-        k::POLICY_READ_MODE_SC_LINEARIZE => ReadModeSc::Linearize,
-        k::POLICY_READ_MODE_SC_ALLOW_REPLICA => ReadModeSc::AllowReplica,
-        k::POLICY_READ_MODE_SC_ALLOW_UNAVAILABLE => ReadModeSc::AllowUnavailable,
-        n => return Err(param(v.py(), arg, format!("invalid POLICY_READ_MODE_SC_* value {n}"))),
-    })
-}
-
-fn replica(v: &Bound<'_, PyAny>, arg: &str) -> PyResult<Replica> {
-    let arg = &format!("{arg}.replica");
-    Ok(match int_of(v, arg)? {
-        k::POLICY_REPLICA_MASTER => Replica::Master,
-        k::POLICY_REPLICA_ANY => Replica::MasterProles,
-        k::POLICY_REPLICA_SEQUENCE => Replica::Sequence,
-        k::POLICY_REPLICA_PREFER_RACK => Replica::PreferRack,
-        k::POLICY_REPLICA_RANDOM => Replica::Random,
-        n => return Err(param(v.py(), arg, format!("invalid POLICY_REPLICA_* value {n}"))),
-    })
-}
-
 /// 1..=100: reset the ttl on reads within that percentage of it; 0: the server's default; -1: never.
-fn read_touch_ttl(v: &Bound<'_, PyAny>, arg: &str) -> PyResult<ReadTouchTtl> {
-    let arg = &format!("{arg}.read_touch_ttl_percent");
-    Ok(match int_of(v, arg)? {
+fn read_touch_ttl(py: Python<'_>, v: i64, arg: &str) -> PyResult<ReadTouchTtl> {
+    Ok(match v {
         0 => ReadTouchTtl::ServerDefault,
         -1 => ReadTouchTtl::DontReset,
         n @ 1..=100 => ReadTouchTtl::Percent(n as u8),
-        n => return Err(param(v.py(), arg, format!("invalid value {n} (expected -1, 0 or 1..100)"))),
+        n => return Err(param(py, arg, format!("invalid value {n} (expected -1, 0 or 1..100)"))),
     })
 }
 
@@ -472,40 +440,66 @@ pub fn apply_read(p: &mut ReadPolicy, o: &Bound<'_, PyAny>, arg: &str) -> PyResu
     each_field(o, arg, |name, v| base_field(&mut p.base_policy, name, v, arg))
 }
 
+/// The aerospike-core value of one of ops.yaml's constants (`family` names them in the error).
+fn constant<T: Copy>(py: Python<'_>, v: i64, arg: &str, family: &str, table: &[(i64, T)]) -> PyResult<T> {
+    match table.iter().find(|(c, _)| *c == v) {
+        Some((_, t)) => Ok(*t),
+        None => Err(param(py, arg, format!("invalid {family} value {v}"))),
+    }
+}
+
 fn exists_action(py: Python<'_>, v: i64, arg: &str) -> PyResult<RecordExistsAction> {
-    Ok(match v {
-        k::POLICY_EXISTS_IGNORE => RecordExistsAction::Update,
-        k::POLICY_EXISTS_CREATE => RecordExistsAction::CreateOnly,
-        k::POLICY_EXISTS_UPDATE => RecordExistsAction::UpdateOnly,
-        k::POLICY_EXISTS_REPLACE => RecordExistsAction::ReplaceOnly,
-        k::POLICY_EXISTS_CREATE_OR_REPLACE => RecordExistsAction::Replace,
-        _ => return Err(param(py, arg, format!("invalid POLICY_EXISTS_* value {v}"))),
-    })
+    use RecordExistsAction as A;
+    let table = [
+        (k::POLICY_EXISTS_IGNORE, A::Update),
+        (k::POLICY_EXISTS_CREATE, A::CreateOnly),
+        (k::POLICY_EXISTS_UPDATE, A::UpdateOnly),
+        (k::POLICY_EXISTS_REPLACE, A::ReplaceOnly),
+        (k::POLICY_EXISTS_CREATE_OR_REPLACE, A::Replace),
+    ];
+    constant(py, v, arg, "POLICY_EXISTS_*", &table)
 }
 
 fn gen_policy(py: Python<'_>, v: i64, arg: &str) -> PyResult<GenerationPolicy> {
-    Ok(match v {
-        k::POLICY_GEN_IGNORE => GenerationPolicy::None,
-        k::POLICY_GEN_EQ => GenerationPolicy::ExpectGenEqual,
-        k::POLICY_GEN_GT => GenerationPolicy::ExpectGenGreater,
-        _ => return Err(param(py, arg, format!("invalid POLICY_GEN_* value {v}"))),
-    })
+    use GenerationPolicy as G;
+    let table = [(k::POLICY_GEN_IGNORE, G::None), (k::POLICY_GEN_EQ, G::ExpectGenEqual), (k::POLICY_GEN_GT, G::ExpectGenGreater)];
+    constant(py, v, arg, "POLICY_GEN_*", &table)
 }
 
 fn send_key(py: Python<'_>, v: i64, arg: &str) -> PyResult<bool> {
-    match v {
-        k::POLICY_KEY_DIGEST => Ok(false),
-        k::POLICY_KEY_SEND => Ok(true),
-        _ => Err(param(py, arg, format!("invalid POLICY_KEY_* value {v}"))),
-    }
+    constant(py, v, arg, "POLICY_KEY_*", &[(k::POLICY_KEY_DIGEST, false), (k::POLICY_KEY_SEND, true)])
 }
 
 fn commit_level(py: Python<'_>, v: i64, arg: &str) -> PyResult<CommitLevel> {
-    match v {
-        k::POLICY_COMMIT_LEVEL_ALL => Ok(CommitLevel::CommitAll),
-        k::POLICY_COMMIT_LEVEL_MASTER => Ok(CommitLevel::CommitMaster),
-        _ => Err(param(py, arg, format!("invalid POLICY_COMMIT_LEVEL_* value {v}"))),
-    }
+    let table = [(k::POLICY_COMMIT_LEVEL_ALL, CommitLevel::CommitAll), (k::POLICY_COMMIT_LEVEL_MASTER, CommitLevel::CommitMaster)];
+    constant(py, v, arg, "POLICY_COMMIT_LEVEL_*", &table)
+}
+
+fn read_mode_ap(py: Python<'_>, v: i64, arg: &str) -> PyResult<ReadModeAp> {
+    let table = [(k::POLICY_READ_MODE_AP_ONE, ReadModeAp::One), (k::POLICY_READ_MODE_AP_ALL, ReadModeAp::All)];
+    constant(py, v, arg, "POLICY_READ_MODE_AP_*", &table)
+}
+
+fn read_mode_sc(py: Python<'_>, v: i64, arg: &str) -> PyResult<ReadModeSc> {
+    use ReadModeSc as M;
+    let table = [
+        (k::POLICY_READ_MODE_SC_SESSION, M::Session),
+        (k::POLICY_READ_MODE_SC_LINEARIZE, M::Linearize),
+        (k::POLICY_READ_MODE_SC_ALLOW_REPLICA, M::AllowReplica),
+        (k::POLICY_READ_MODE_SC_ALLOW_UNAVAILABLE, M::AllowUnavailable),
+    ];
+    constant(py, v, arg, "POLICY_READ_MODE_SC_*", &table)
+}
+
+fn replica(py: Python<'_>, v: i64, arg: &str) -> PyResult<Replica> {
+    let table = [
+        (k::POLICY_REPLICA_MASTER, Replica::Master),
+        (k::POLICY_REPLICA_ANY, Replica::MasterProles),
+        (k::POLICY_REPLICA_SEQUENCE, Replica::Sequence),
+        (k::POLICY_REPLICA_PREFER_RACK, Replica::PreferRack),
+        (k::POLICY_REPLICA_RANDOM, Replica::Random),
+    ];
+    constant(py, v, arg, "POLICY_REPLICA_*", &table)
 }
 
 pub fn apply_write(p: &mut WritePolicy, o: &Bound<'_, PyAny>, arg: &str) -> PyResult<()> {
