@@ -125,15 +125,18 @@ impl Namespace {
         part.records.get_mut(d)
     }
 
-    /// Deletes records of `set` (all sets when None) last updated before `before_ns`.
+    /// Deletes records of `set` (all sets when None) last updated before `before_ns`, compared in
+    /// whole milliseconds like the server (truncate.c): a record written in the truncate's own
+    /// millisecond survives.
     pub fn truncate(&self, set: Option<&str>, before_ns: u64) -> usize {
+        let before_ms = before_ns / 1_000_000;
         let mut n = 0;
         for pid in 0..N_PARTITIONS {
             let mut part = self.lock(pid);
             let doomed: Vec<Digest> = part
                 .records
                 .iter()
-                .filter(|(_, r)| r.lut < before_ns && set.is_none_or(|s| r.set.as_deref() == Some(s)))
+                .filter(|(_, r)| r.lut / 1_000_000 < before_ms && set.is_none_or(|s| r.set.as_deref() == Some(s)))
                 .map(|(d, _)| *d)
                 .collect();
             for d in doomed {
