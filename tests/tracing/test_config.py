@@ -267,18 +267,8 @@ def test_compression(run_driver, receiver, unique_set, compression, flag):
         sniffer.close()
 
 
-def test_unsupported_exporter_is_a_clear_error(run_driver, receiver):
-    r = run_driver("""
-        try:
-            aerospike_py.init_tracing()
-            result(err=None)
-        except ValueError as e:
-            result(err=str(e))
-    """, env=otel_env(receiver.endpoint, OTEL_TRACES_EXPORTER="zipkin"))
-    assert "OTEL_TRACES_EXPORTER" in r["err"]
-
-
-def test_unsupported_compression_is_a_clear_error(run_driver, receiver):
+@pytest.mark.parametrize("variable,value", [("OTEL_TRACES_EXPORTER", "zipkin"), ("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli")])
+def test_unsupported_setting_is_a_clear_error(run_driver, receiver, variable, value):
     r = run_driver("""
         try:
             aerospike_py.init_tracing()
@@ -286,8 +276,8 @@ def test_unsupported_compression_is_a_clear_error(run_driver, receiver):
         except ValueError as e:
             result(err=str(e))
         aerospike_py.shutdown_tracing()
-    """, env=otel_env(receiver.endpoint, OTEL_EXPORTER_OTLP_COMPRESSION="brotli"))
-    assert "OTEL_EXPORTER_OTLP_COMPRESSION=brotli" in r["err"]
+    """, env=otel_env(receiver.endpoint, **{variable: value}))
+    assert f"{variable}={value}" in r["err"]
 
 
 def test_protocol_http_protobuf(run_driver, unique_set):
