@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 
-use crate::core::Handle;
+use crate::core::{Driver, Handle};
 use crate::errors;
 use crate::runtime;
 
@@ -45,10 +45,8 @@ impl AsyncClient {
         }
         crate::completion::awaitable(py, async move {
             if !connected {
-                let core = config
-                    .connect(runtime::current())
-                    .await
-                    .map_err(|e| Python::attach(|py| errors::to_pyerr(py, &e)))?;
+                let client = config.connect().await.map_err(|e| Python::attach(|py| errors::to_pyerr(py, &e)))?;
+                let core = config.core(client, Driver::Shared(runtime::current()));
                 if let Some(old) = handle.set(Some(core)) {
                     if old.epoch == runtime::epoch() {
                         let _ = old.client.close().await;

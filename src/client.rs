@@ -1,11 +1,12 @@
 //! The synchronous `Client`. Its operation methods are generated from ops.yaml
 //! (OUT_DIR/client_methods.rs); this file holds only the lifecycle they delegate to.
 
-use std::sync::Arc;
 
 use pyo3::prelude::*;
 
-use crate::core::Handle;
+use crate::caller_runtime::CallerRuntime;
+use crate::core::{Driver, Handle, close_in_background};
+use crate::hooks;
 use crate::errors;
 use crate::runtime;
 
@@ -34,12 +35,9 @@ impl Client {
         if runtime::is_shut_down() {
             return Err(errors::client(py, "the interpreter is shutting down"));
         }
-        let rt = runtime::current();
-        let rt2 = rt.clone();
-        let core = py
-            .detach(|| rt.block_on(config.connect(rt2)))
-            .map_err(|e| errors::to_pyerr(py, &e))?;
-        if let Some(old) = this.handle.set(Some(core)) {
+        let rt = CallerRuntime::new().map_err(|e| errors::client(py, &format!("cannot start the client's runtime: {e}")))?;
+        let client = py.detach(|| rt.block_on(config.connect())).map_err(|e| errors::to_pyerr(py, &e))?;
+        if let Some(old) = this.handle.set(Some(config.core(client, Driver::Callers(rt)))) {
             close_in_background(old);
         }
         Ok(slf)
@@ -55,22 +53,10 @@ impl Client {
             if runtime::is_shut_down() {
                 return Ok(());
             }
-            let rt = core.rt.clone();
-            py.detach(|| rt.block_on(async { core.client.close().await }))
-                .map_err(|e| errors::to_pyerr(py, &e.into()))?;
+            py.detach(|| hooks::run(&core, async { Ok(core.client.close().await?) }))
+                .map_err(|e| errors::to_pyerr(py, &e))?;
         }
         Ok(())
-    }
-}
-
-fn close_in_background(core: Arc<crate::core::Core>) {
-    if core.epoch == runtime::epoch() {
-        let rt = core.rt.clone();
-        rt.spawn(async move {
-            let _ = core.client.close().await;
-        });
-    } else {
-        std::mem::forget(core);
     }
 }
 

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use tokio::runtime::Handle as RtHandle;
 
+use crate::caller_runtime::CallerRuntime;
 use crate::errors::{self, OpError, param};
 use crate::runtime;
 use crate::shapes;
@@ -33,8 +34,25 @@ pub struct Core {
     pub client: AsClient,
     pub policies: Policies,
     pub epoch: u64,
-    pub rt: RtHandle,
+    pub driver: Driver,
     pub server: Server,
+}
+
+/// What runs a connection's operations and the tasks aerospike-core spawns for it.
+pub enum Driver {
+    /// `AsyncClient`: the process-wide multi-thread runtime (src/runtime.rs).
+    Shared(RtHandle),
+    /// `Client`: its own runtime, driven by the threads that call it (src/caller_runtime.rs).
+    Callers(CallerRuntime),
+}
+
+impl Driver {
+    pub fn spawn(&self, fut: impl std::future::Future<Output = ()> + Send + 'static) {
+        match self {
+            Driver::Shared(rt) => drop(rt.spawn(fut)),
+            Driver::Callers(rt) => rt.spawn(fut),
+        }
+    }
 }
 
 /// Parsed configuration: what `connect()` needs.
@@ -151,9 +169,14 @@ impl Config {
         Ok(Config { hosts, client_policy: cp, policies, server })
     }
 
-    pub async fn connect(self, rt: RtHandle) -> Result<Arc<Core>, OpError> {
-        let client = AsClient::new(&self.client_policy, &self.hosts).await?;
-        Ok(Arc::new(Core { client, policies: self.policies, epoch: runtime::epoch(), rt, server: self.server }))
+    /// Connects; aerospike-core binds the cluster's tasks and sockets to the runtime this runs on,
+    /// which must be the one `driver` names.
+    pub async fn connect(&self) -> Result<AsClient, OpError> {
+        Ok(AsClient::new(&self.client_policy, &self.hosts).await?)
+    }
+
+    pub fn core(self, client: AsClient, driver: Driver) -> Arc<Core> {
+        Arc::new(Core { client, policies: self.policies, epoch: runtime::epoch(), driver, server: self.server })
     }
 }
 
@@ -198,15 +221,20 @@ impl Drop for Handle {
     fn drop(&mut self) {
         let core = self.core.get_mut().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(core) = core {
-            if core.epoch == runtime::epoch() {
-                let rt = core.rt.clone();
-                rt.spawn(async move {
-                    let _ = core.client.close().await;
-                });
-            } else {
-                // Inherited across fork: the runtime it belongs to has no threads here.
-                std::mem::forget(core);
-            }
+            close_in_background(core);
         }
     }
+}
+
+/// Closes a connection without waiting (its driver's next pass sends the close). Inherited across
+/// fork, a connection is forgotten instead: its runtime has no threads in this process.
+pub fn close_in_background(core: Arc<Core>) {
+    if core.epoch != runtime::epoch() {
+        std::mem::forget(core);
+        return;
+    }
+    let this = core.clone();
+    this.driver.spawn(async move {
+        let _ = core.client.close().await;
+    });
 }

@@ -1,5 +1,5 @@
 //! Glue the generated methods call around each executor: running it (sync: GIL released,
-//! blocking on the shared runtime; async: an awaitable), turning its result into Python, and
+//! driving the client's own runtime; async: an awaitable), turning its result into Python, and
 //! feeding the tracing hooks (through `Span`, an `OpTrace` or nothing for untraced ops).
 
 use std::future::Future;
@@ -9,7 +9,7 @@ use aerospike_core::Key;
 use futures::FutureExt;
 use pyo3::prelude::*;
 
-use crate::core::Core;
+use crate::core::{Core, Driver};
 use crate::errors::{self, OpError};
 use crate::tracing::{ErrorFacts, OpSpec, OpTrace, Server};
 
@@ -17,7 +17,15 @@ use crate::tracing::{ErrorFacts, OpSpec, OpTrace, Server};
 pub type Conv<T> = fn(Python<'_>, T, &mut Span) -> PyResult<Py<PyAny>>;
 
 /// Runs one executor to completion for the sync client: GIL released for the whole round trip.
-pub fn block<T: Send>(py: Python<'_>, core: &Core, fut: impl Future<Output = Result<T, OpError>> + Send) -> Result<T, OpError> {
+pub fn block<T>(py: Python<'_>, core: &Core, fut: impl Future<Output = Result<T, OpError>> + Send) -> Result<T, OpError>
+where
+    T: Send,
+{
+    py.detach(|| run(core, fut))
+}
+
+/// Runs `fut` on this thread, which drives the sync client's runtime until it completes.
+pub fn run<T>(core: &Core, fut: impl Future<Output = Result<T, OpError>>) -> Result<T, OpError> {
     if crate::runtime::is_shut_down() {
         return Err(OpError::code(errors::CLIENT_ERROR, "the interpreter is shutting down"));
     }
@@ -27,11 +35,11 @@ pub fn block<T: Send>(py: Python<'_>, core: &Core, fut: impl Future<Output = Res
             "the sync Client cannot be called from inside the client's own runtime; use AsyncClient",
         ));
     }
-    let rt = &core.rt;
-    py.detach(|| {
-        crate::wait::block_on(rt, AssertUnwindSafe(fut).catch_unwind())
-            .unwrap_or_else(|p| Err(OpError::code(errors::CLIENT_ERROR, format!("internal error: {}", panic_text(&p)))))
-    })
+    let Driver::Callers(rt) = &core.driver else {
+        return Err(OpError::code(errors::CLIENT_ERROR, "internal error: a sync call on an AsyncClient connection"));
+    };
+    rt.block_on(AssertUnwindSafe(fut).catch_unwind())
+        .unwrap_or_else(|p| Err(OpError::code(errors::CLIENT_ERROR, format!("internal error: {}", panic_text(&p)))))
 }
 
 /// Wraps an executor future for the async client so a panic becomes a ClientError.

@@ -6,6 +6,7 @@ use pyo3::types::PyByteArray;
 
 mod async_client;
 mod batch_records;
+mod caller_runtime;
 mod cdt;
 mod client;
 mod completion;
@@ -20,7 +21,6 @@ mod results;
 mod runtime;
 mod shapes;
 pub mod tracing;
-mod wait;
 
 /// Generated from ops.yaml: one OpSpec per operation, the module constants.
 #[allow(dead_code)] // untraced operations have specs too

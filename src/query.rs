@@ -246,10 +246,9 @@ impl Query {
                 }
             }
             drop(gc);
-            // Freed on a runtime thread: the records were allocated there, and freeing them here
-            // while it allocates the next ones contended on the allocator's arena lock.
+            // Freed by the runtime (during the next wait, GIL released), not here with the GIL held.
             let done = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-            core.rt.spawn(async move { drop(done) });
+            core.driver.spawn(async move { drop(done) });
             if ended {
                 break;
             }
