@@ -17,11 +17,11 @@ import platform
 import random
 import sys
 import time
-from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
 from .contenders import BENCH, ROOT, Contender, Worker, WorkerError, all_contenders, ensure_legacy_venv, floor_binary
+from .otlp_sink import OtlpSink
 from .report import aggregate, draw_chart, format_table, format_targets, target_checks
 
 WORKLOADS = ["put", "get", "select", "exists", "operate", "batch_read", "query"]
@@ -109,27 +109,6 @@ def server_hosts(args, stack: ExitStack) -> tuple[str, str]:
     return ",".join(f"{h}:{p}" for h, p in server.hosts), f"dev server on {server.hosts[0][1]}"
 
 
-def otlp_receiver(stack: ExitStack):
-    """(env for the full-export variant, receiver, None) or (None, None, reason it cannot run).
-
-    Uses tests/otlp_receiver.py (tracing branch): a real OTLP/gRPC receiver in this process.
-    """
-    sys.path.insert(0, str(ROOT / "tests"))
-    try:
-        from otlp_receiver import OtlpReceiver  # type: ignore[import-not-found]
-    except ImportError as e:
-        return None, None, f"tests/otlp_receiver.py not importable ({e}): tracing branch not merged?"
-    receiver = stack.enter_context(OtlpReceiver())
-    return {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint}, receiver, None
-
-
-def receiver_spans(receiver) -> dict:
-    """Counts of spans received since the last call, then forgets them (it keeps them in memory)."""
-    spans = receiver.spans
-    receiver.clear()
-    return {"spans": len(spans), "with_parent": sum(1 for s in spans if s.parent_span_id)}
-
-
 def machine_line() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -159,16 +138,19 @@ def main(argv=None) -> int:
     with ExitStack() as stack:
         hosts, server_desc = server_hosts(args, stack)
         extra_env: dict[str, dict] = {}
-        receiver = None
-        spans_seen = Counter(spans=0, with_parent=0)  # update() adds
+        sink = None
+        traced_ops = 0  # operations of the exporting contenders, each one span for the sink to count
         if any(c.needs_receiver for c in chosen):
-            env, receiver, reason = otlp_receiver(stack)
+            try:
+                sink = stack.enter_context(OtlpSink(count=True))
+            except RuntimeError as e:
+                reason = str(e)
             for c in chosen:
                 if c.needs_receiver:
-                    if reason:
+                    if sink is None:
                         skipped[c.name] = reason
                     else:
-                        extra_env[c.name] = env
+                        extra_env[c.name] = {"OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint}
         workers: dict[str, Worker] = {}
         versions: dict[str, str] = {}
         for c in chosen:
@@ -207,6 +189,8 @@ def main(argv=None) -> int:
             seeder.request(cmd="seed", namespace=args.namespace, set=kv, count=args.keys, size=size)
             if "query" in args.workloads:
                 seeder.request(cmd="seed", namespace=args.namespace, set=qset, count=args.query_records, size=size)
+            if seeder.contender.needs_receiver:  # only when no other contender runs: its puts are spans too
+                traced_ops += args.keys + (args.query_records if "query" in args.workloads else 0)
 
         cells = [(w, s) for w in args.workloads for s in args.sizes]
         tracing_cells = {(w, s) for w in TRACING_WORKLOADS for s in args.sizes[:1]} & set(cells)
@@ -230,6 +214,7 @@ def main(argv=None) -> int:
                 if not runs_cell(name, cell):
                     continue
                 try:
+                    traced_ops += w.contender.needs_receiver
                     reply = w.request(cmd="check", **request_fields(name, *cell))
                     if "v_len" in reply and cell[0] == "get" and reply["v_len"] != cell[1]:
                         raise WorkerError(f"{name}: read {reply['v_len']} bytes, expected {cell[1]}")
@@ -239,8 +224,6 @@ def main(argv=None) -> int:
 
         for rnd in range(args.rounds):
             log(f"round {rnd + 1}/{args.rounds} ({time.monotonic() - t_start:.0f}s elapsed)")
-            if receiver is not None:
-                spans_seen.update(receiver_spans(receiver))
             for cell in cells:
                 names = [n for n in workers if runs_cell(n, cell) and (n, *cell) not in broken]
                 rng.shuffle(names)
@@ -256,10 +239,18 @@ def main(argv=None) -> int:
                     samples.append({"round": rnd, "contender": name, "workload": cell[0], "size": cell[1],
                                     **{k: reply[k] for k in ("ops", "errors", "first_error", "elapsed", "cpu",
                                                              "p50_us", "p99_us")}})
+                    if workers[name].contender.needs_receiver:
+                        traced_ops += reply["ops"] + reply["errors"] + reply.get("warmup_ops", 0)
 
-        if receiver is not None:
-            time.sleep(1.0)  # let the last export batch arrive
-            spans_seen.update(receiver_spans(receiver))
+        spans_line = None
+        exporters = [n for n, w in workers.items() if w.contender.needs_receiver]
+        if sink is not None and exporters:
+            for n in exporters:
+                workers[n].close()  # shuts its tracing down: the spans still queued are exported now
+            spans, with_parent = sink.wait_for(traced_ops)
+            parents = "" if with_parent is None else f" ({with_parent:,} with a parent)"
+            spans_line = (f"{'' if spans >= traced_ops else '! '}OTLP sink, {sink.kind}, received "
+                          f"{spans:,} spans{parents} for {traced_ops:,} operations of {', '.join(exporters)}")
 
     order = [c.name for c in chosen]
     rows = aggregate(samples, {c.name: c.concurrent for c in chosen})
@@ -279,12 +270,8 @@ def main(argv=None) -> int:
     errs = [r for r in rows if r.errors]
     for r in errs:
         print(f"! {r.contender} {r.workload} {r.size}B: {r.errors} errors, first: {r.first_error}")
-    if receiver is not None:
-        ran = [n for n in versions if next(c for c in chosen if c.name == n).needs_receiver]
-        if ran:
-            mark = "" if spans_seen["spans"] else "! "
-            print(f"{mark}OTLP receiver got {spans_seen['spans']:,} spans ({spans_seen['with_parent']:,} with a "
-                  f"parent) from {', '.join(ran)}")
+    if spans_line:
+        print(spans_line)
     for what, why in skipped.items():
         print(f"- skipped {what}: {why}")
 
