@@ -26,7 +26,7 @@ from .report import aggregate, draw_chart, format_table, format_targets, target_
 
 WORKLOADS = ["put", "get", "select", "exists", "operate", "batch_read", "query"]
 SEQUENTIAL_LOAD_SETS = {"put", "get", "select", "exists", "operate", "batch_read"}  # use the kv set
-TRACING_WORKLOADS = ["get", "put"]
+VARIANT_WORKLOADS = ["get", "put"]
 RESULTS = BENCH / "results"
 
 
@@ -44,6 +44,10 @@ def parse_args(argv=None):
     ap.add_argument("--contenders", default="", help="comma list (default: all); see --list")
     ap.add_argument("--list", action="store_true", help="list the contenders and exit")
     ap.add_argument("--no-tracing", action="store_true", help="skip the tracing variants of ours-sync")
+    ap.add_argument("--no-threads", action="store_true", help="skip the N-threads-on-one-client variants")
+    ap.add_argument("--pin", action="store_true",
+                    help="pin the dev server to one CPU and every contender to the others (only when the "
+                         "dev server is started here)")
     ap.add_argument("--rounds", type=int, help="measured rounds (default 3, quick 2)")
     ap.add_argument("--seconds", type=float, help="measured seconds per run (default 1.0, quick 0.15)")
     ap.add_argument("--warmup", type=float, help="warm-up seconds before each run (default 0.3, quick 0.05)")
@@ -83,7 +87,8 @@ def select_contenders(args) -> list[Contender]:
         if missing:
             raise SystemExit(f"unknown contenders {missing}; known: {', '.join(by_name)}")
         return [by_name[w] for w in wanted]
-    return [c for c in known if not (args.no_tracing and c.group == "tracing")]
+    return [c for c in known if not (args.no_tracing and c.group == "tracing")
+            and not (args.no_threads and c.group == "threads")]
 
 
 def unavailable_reason(c: Contender) -> str | None:
@@ -95,18 +100,51 @@ def unavailable_reason(c: Contender) -> str | None:
 
 
 def server_hosts(args, stack: ExitStack) -> tuple[str, str]:
-    """('h:p,..', description): the cluster to use, starting a dev server when none is named."""
+    """('h:p,..', description): the cluster to use, starting a dev server when none is named.
+
+    With --pin the dev server is started with only the first CPU this process may use, and this
+    process then keeps the others: every worker, the Rust floor and the OTLP collector started
+    after it inherit them, so the server never shares the clients' CPUs.
+    """
     raw = args.hosts or os.environ.get("AEROSPIKE_HOSTS", "")
     if raw.strip():
-        return raw.strip(), f"cluster {raw.strip()}"
+        note = "; --pin ignored (the server was not started here)" if args.pin else ""
+        return raw.strip(), f"cluster {raw.strip()}{note}"
     sys.path.insert(0, str(ROOT / "tests"))
     from servers import DevServer
 
     if "AEROSPIKE_DEVSERVER_BIN" not in os.environ and "CARGO_TARGET_DIR" in os.environ:
         os.environ["AEROSPIKE_DEVSERVER_BIN"] = str(Path(os.environ["CARGO_TARGET_DIR"]) / "release"
                                                     / "aerospike-devserver")
-    server = stack.enter_context(DevServer(nodes=1))
-    return ",".join(f"{h}:{p}" for h, p in server.hosts), f"dev server on {server.hosts[0][1]}"
+    cpus = sorted(os.sched_getaffinity(0))
+    if not args.pin:
+        server = stack.enter_context(DevServer(nodes=1))
+        return ",".join(f"{h}:{p}" for h, p in server.hosts), f"dev server on {server.hosts[0][1]}"
+    if len(cpus) < 2:
+        server = stack.enter_context(DevServer(nodes=1))
+        return (",".join(f"{h}:{p}" for h, p in server.hosts),
+                f"dev server on {server.hosts[0][1]}; --pin ignored (needs 2 CPUs, this process has {len(cpus)})")
+    server_cpus, client_cpus = set(cpus[:1]), set(cpus[1:])
+    os.sched_setaffinity(0, server_cpus)  # inherited by the server at exec: its runtime sizes itself to it
+    try:
+        server = stack.enter_context(DevServer(nodes=1))
+    finally:
+        os.sched_setaffinity(0, client_cpus)
+    return (",".join(f"{h}:{p}" for h, p in server.hosts),
+            f"dev server on {server.hosts[0][1]}; pinned: dev server on CPU {cpu_list(pid_cpus(server.proc.pid))}, "
+            f"clients and orchestrator on CPU {cpu_list(os.sched_getaffinity(0))}")
+
+
+def pid_cpus(pid: int) -> set[int]:
+    """CPUs any thread of process `pid` may run on (read back, so the header shows what really holds)."""
+    cpus: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        cpus |= os.sched_getaffinity(int(task.name))
+    return cpus
+
+
+def cpu_list(cpus) -> str:
+    return ",".join(str(c) for c in sorted(cpus))
 
 
 def machine_line() -> str:
@@ -193,19 +231,20 @@ def main(argv=None) -> int:
                 traced_ops += args.keys + (args.query_records if "query" in args.workloads else 0)
 
         cells = [(w, s) for w in args.workloads for s in args.sizes]
-        tracing_cells = {(w, s) for w in TRACING_WORKLOADS for s in args.sizes[:1]} & set(cells)
+        # The tracing and threads variants run get and put at the first size only.
+        variant_cells = {(w, s) for w in VARIANT_WORKLOADS for s in args.sizes[:1]} & set(cells)
 
         def runs_cell(name, cell):
             group = next(c.group for c in chosen if c.name == name)
-            return group == "main" or cell in tracing_cells
+            return group == "main" or cell in variant_cells
 
         def request_fields(name, workload, size):
             kv, qset = sets_for(size)
             c = workers[name].contender
+            conc = (min(args.concurrency, args.query_concurrency) if workload == "query"
+                    else args.concurrency) if c.concurrent else 1
             return dict(workload=workload, namespace=args.namespace, set=kv, query_set=qset, size=size,
-                        keys=args.keys, query_count=args.query_records,
-                        concurrency=(min(args.concurrency, args.query_concurrency) if workload == "query"
-                                     else args.concurrency) if c.concurrent else 1)
+                        keys=args.keys, query_count=args.query_records, concurrency=c.threads or conc)
 
         # Sanity check before timing anything: each contender does each workload once and verifies it.
         broken: set[tuple] = set()
