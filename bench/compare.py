@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .contenders import BENCH, ROOT, Contender, Worker, WorkerError, all_contenders, ensure_legacy_venv, floor_binary
 from .otlp_sink import OtlpSink
-from .report import aggregate, draw_chart, format_table, format_targets, target_checks
+from .report import aggregate, draw_chart, format_table, format_targets, target_checks, thread_scaling
 
 WORKLOADS = ["put", "get", "select", "exists", "operate", "batch_read", "query"]
 SEQUENTIAL_LOAD_SETS = {"put", "get", "select", "exists", "operate", "batch_read"}  # use the kv set
@@ -306,6 +306,10 @@ def main(argv=None) -> int:
     print()
     print("Targets (ratios within this run):")
     print(format_targets(target_checks(rows)))
+    scaling = thread_scaling(rows)
+    if scaling:
+        print("\nThreads sharing one client (ops/s ratios within this run):")
+        print("\n".join(scaling))
     errs = [r for r in rows if r.errors]
     for r in errs:
         print(f"! {r.contender} {r.workload} {r.size}B: {r.errors} errors, first: {r.first_error}")
