@@ -281,12 +281,14 @@ def main(argv=None) -> int:
                     if workers[name].contender.needs_receiver:
                         traced_ops += reply["ops"] + reply["errors"] + reply.get("warmup_ops", 0)
 
-        spans_line = None
+        spans_line, export = None, None
         exporters = [n for n, w in workers.items() if w.contender.needs_receiver]
         if sink is not None and exporters:
             for n in exporters:
                 workers[n].close()  # shuts its tracing down: the spans still queued are exported now
             spans, with_parent = sink.wait_for(traced_ops)
+            export = {"sink": sink.kind, "spans": spans, "with_parent": with_parent, "operations": traced_ops,
+                      "contenders": exporters}
             parents = "" if with_parent is None else f" ({with_parent:,} with a parent)"
             spans_line = (f"{'' if spans >= traced_ops else '! '}OTLP sink, {sink.kind}, received "
                           f"{spans:,} spans{parents} for {traced_ops:,} operations of {', '.join(exporters)}")
@@ -323,7 +325,7 @@ def main(argv=None) -> int:
     json_path = Path(args.json) if args.json else RESULTS / f"bench-{stamp}.json"
     json_path.write_text(json.dumps({
         "title": title, "machine": machine_line(), "versions": versions, "skipped": skipped,
-        "samples": samples, "rows": [r.__dict__ for r in rows]}, indent=1))
+        "samples": samples, "rows": [r.__dict__ for r in rows], "export": export}, indent=1))
     print(f"\nraw results: {json_path}")
     if not args.no_chart and rows:
         png = json_path.with_suffix(".png")
