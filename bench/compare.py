@@ -139,7 +139,10 @@ def pid_cpus(pid: int) -> set[int]:
     """CPUs any thread of process `pid` may run on (read back, so the header shows what really holds)."""
     cpus: set[int] = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
-        cpus |= os.sched_getaffinity(int(task.name))
+        try:
+            cpus |= os.sched_getaffinity(int(task.name))
+        except ProcessLookupError:  # a thread that ended meanwhile
+            pass
     return cpus
 
 
