@@ -17,16 +17,16 @@ import platform
 import random
 import sys
 import time
-from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
 from .contenders import BENCH, ROOT, Contender, Worker, WorkerError, all_contenders, ensure_legacy_venv, floor_binary
-from .report import aggregate, draw_chart, format_table, format_targets, target_checks
+from .otlp_sink import OtlpSink
+from .report import aggregate, draw_chart, format_table, format_targets, target_checks, thread_scaling
 
 WORKLOADS = ["put", "get", "select", "exists", "operate", "batch_read", "query"]
 SEQUENTIAL_LOAD_SETS = {"put", "get", "select", "exists", "operate", "batch_read"}  # use the kv set
-TRACING_WORKLOADS = ["get", "put"]
+VARIANT_WORKLOADS = ["get", "put"]
 RESULTS = BENCH / "results"
 
 
@@ -44,6 +44,10 @@ def parse_args(argv=None):
     ap.add_argument("--contenders", default="", help="comma list (default: all); see --list")
     ap.add_argument("--list", action="store_true", help="list the contenders and exit")
     ap.add_argument("--no-tracing", action="store_true", help="skip the tracing variants of ours-sync")
+    ap.add_argument("--no-threads", action="store_true", help="skip the N-threads-on-one-client variants")
+    ap.add_argument("--pin", action="store_true",
+                    help="pin the dev server to one CPU and every contender to the others (only when the "
+                         "dev server is started here)")
     ap.add_argument("--rounds", type=int, help="measured rounds (default 3, quick 2)")
     ap.add_argument("--seconds", type=float, help="measured seconds per run (default 1.0, quick 0.15)")
     ap.add_argument("--warmup", type=float, help="warm-up seconds before each run (default 0.3, quick 0.05)")
@@ -83,7 +87,8 @@ def select_contenders(args) -> list[Contender]:
         if missing:
             raise SystemExit(f"unknown contenders {missing}; known: {', '.join(by_name)}")
         return [by_name[w] for w in wanted]
-    return [c for c in known if not (args.no_tracing and c.group == "tracing")]
+    return [c for c in known if not (args.no_tracing and c.group == "tracing")
+            and not (args.no_threads and c.group == "threads")]
 
 
 def unavailable_reason(c: Contender) -> str | None:
@@ -95,39 +100,54 @@ def unavailable_reason(c: Contender) -> str | None:
 
 
 def server_hosts(args, stack: ExitStack) -> tuple[str, str]:
-    """('h:p,..', description): the cluster to use, starting a dev server when none is named."""
+    """('h:p,..', description): the cluster to use, starting a dev server when none is named.
+
+    With --pin the dev server is started with only the first CPU this process may use, and this
+    process then keeps the others: every worker, the Rust floor and the OTLP collector started
+    after it inherit them, so the server never shares the clients' CPUs.
+    """
     raw = args.hosts or os.environ.get("AEROSPIKE_HOSTS", "")
     if raw.strip():
-        return raw.strip(), f"cluster {raw.strip()}"
+        note = "; --pin ignored (the server was not started here)" if args.pin else ""
+        return raw.strip(), f"cluster {raw.strip()}{note}"
     sys.path.insert(0, str(ROOT / "tests"))
     from servers import DevServer
 
     if "AEROSPIKE_DEVSERVER_BIN" not in os.environ and "CARGO_TARGET_DIR" in os.environ:
         os.environ["AEROSPIKE_DEVSERVER_BIN"] = str(Path(os.environ["CARGO_TARGET_DIR"]) / "release"
                                                     / "aerospike-devserver")
-    server = stack.enter_context(DevServer(nodes=1))
-    return ",".join(f"{h}:{p}" for h, p in server.hosts), f"dev server on {server.hosts[0][1]}"
-
-
-def otlp_receiver(stack: ExitStack):
-    """(env for the full-export variant, receiver, None) or (None, None, reason it cannot run).
-
-    Uses tests/otlp_receiver.py (tracing branch): a real OTLP/gRPC receiver in this process.
-    """
-    sys.path.insert(0, str(ROOT / "tests"))
+    cpus = sorted(os.sched_getaffinity(0))
+    if not args.pin:
+        server = stack.enter_context(DevServer(nodes=1))
+        return ",".join(f"{h}:{p}" for h, p in server.hosts), f"dev server on {server.hosts[0][1]}"
+    if len(cpus) < 2:
+        server = stack.enter_context(DevServer(nodes=1))
+        return (",".join(f"{h}:{p}" for h, p in server.hosts),
+                f"dev server on {server.hosts[0][1]}; --pin ignored (needs 2 CPUs, this process has {len(cpus)})")
+    server_cpus, client_cpus = set(cpus[:1]), set(cpus[1:])
+    os.sched_setaffinity(0, server_cpus)  # inherited by the server at exec: its runtime sizes itself to it
     try:
-        from otlp_receiver import OtlpReceiver  # type: ignore[import-not-found]
-    except ImportError as e:
-        return None, None, f"tests/otlp_receiver.py not importable ({e}): tracing branch not merged?"
-    receiver = stack.enter_context(OtlpReceiver())
-    return {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint}, receiver, None
+        server = stack.enter_context(DevServer(nodes=1))
+    finally:
+        os.sched_setaffinity(0, client_cpus)
+    return (",".join(f"{h}:{p}" for h, p in server.hosts),
+            f"dev server on {server.hosts[0][1]}; pinned: dev server on CPU {cpu_list(pid_cpus(server.proc.pid))}, "
+            f"clients and orchestrator on CPU {cpu_list(os.sched_getaffinity(0))}")
 
 
-def receiver_spans(receiver) -> dict:
-    """Counts of spans received since the last call, then forgets them (it keeps them in memory)."""
-    spans = receiver.spans
-    receiver.clear()
-    return {"spans": len(spans), "with_parent": sum(1 for s in spans if s.parent_span_id)}
+def pid_cpus(pid: int) -> set[int]:
+    """CPUs any thread of process `pid` may run on (read back, so the header shows what really holds)."""
+    cpus: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            cpus |= os.sched_getaffinity(int(task.name))
+        except ProcessLookupError:  # a thread that ended meanwhile
+            pass
+    return cpus
+
+
+def cpu_list(cpus) -> str:
+    return ",".join(str(c) for c in sorted(cpus))
 
 
 def machine_line() -> str:
@@ -159,16 +179,19 @@ def main(argv=None) -> int:
     with ExitStack() as stack:
         hosts, server_desc = server_hosts(args, stack)
         extra_env: dict[str, dict] = {}
-        receiver = None
-        spans_seen = Counter(spans=0, with_parent=0)  # update() adds
+        sink = None
+        traced_ops = 0  # operations of the exporting contenders, each one span for the sink to count
         if any(c.needs_receiver for c in chosen):
-            env, receiver, reason = otlp_receiver(stack)
+            try:
+                sink = stack.enter_context(OtlpSink(count=True))
+            except RuntimeError as e:
+                reason = str(e)
             for c in chosen:
                 if c.needs_receiver:
-                    if reason:
+                    if sink is None:
                         skipped[c.name] = reason
                     else:
-                        extra_env[c.name] = env
+                        extra_env[c.name] = {"OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint}
         workers: dict[str, Worker] = {}
         versions: dict[str, str] = {}
         for c in chosen:
@@ -207,21 +230,24 @@ def main(argv=None) -> int:
             seeder.request(cmd="seed", namespace=args.namespace, set=kv, count=args.keys, size=size)
             if "query" in args.workloads:
                 seeder.request(cmd="seed", namespace=args.namespace, set=qset, count=args.query_records, size=size)
+            if seeder.contender.needs_receiver:  # only when no other contender runs: its puts are spans too
+                traced_ops += args.keys + (args.query_records if "query" in args.workloads else 0)
 
         cells = [(w, s) for w in args.workloads for s in args.sizes]
-        tracing_cells = {(w, s) for w in TRACING_WORKLOADS for s in args.sizes[:1]} & set(cells)
+        # The tracing and threads variants run get and put at the first size only.
+        variant_cells = {(w, s) for w in VARIANT_WORKLOADS for s in args.sizes[:1]} & set(cells)
 
         def runs_cell(name, cell):
             group = next(c.group for c in chosen if c.name == name)
-            return group == "main" or cell in tracing_cells
+            return group == "main" or cell in variant_cells
 
         def request_fields(name, workload, size):
             kv, qset = sets_for(size)
             c = workers[name].contender
+            conc = (min(args.concurrency, args.query_concurrency) if workload == "query"
+                    else args.concurrency) if c.concurrent else 1
             return dict(workload=workload, namespace=args.namespace, set=kv, query_set=qset, size=size,
-                        keys=args.keys, query_count=args.query_records,
-                        concurrency=(min(args.concurrency, args.query_concurrency) if workload == "query"
-                                     else args.concurrency) if c.concurrent else 1)
+                        keys=args.keys, query_count=args.query_records, concurrency=c.threads or conc)
 
         # Sanity check before timing anything: each contender does each workload once and verifies it.
         broken: set[tuple] = set()
@@ -230,6 +256,7 @@ def main(argv=None) -> int:
                 if not runs_cell(name, cell):
                     continue
                 try:
+                    traced_ops += w.contender.needs_receiver
                     reply = w.request(cmd="check", **request_fields(name, *cell))
                     if "v_len" in reply and cell[0] == "get" and reply["v_len"] != cell[1]:
                         raise WorkerError(f"{name}: read {reply['v_len']} bytes, expected {cell[1]}")
@@ -239,8 +266,6 @@ def main(argv=None) -> int:
 
         for rnd in range(args.rounds):
             log(f"round {rnd + 1}/{args.rounds} ({time.monotonic() - t_start:.0f}s elapsed)")
-            if receiver is not None:
-                spans_seen.update(receiver_spans(receiver))
             for cell in cells:
                 names = [n for n in workers if runs_cell(n, cell) and (n, *cell) not in broken]
                 rng.shuffle(names)
@@ -256,10 +281,20 @@ def main(argv=None) -> int:
                     samples.append({"round": rnd, "contender": name, "workload": cell[0], "size": cell[1],
                                     **{k: reply[k] for k in ("ops", "errors", "first_error", "elapsed", "cpu",
                                                              "p50_us", "p99_us")}})
+                    if workers[name].contender.needs_receiver:
+                        traced_ops += reply["ops"] + reply["errors"] + reply.get("warmup_ops", 0)
 
-        if receiver is not None:
-            time.sleep(1.0)  # let the last export batch arrive
-            spans_seen.update(receiver_spans(receiver))
+        spans_line, export = None, None
+        exporters = [n for n, w in workers.items() if w.contender.needs_receiver]
+        if sink is not None and exporters:
+            for n in exporters:
+                workers[n].close()  # shuts its tracing down: the spans still queued are exported now
+            spans, with_parent = sink.wait_for(traced_ops)
+            export = {"sink": sink.kind, "spans": spans, "with_parent": with_parent, "operations": traced_ops,
+                      "contenders": exporters}
+            parents = "" if with_parent is None else f" ({with_parent:,} with a parent)"
+            spans_line = (f"{'' if spans >= traced_ops else '! '}OTLP sink, {sink.kind}, received "
+                          f"{spans:,} spans{parents} for {traced_ops:,} operations of {', '.join(exporters)}")
 
     order = [c.name for c in chosen]
     rows = aggregate(samples, {c.name: c.concurrent for c in chosen})
@@ -276,15 +311,15 @@ def main(argv=None) -> int:
     print()
     print("Targets (ratios within this run):")
     print(format_targets(target_checks(rows)))
+    scaling = thread_scaling(rows)
+    if scaling:
+        print("\nThreads sharing one client (ops/s ratios within this run):")
+        print("\n".join(scaling))
     errs = [r for r in rows if r.errors]
     for r in errs:
         print(f"! {r.contender} {r.workload} {r.size}B: {r.errors} errors, first: {r.first_error}")
-    if receiver is not None:
-        ran = [n for n in versions if next(c for c in chosen if c.name == n).needs_receiver]
-        if ran:
-            mark = "" if spans_seen["spans"] else "! "
-            print(f"{mark}OTLP receiver got {spans_seen['spans']:,} spans ({spans_seen['with_parent']:,} with a "
-                  f"parent) from {', '.join(ran)}")
+    if spans_line:
+        print(spans_line)
     for what, why in skipped.items():
         print(f"- skipped {what}: {why}")
 
@@ -293,7 +328,7 @@ def main(argv=None) -> int:
     json_path = Path(args.json) if args.json else RESULTS / f"bench-{stamp}.json"
     json_path.write_text(json.dumps({
         "title": title, "machine": machine_line(), "versions": versions, "skipped": skipped,
-        "samples": samples, "rows": [r.__dict__ for r in rows]}, indent=1))
+        "samples": samples, "rows": [r.__dict__ for r in rows], "export": export}, indent=1))
     print(f"\nraw results: {json_path}")
     if not args.no_chart and rows:
         png = json_path.with_suffix(".png")

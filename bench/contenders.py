@@ -32,7 +32,8 @@ class Contender:
     env: dict = field(default_factory=dict)
     parent_span: bool = False  # each operation inside a Python OpenTelemetry span
     init_tracing: bool = False  # calls our init_tracing() (which reads the OTEL_* env)
-    group: str = "main"  # "main" or "tracing" (tracing variants run only the tracing workloads)
+    group: str = "main"  # "main", "threads" or "tracing" (the last two run get/put at the first size only)
+    threads: int = 0  # sync only: this many threads share one client, one operation each at a time
     description: str = ""
 
     @property
@@ -69,6 +70,12 @@ def all_contenders() -> list[Contender]:
                   description="Rust floor: aerospike-core 3, current-thread runtime, 1 in flight"),
         Contender("rust-async", "rust", mode="multi", concurrent=True,
                   description="Rust floor: aerospike-core 3, multi-thread runtime, N in flight"),
+        # N threads sharing one sync client object: does the sync client scale with threads?
+        Contender("ours-sync[8 threads]", "python", "ours", "sync", concurrent=True, threads=8, group="threads",
+                  description="this repo's sync Client, 8 Python threads sharing it, 1 operation each"),
+        Contender("official[8 threads]", "python", "official", "sync", concurrent=True, threads=8,
+                  group="threads", description="official `aerospike` 19.3.0, 8 Python threads sharing one "
+                                               "client, 1 operation each"),
         # Tracing variants of our sync client (run on the tracing workloads only). ours-sync itself
         # is "tracing off": init_tracing() never called, no OTEL_* in its environment.
         Contender("ours-sync[otel-disabled]", "python", "ours", "sync", group="tracing", init_tracing=True,
@@ -82,7 +89,7 @@ def all_contenders() -> list[Contender]:
         Contender("ours-sync[otlp+parent]", "python", "ours", "sync", group="tracing", parent_span=True,
                   init_tracing=True, env={"OTEL_TRACES_EXPORTER": "otlp"},
                   description="ours-sync, init_tracing() exporting every span to a local OTLP "
-                              "receiver, each operation under a Python parent span"),
+                              "collector (another process), each operation under a Python parent span"),
     ]
 
 

@@ -137,6 +137,25 @@ def target_checks(rows: list[Row]) -> list[tuple[str, str, str]]:
     return out
 
 
+def thread_scaling(rows: list[Row]) -> list[str]:
+    """One line per cell where an N-threads contender ran: its ops/s over the same client with one
+    thread (does sharing one client across threads scale?), and ours over official at N threads."""
+    cell = {(r.contender, r.workload, r.size): r for r in rows}
+    out = []
+    for (name, w, size), r in sorted(cell.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
+        base = name.split("[", 1)[0]
+        if not name.endswith(" threads]") or base == name:
+            continue
+        one = cell.get((base, w, size))
+        text = f"{w} {_size(size)}: {name} {r.ops_s:,.0f} ops/s"
+        text += f" = {r.ops_s / one.ops_s:.2f}x {base} (1 thread)" if one and one.ops_s else ""
+        other = cell.get((OFFICIAL + name[len(base):], w, size)) if base != OFFICIAL else None
+        if other and other.ops_s:
+            text += f", {r.ops_s / other.ops_s:.2f}x {other.contender}"
+        out.append(text)
+    return out
+
+
 def format_targets(checks) -> str:
     if not checks:
         return "(no target applies to the contenders and workloads of this run)"

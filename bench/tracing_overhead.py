@@ -10,9 +10,9 @@ Rows:
                            parent seen for the first time, and the same parent again (the last
                            parent's conversion is cached, as for a request's several DB calls)
   put(), off / on          a real round trip to the dev server, for scale (needs `make devserver`)
-Spans are exported to a collector in another process (rotel-agent with its blackhole exporter
-when the `rotel` package is installed, else tests/otlp_receiver.py --quiet), so the export work
-this process pays (encoding, gRPC) is included and the collector's is not.
+Spans are exported to a collector in another process (bench/otlp_sink.py: rotel-agent with its
+blackhole exporter when the `rotel` package is installed, else tests/otlp_receiver.py --quiet), so
+the export work this process pays (encoding, gRPC) is included and the collector's is not.
 """
 
 from __future__ import annotations
@@ -26,40 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-
-
-def start_sink():
-    """(endpoint, process): an OTLP/gRPC collector in another process that discards spans."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cmd = None
-    try:
-        import rotel
-
-        agent = Path(rotel.__file__).parent / "rotel-agent"
-        if agent.exists():
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                http_port = s.getsockname()[1]
-            cmd = [str(agent), "start", "--otlp-grpc-endpoint", f"127.0.0.1:{port}",
-                   "--otlp-http-endpoint", f"127.0.0.1:{http_port}", "--exporter", "blackhole",
-                   "--pid-file", f"/tmp/rotel-bench-{port}.pid", "--log-file", f"/tmp/rotel-bench-{port}.log"]
-    except ImportError:
-        pass
-    if cmd is None:
-        cmd = [sys.executable, str(ROOT / "tests" / "otlp_receiver.py"), "--port", str(port), "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    return f"http://127.0.0.1:{port}", proc
+from otlp_sink import OtlpSink  # noqa: E402  (bench/ is this script's directory)
 
 
 def main() -> int:
@@ -68,8 +35,8 @@ def main() -> int:
     ap.add_argument("--ops", type=int, default=3000, help="put() calls per end-to-end row (0 to skip)")
     args = ap.parse_args()
 
-    endpoint, sink = start_sink()
-    os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint
+    sink = OtlpSink()
+    os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.endpoint
     os.environ.setdefault("OTEL_BSP_MAX_QUEUE_SIZE", str(max(2048, args.n)))
 
     import aerospike_py
@@ -126,8 +93,7 @@ def main() -> int:
         print(f"{name:34} {ns:12.1f}  {target}")
     if server is not None:
         server.stop()
-    sink.terminate()
-    sink.wait()
+    sink.close()
     return 0
 
 

@@ -9,7 +9,8 @@ Requests and replies are one JSON object per line (stdin -> stdout); the Rust fl
   {"cmd": "check", <run fields>}                                  -> {"ok", "v_len"} (+ workload check)
   {"cmd": "run", "workload", "namespace", "set", "query_set", "size", "keys",
    "concurrency", "seconds", "warmup", "min_ops"}
-      -> {"ok", "ops", "errors", "first_error", "elapsed", "cpu", "p50_us", "p99_us"}
+      -> {"ok", "ops", "errors", "first_error", "elapsed", "cpu", "p50_us", "p99_us", "warmup_ops"}
+A sync contender with "concurrency" N > 1 runs N threads sharing its one client object.
   {"cmd": "quit"}
 Stdlib only (besides the client under test): it also runs in the legacy package's venv.
 """
@@ -18,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import resource
 import sys
+import threading
 import time
 import traceback
 
@@ -155,34 +158,55 @@ class Worker:
         warmup, seconds = float(req.get("warmup", 0)), float(req.get("seconds", 1))
         min_ops = int(req.get("min_ops", 1))
         measure = self._measure_async if self.is_async else self._measure_sync
-        if warmup > 0:
-            measure(op, conc, warmup, 1)
+        warm = measure(op, conc, warmup, 1) if warmup > 0 else ([], 0, None)
         cpu0, t0 = cpu_seconds(), time.perf_counter()
         lat, errors, first_error = measure(op, conc, seconds, min_ops)
         elapsed, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
         lat.sort()
+        # warmup_ops: operations done (and, when traced, spans made) outside the timed loop.
         return {"ops": len(lat), "errors": errors, "first_error": first_error, "elapsed": elapsed,
-                "cpu": cpu, "p50_us": percentile_us(lat, 0.50), "p99_us": percentile_us(lat, 0.99)}
+                "cpu": cpu, "p50_us": percentile_us(lat, 0.50), "p99_us": percentile_us(lat, 0.99),
+                "warmup_ops": len(warm[0]) + warm[1]}
+
+    def _measure_sync(self, op, conc, seconds, min_ops):
+        if conc == 1:
+            return self._one_thread(op, itertools.count(), perf_ns() + int(seconds * 1e9), min_ops)
+        return self._threads(op, conc, seconds, min_ops)
+
+    def _threads(self, op, conc, seconds, min_ops):
+        """`conc` threads sharing the one client, each doing one operation at a time."""
+        deadline = perf_ns() + int(seconds * 1e9)
+        counter = itertools.count()  # next() is atomic under the GIL: each thread takes its own keys
+        results = [None] * conc
+        start = threading.Barrier(conc)
+
+        def body(k):
+            start.wait()
+            results[k] = self._one_thread(op, counter, deadline, min_ops)
+        threads = [threading.Thread(target=body, args=(k,)) for k in range(conc)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        lat = [x for r in results for x in r[0]]
+        return (lat, sum(r[1] for r in results), next((r[2] for r in results if r[2]), None))
 
     @staticmethod
-    def _measure_sync(op, conc, seconds, min_ops):
-        if conc != 1:
-            raise ValueError("sync contenders run one operation at a time")
+    def _one_thread(op, counter, deadline, min_ops):
         lat, errors, first_error = [], 0, None
         append = lat.append
-        deadline = perf_ns() + int(seconds * 1e9)
-        i = 0
+        done = 0
         while True:
             t = perf_ns()
-            if i >= min_ops and t >= deadline:
+            if done >= min_ops and t >= deadline:
                 break
             try:
-                op(i)
+                op(next(counter))
                 append(perf_ns() - t)
             except Exception as e:  # counted and reported, never hidden
                 errors += 1
                 first_error = first_error or f"{type(e).__name__}: {e}"
-            i += 1
+            done += 1
         return lat, errors, first_error
 
     def _measure_async(self, op, conc, seconds, min_ops):
@@ -215,6 +239,8 @@ class Worker:
             self.call(self.adapter.close)
         except Exception:
             pass
+        if self.init_tracing:
+            self.adapter.shutdown_tracing()  # exports the spans still queued (the sink counts them)
 
 
 def main() -> None:

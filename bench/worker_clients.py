@@ -48,6 +48,9 @@ class Adapter:
     def init_tracing(self) -> bool:
         raise ValueError(f"{self.name} has no built-in tracing")
 
+    def shutdown_tracing(self) -> None:
+        pass
+
     def batch_rows(self, result) -> list:
         """Per-key rows of a batch_read answer, materialised as Python objects."""
         return result.batch_records
@@ -147,6 +150,10 @@ class Ours(AerospikePyConnect, Adapter):
         import aerospike_py
         fn = getattr(aerospike_py, "init_tracing", None) or aerospike_py._aerospike.init_tracing
         return bool(fn())
+
+    def shutdown_tracing(self) -> None:
+        import aerospike_py
+        (getattr(aerospike_py, "shutdown_tracing", None) or aerospike_py._aerospike.shutdown_tracing)()
 
 
 class Legacy(AerospikePyConnect, Adapter):

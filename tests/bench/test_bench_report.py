@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import aggregate, format_table, target_checks  # noqa: E402
+from bench.report import aggregate, format_table, target_checks, thread_scaling  # noqa: E402
 
 
 def sample(contender, ops, elapsed=1.0, cpu=0.5, p50=100.0, p99=300.0, workload="get", size=100, errors=0):
@@ -59,3 +59,17 @@ def test_target_verdicts_follow_the_ratios():
     assert checks["sync get 100B: p50 below official"] == "PASS"
     assert checks["batch_read 100B: ops/s >= 1.5x official"] == "FAIL"  # 1.0x
     assert not any("async" in text for text in checks)  # no async contender ran: no async target
+
+
+def test_thread_scaling_compares_with_one_thread_and_with_official_at_the_same_threads():
+    samples = [
+        sample("ours-sync", 1000), sample("ours-sync[8 threads]", 3000),
+        sample("official", 1000), sample("official[8 threads]", 2000),
+        sample("ours-sync[otlp+parent]", 900),  # a variant, not a thread count: no line
+    ]
+    concurrent = {"ours-sync[8 threads]": True, "official[8 threads]": True}
+    lines = thread_scaling(aggregate(samples, concurrent))
+    assert lines == [
+        "get 100B: official[8 threads] 2,000 ops/s = 2.00x official (1 thread)",
+        "get 100B: ours-sync[8 threads] 3,000 ops/s = 3.00x ours-sync (1 thread), 1.50x official[8 threads]",
+    ]

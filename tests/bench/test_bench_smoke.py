@@ -44,3 +44,28 @@ def test_quick_bench_prints_rows_with_positive_figures(aerospike_hosts, tmp_path
     assert set(printed) == set(CONTENDERS), proc.stdout
     for name, cols in printed.items():
         assert float(cols[3].replace(",", "")) > 0
+
+
+def test_thread_and_export_variants_run_and_every_span_reaches_the_collector(aerospike_hosts, tmp_path):
+    """8 threads on one client yield figures; the traced contender's spans reach the collector
+    process (bench/otlp_sink.py counts them), one per operation it did."""
+    out = tmp_path / "bench.json"
+    hosts = ",".join(f"{h}:{p}" for h, p in aerospike_hosts)
+    names = ("ours-sync", "ours-sync[8 threads]", "ours-sync[otlp+parent]")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--workloads", "get,put", "--sizes", "100",
+         "--contenders", ",".join(names), "--hosts", hosts, "--no-chart", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:] + proc.stdout[-2000:]
+    assert "- skipped" not in proc.stdout, proc.stdout
+    result = json.loads(out.read_text())
+    rows = {(r["contender"], r["workload"]) for r in result["rows"] if r["ops_s"] > 0 and not r["errors"]}
+    assert rows == {(n, w) for n in names for w in ("get", "put")}, proc.stdout
+    export = result["export"]
+    traced_ops = sum(s["ops"] for s in result["samples"] if s["contender"] == "ours-sync[otlp+parent]")
+    assert export["operations"] > traced_ops > 0  # timed loops plus checks and warm-ups
+    # One span per operation. The SDK drops spans when its export queue is full (a starved export
+    # thread on a loaded machine): a few may be missing, never most, and none are invented.
+    assert 0.95 * export["operations"] <= export["spans"] <= export["operations"], proc.stdout
+    assert "Threads sharing one client" in proc.stdout
