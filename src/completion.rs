@@ -61,6 +61,28 @@ where
     }
 }
 
+/// Work an operation hands to its loop before it finishes: run in order, ahead of its outcome, so
+/// a long answer is converted piece by piece while the rest of it is still being read.
+pub struct Sink(Arc<Queue>);
+
+impl Sink {
+    pub fn send(&self, work: impl FnOnce(Python<'_>) + Send + 'static) {
+        self.0.push(Box::new(Piece(Box::new(work))));
+    }
+}
+
+struct Piece(Box<dyn FnOnce(Python<'_>) + Send>);
+
+impl Completion for Piece {
+    fn key(&self) -> usize {
+        0 // no future of its own: leaves the operation in flight
+    }
+
+    fn complete(self: Box<Self>, py: Python<'_>) {
+        (self.0)(py);
+    }
+}
+
 /// Runs an operation and pushes its outcome onto its loop's queue.
 struct Report<F, T> {
     fut: F,
@@ -480,7 +502,26 @@ where
     F: Future<Output = PyResult<T>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
+    submit(py, running_loop(py)?, fut)
+}
+
+/// Like `awaitable`, for an operation that also hands pieces of work to the loop while it runs
+/// (`make` gets the `Sink`).
+pub fn awaitable_with_sink<'py, F, T>(py: Python<'py>, make: impl FnOnce(Sink) -> F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = PyResult<T>> + Send + 'static,
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
     let entry = running_loop(py)?;
+    let fut = make(Sink(entry.queue.clone()));
+    submit(py, entry, fut)
+}
+
+fn submit<'py, F, T>(py: Python<'py>, entry: Rc<LoopEntry>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = PyResult<T>> + Send + 'static,
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
     let future = classes(py)?.future.bind(py).call((), Some(entry.future_kwargs.bind(py)))?;
     let handle = future.clone().unbind();
     // One box: executor futures are large, and tokio would otherwise copy them while spawning

@@ -10,6 +10,7 @@ use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+use crate::completion::Sink;
 use crate::core::Core;
 use crate::errors::{OpError, param};
 use crate::hooks::{self, Span};
@@ -124,19 +125,8 @@ fn record_out(rows: &mut results::Rows<'_>, r: &Record) -> PyResult<Py<PyAny>> {
     rows.record_with(key, r)
 }
 
-fn records_out(py: Python<'_>, recs: Vec<Record>, span: &mut Span) -> PyResult<Py<PyAny>> {
-    span.records(recs.len());
-    let _gc = results::GcPause::new(py);
-    let mut rows = results::Rows::new(py);
-    let out = PyList::empty(py);
-    for r in recs {
-        out.append(record_out(&mut rows, &r)?)?;
-    }
-    Ok(out.into_any().unbind())
-}
-
-/// Records taken from the stream per wait in `Query.results`: converting them while the runtime
-/// keeps reading overlaps the two, and each record's memory is freed (and reused by the next)
+/// Records converted at a time by `Query.results` (per wait) and `AsyncQuery.results` (per hand-off
+/// to the loop): converting them while the runtime keeps reading overlaps the two, and each record's memory is freed (and reused by the next)
 /// right after its conversion instead of the whole result set existing twice.
 const CHUNK: usize = 256;
 
@@ -157,13 +147,55 @@ async fn next_chunk(stream: &mut RecordStream, chunk: &mut Vec<Record>) -> Resul
     Ok(false)
 }
 
-async fn collect(core: Arc<Core>, policy: QueryPolicy, st: Statement) -> Result<Vec<Record>, OpError> {
+/// The list an async query fills, and the first conversion error (then the rest is skipped).
+type Filling = (Arc<Py<PyList>>, Arc<Mutex<Option<PyErr>>>);
+
+/// Reads an async query, handing each CHUNK of records to the loop thread to convert into the
+/// list (the GIL is taken there, never here) while the next chunk is read: the Rust records are
+/// freed as they are converted, so the result set never exists twice.
+async fn stream_into(core: Arc<Core>, policy: QueryPolicy, st: Statement, sink: Sink, out: Filling) -> Result<Filling, OpError> {
     let mut stream = Spec::open(core, policy, st).await?;
-    let mut out = Vec::new();
-    while let Some(r) = stream.next().await {
-        out.push(r?);
+    loop {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut ended = false;
+        while chunk.len() < CHUNK {
+            match stream.next().await {
+                Some(r) => chunk.push(r?),
+                None => {
+                    ended = true;
+                    break;
+                }
+            }
+        }
+        let (list, failed) = (out.0.clone(), out.1.clone());
+        sink.send(move |py| {
+            let mut failed = failed.lock().unwrap_or_else(|p| p.into_inner());
+            if failed.is_some() {
+                return;
+            }
+            let _gc = results::GcPause::new(py);
+            let mut rows = results::Rows::new(py);
+            let list = list.bind(py);
+            for r in &chunk {
+                if let Err(e) = record_out(&mut rows, r).and_then(|i| list.append(i)) {
+                    *failed = Some(e);
+                    return;
+                }
+            }
+        });
+        if ended {
+            return Ok(out);
+        }
     }
-    Ok(out)
+}
+
+fn filled_list(py: Python<'_>, out: Filling, span: &mut Span) -> PyResult<Py<PyAny>> {
+    if let Some(e) = out.1.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        return Err(e);
+    }
+    let list = out.0.bind(py);
+    span.records(list.len());
+    Ok(list.clone().into_any().unbind())
 }
 
 /// A query's spec as its Python object holds it: edited by select()/where(), copied by each run.
@@ -350,9 +382,10 @@ impl AsyncQuery {
         };
         let core = spec.core.clone();
         let st = spec.statement();
-        crate::completion::awaitable(py, async move {
-            let out = hooks::guarded(collect(core, policy, st)).await;
-            Ok(hooks::Deliver { span, out, conv: records_out })
+        let out: Filling = (Arc::new(PyList::empty(py).unbind()), Arc::new(Mutex::new(None)));
+        crate::completion::awaitable_with_sink(py, move |sink| async move {
+            let out = hooks::guarded(stream_into(core, policy, st, sink, out)).await;
+            Ok(hooks::Deliver { span, out, conv: filled_list })
         })
     }
 

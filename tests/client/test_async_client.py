@@ -79,6 +79,25 @@ def test_batches_and_query(run_async, keys, namespace, unique_set):
     run_async(body)
 
 
+def test_query_results_longer_than_one_chunk(run_async, namespace, unique_set):
+    """Records reach the list in chunks converted on the loop while the rest is read: every record
+    of a result set spanning several chunks arrives once, with its key and bins, and concurrent
+    queries of the same set do not mix their lists."""
+
+    async def body(ac):
+        n = 1000
+        await asyncio.gather(*(ac.put((namespace, unique_set, i), {"i": i, "s": str(i)}) for i in range(n)))
+        first, second = await asyncio.gather(
+            ac.query(namespace, unique_set).results(), ac.query(namespace, unique_set).select("i").results()
+        )
+        assert sorted(r[2]["i"] for r in first) == list(range(n))
+        assert all(r[2]["s"] == str(r[2]["i"]) and r[0][2] in (None, r[2]["i"]) for r in first)
+        assert sorted(r[2]["i"] for r in second) == list(range(n))
+        assert all(set(r[2]) == {"i"} for r in second)
+
+    run_async(body)
+
+
 def test_event_loop_keeps_running_during_io(run_async, keys):
     """A ticker task must keep ticking while hundreds of operations are in flight."""
 
