@@ -22,12 +22,15 @@ from pathlib import Path
 
 from .contenders import BENCH, ROOT, Contender, Worker, WorkerError, all_contenders, ensure_legacy_venv, floor_binary
 from .otlp_sink import OtlpSink
-from .report import aggregate, draw_chart, format_table, format_targets, target_checks, thread_scaling
+from .report import (aggregate, draw_chart, format_table, format_targets, no_otel_api_lines, target_checks,
+                     thread_scaling)
 
 WORKLOADS = ["put", "get", "select", "exists", "operate", "batch_read", "query"]
 SEQUENTIAL_LOAD_SETS = {"put", "get", "select", "exists", "operate", "batch_read"}  # use the kv set
 VARIANT_WORKLOADS = ["get", "put"]
 RESULTS = BENCH / "results"
+FORK_CHECKED = ("ours-sync", "legacy-sync")  # the fork check's contenders (when they run)
+FORK_TIMEOUT = 10.0  # seconds a forked child may take before it counts as a hang and is killed
 
 
 def log(msg: str) -> None:
@@ -45,6 +48,8 @@ def parse_args(argv=None):
     ap.add_argument("--list", action="store_true", help="list the contenders and exit")
     ap.add_argument("--no-tracing", action="store_true", help="skip the tracing variants of ours-sync")
     ap.add_argument("--no-threads", action="store_true", help="skip the N-threads-on-one-client variants")
+    ap.add_argument("--no-fork-check", action="store_true",
+                    help="skip the (untimed) fork check of ours-sync and legacy-sync")
     ap.add_argument("--pin", action="store_true",
                     help="pin the dev server to one CPU and every contender to the others (only when the "
                          "dev server is started here)")
@@ -164,6 +169,24 @@ def machine_line() -> str:
             f"Python {platform.python_version()}")
 
 
+def fork_line(name: str, reply: dict) -> str:
+    """fork: <name>: child with new client OK in X ms / child reusing parent client: <outcome>."""
+    if "error" in reply:
+        return f"! fork: {name}: the check itself failed: {reply['error']}"
+    new, reuse = reply["new_client"], reply["reuse"]
+    if new["outcome"] == "ok":
+        first = f"child with new client OK in {new['ms']:.0f} ms"
+    else:
+        first = f"child with new client: {new['outcome']}: {new['detail']} ({new['ms']:.0f} ms)"
+    if reuse["outcome"] == "ok":
+        second = f"worked ({reuse['ms']:.0f} ms)"
+    elif reuse["outcome"] == "raised":
+        second = f"{reuse['detail']} ({reuse['ms']:.0f} ms)"
+    else:
+        second = f"{reuse['outcome']}: {reuse['detail']}"
+    return f"{'' if new['outcome'] == 'ok' else '! '}fork: {name}: {first} / child reusing parent client: {second}"
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.list:
@@ -179,19 +202,18 @@ def main(argv=None) -> int:
     with ExitStack() as stack:
         hosts, server_desc = server_hosts(args, stack)
         extra_env: dict[str, dict] = {}
-        sink = None
-        traced_ops = 0  # operations of the exporting contenders, each one span for the sink to count
-        if any(c.needs_receiver for c in chosen):
-            try:
-                sink = stack.enter_context(OtlpSink(count=True))
-            except RuntimeError as e:
-                reason = str(e)
-            for c in chosen:
-                if c.needs_receiver:
-                    if sink is None:
-                        skipped[c.name] = reason
-                    else:
-                        extra_env[c.name] = {"OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint}
+        # One collector per exporting contender, so each one's spans are counted on their own.
+        sinks: dict[str, OtlpSink] = {}
+        traced_ops: dict[str, int] = {}  # per exporting contender: its operations, one span each
+        for c in chosen:
+            if c.needs_receiver:
+                try:
+                    sinks[c.name] = stack.enter_context(OtlpSink(count=True))
+                except RuntimeError as e:
+                    skipped[c.name] = str(e)
+                    continue
+                extra_env[c.name] = {"OTEL_EXPORTER_OTLP_ENDPOINT": sinks[c.name].endpoint}
+                traced_ops[c.name] = 0
         workers: dict[str, Worker] = {}
         versions: dict[str, str] = {}
         for c in chosen:
@@ -231,7 +253,8 @@ def main(argv=None) -> int:
             if "query" in args.workloads:
                 seeder.request(cmd="seed", namespace=args.namespace, set=qset, count=args.query_records, size=size)
             if seeder.contender.needs_receiver:  # only when no other contender runs: its puts are spans too
-                traced_ops += args.keys + (args.query_records if "query" in args.workloads else 0)
+                traced_ops[seeder.contender.name] += (args.keys + (args.query_records if "query" in args.workloads
+                                                                   else 0))
 
         cells = [(w, s) for w in args.workloads for s in args.sizes]
         # The tracing and threads variants run get and put at the first size only.
@@ -251,15 +274,20 @@ def main(argv=None) -> int:
 
         # Sanity check before timing anything: each contender does each workload once and verifies it.
         broken: set[tuple] = set()
+        otel_absence: dict[str, str] = {}  # [no-otel-api] contenders: the worker's own evidence
         for cell in cells:
             for name, w in workers.items():
                 if not runs_cell(name, cell):
                     continue
                 try:
-                    traced_ops += w.contender.needs_receiver
+                    if w.contender.needs_receiver:
+                        traced_ops[name] += 1
                     reply = w.request(cmd="check", **request_fields(name, *cell))
                     if "v_len" in reply and cell[0] == "get" and reply["v_len"] != cell[1]:
                         raise WorkerError(f"{name}: read {reply['v_len']} bytes, expected {cell[1]}")
+                    if "no_otel_api" in reply and name not in otel_absence:
+                        otel_absence[name] = reply["no_otel_api"]
+                        log(f"check {name}: {reply['no_otel_api']}")
                 except WorkerError as e:
                     broken.add((name, *cell))
                     skipped[f"{name} {cell[0]} {cell[1]}B"] = str(e)
@@ -282,19 +310,35 @@ def main(argv=None) -> int:
                                     **{k: reply[k] for k in ("ops", "errors", "first_error", "elapsed", "cpu",
                                                              "p50_us", "p99_us")}})
                     if workers[name].contender.needs_receiver:
-                        traced_ops += reply["ops"] + reply["errors"] + reply.get("warmup_ops", 0)
+                        traced_ops[name] += reply["ops"] + reply["errors"] + reply.get("warmup_ops", 0)
 
-        spans_line, export = None, None
+        fork_lines, forks = [], {}
+        if not args.no_fork_check:
+            for name in (n for n in FORK_CHECKED if n in workers):
+                try:
+                    forks[name] = workers[name].request(cmd="fork_check", namespace=args.namespace,
+                                                        set=sets_for(args.sizes[0])[0],
+                                                        child_timeout=FORK_TIMEOUT, timeout=2 * FORK_TIMEOUT + 60)
+                except WorkerError as e:
+                    forks[name] = {"error": str(e)}
+                fork_lines.append(fork_line(name, forks[name]))
+                log(fork_lines[-1])
+
+        spans_lines, export = [], None
         exporters = [n for n, w in workers.items() if w.contender.needs_receiver]
-        if sink is not None and exporters:
+        if exporters:
             for n in exporters:
                 workers[n].close()  # shuts its tracing down: the spans still queued are exported now
-            spans, with_parent = sink.wait_for(traced_ops)
-            export = {"sink": sink.kind, "spans": spans, "with_parent": with_parent, "operations": traced_ops,
-                      "contenders": exporters}
-            parents = "" if with_parent is None else f" ({with_parent:,} with a parent)"
-            spans_line = (f"{'' if spans >= traced_ops else '! '}OTLP sink, {sink.kind}, received "
-                          f"{spans:,} spans{parents} for {traced_ops:,} operations of {', '.join(exporters)}")
+            per = {}
+            for n in exporters:
+                spans, with_parent = sinks[n].wait_for(traced_ops[n])
+                per[n] = {"spans": spans, "with_parent": with_parent, "operations": traced_ops[n]}
+                parents = "" if with_parent is None else f" ({with_parent:,} with a parent)"
+                spans_lines.append(f"{'' if spans >= traced_ops[n] else '! '}OTLP sink of {n}, {sinks[n].kind}, "
+                                   f"received {spans:,} spans{parents} for {traced_ops[n]:,} operations")
+            export = {"sink": sinks[exporters[0]].kind, "contenders": exporters, "per_contender": per,
+                      "spans": sum(p["spans"] for p in per.values()),
+                      "operations": sum(p["operations"] for p in per.values())}
 
     order = [c.name for c in chosen]
     rows = aggregate(samples, {c.name: c.concurrent for c in chosen})
@@ -311,6 +355,12 @@ def main(argv=None) -> int:
     print()
     print("Targets (ratios within this run):")
     print(format_targets(target_checks(rows)))
+    no_otel = no_otel_api_lines(rows)
+    if no_otel:
+        print("\nTracing on, opentelemetry not importable (ratios to the same package untraced, this run):")
+        print("\n".join(no_otel))
+        for name, text in otel_absence.items():
+            print(f"  checked in {name}: {text}")
     scaling = thread_scaling(rows)
     if scaling:
         print("\nThreads sharing one client (ops/s ratios within this run):")
@@ -318,8 +368,10 @@ def main(argv=None) -> int:
     errs = [r for r in rows if r.errors]
     for r in errs:
         print(f"! {r.contender} {r.workload} {r.size}B: {r.errors} errors, first: {r.first_error}")
-    if spans_line:
-        print(spans_line)
+    for line in spans_lines:
+        print(line)
+    for line in fork_lines:
+        print(line)
     for what, why in skipped.items():
         print(f"- skipped {what}: {why}")
 
@@ -328,7 +380,8 @@ def main(argv=None) -> int:
     json_path = Path(args.json) if args.json else RESULTS / f"bench-{stamp}.json"
     json_path.write_text(json.dumps({
         "title": title, "machine": machine_line(), "versions": versions, "skipped": skipped,
-        "samples": samples, "rows": [r.__dict__ for r in rows], "export": export}, indent=1))
+        "samples": samples, "rows": [r.__dict__ for r in rows], "export": export, "fork": forks,
+        "no_otel_api": otel_absence}, indent=1))
     print(f"\nraw results: {json_path}")
     if not args.no_chart and rows:
         png = json_path.with_suffix(".png")

@@ -20,6 +20,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 LEGACY_VENV = BENCH / ".venv-legacy"
 LEGACY_PACKAGE = "aerospike-py==0.14.4"
+NO_OTEL_API_DIR = BENCH / "no_otel_api"  # its sitecustomize.py hides the opentelemetry package
 
 
 @dataclass
@@ -31,7 +32,8 @@ class Contender:
     concurrent: bool = False  # runs N operations in flight (compared with the async floor)
     env: dict = field(default_factory=dict)
     parent_span: bool = False  # each operation inside a Python OpenTelemetry span
-    init_tracing: bool = False  # calls our init_tracing() (which reads the OTEL_* env)
+    init_tracing: bool = False  # calls the client's init_tracing() (which reads the OTEL_* env)
+    no_otel_api: bool = False  # the worker runs as if the opentelemetry package were not installed
     group: str = "main"  # "main", "threads" or "tracing" (the last two run get/put at the first size only)
     threads: int = 0  # sync only: this many threads share one client, one operation each at a time
     description: str = ""
@@ -51,7 +53,8 @@ class Contender:
         python = str(LEGACY_VENV / "bin" / "python") if self.impl == "legacy" else sys.executable
         cmd = [python, str(BENCH / "worker.py"), "--impl", self.impl, "--mode", self.mode]
         return (cmd + (["--parent-span"] if self.parent_span else [])
-                + (["--init-tracing"] if self.init_tracing else []))
+                + (["--init-tracing"] if self.init_tracing else [])
+                + (["--no-otel-api"] if self.no_otel_api else []))
 
 
 def all_contenders() -> list[Contender]:
@@ -90,6 +93,17 @@ def all_contenders() -> list[Contender]:
                   init_tracing=True, env={"OTEL_TRACES_EXPORTER": "otlp"},
                   description="ours-sync, init_tracing() exporting every span to a local OTLP "
                               "collector (another process), each operation under a Python parent span"),
+        # Tracing on, exporting to the collector, in a worker where `import opentelemetry` fails as
+        # if the API package were not installed (bench/no_otel_api/sitecustomize.py): the cost of
+        # each package's tracing path without it. Compared with the same package untraced.
+        Contender("ours-sync[no-otel-api]", "python", "ours", "sync", group="tracing", init_tracing=True,
+                  no_otel_api=True, env={"OTEL_TRACES_EXPORTER": "otlp"},
+                  description="ours-sync, init_tracing() exporting to the collector, opentelemetry "
+                              "not importable"),
+        Contender("legacy-sync[no-otel-api]", "python", "legacy", "sync", group="tracing", init_tracing=True,
+                  no_otel_api=True, env={"OTEL_TRACES_EXPORTER": "otlp"},
+                  description=f"{LEGACY_PACKAGE} sync, its init_tracing() exporting to the collector "
+                              "(OTEL_EXPORTER_OTLP_ENDPOINT), opentelemetry not importable"),
     ]
 
 
@@ -131,6 +145,8 @@ class Worker:
         if contender.impl == "legacy":
             env.pop("PYTHONPATH", None)  # the legacy venv must not see this repo's aerospike_py
             env.pop("VIRTUAL_ENV", None)
+        if contender.no_otel_api:  # first on the path: its sitecustomize.py runs at start-up
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NO_OTEL_API_DIR), env.get("PYTHONPATH")]))
         self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(contender.command(profile_to), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.stderr, env=env, cwd=str(ROOT), text=True, bufsize=1)

@@ -156,6 +156,27 @@ def thread_scaling(rows: list[Row]) -> list[str]:
     return out
 
 
+def no_otel_api_lines(rows: list[Row]) -> list[str]:
+    """One line per `<package>[no-otel-api]` row: ops/s, p50 and CPU/op, each with its ratio to the
+    same package untraced in the same cell (`ours-sync[no-otel-api]` over `ours-sync`)."""
+    cell = {(r.contender, r.workload, r.size): r for r in rows}
+    out = []
+    for (name, w, size), r in sorted(cell.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
+        if not name.endswith("[no-otel-api]"):
+            continue
+        base_name = name.split("[", 1)[0]
+        base = cell.get((base_name, w, size))
+
+        def ratio(attr):
+            mine, theirs = getattr(r, attr), getattr(base, attr) if base else None
+            return f" ({mine / theirs:.2f}x)" if mine and theirs else ""
+        cpu = "-" if r.cpu_us_op is None else f"{r.cpu_us_op:,.1f}"
+        out.append(f"{w} {_size(size)}: {name}: {r.ops_s:,.0f} ops/s{ratio('ops_s')}, p50 {r.p50_us:,.1f} us"
+                   f"{ratio('p50_us')}, CPU {cpu} us/op{ratio('cpu_us_op')}"
+                   + ("" if base else f"; {base_name} did not run, no ratio"))
+    return out
+
+
 def format_targets(checks) -> str:
     if not checks:
         return "(no target applies to the contenders and workloads of this run)"

@@ -1,16 +1,20 @@
 """One benchmark contender in its own process, driven over a line protocol by bench/compare.py.
 
     python bench/worker.py --impl ours|official|legacy --mode sync|async [--parent-span] [--init-tracing]
+                           [--no-otel-api]
 
 Requests and replies are one JSON object per line (stdin -> stdout); the Rust floor
 (bench/rust-floor) speaks the same protocol, so every contender is measured the same way:
   {"cmd": "connect", "hosts": "h:p,..."}                          -> {"ok", "version"}
   {"cmd": "seed", "namespace", "set", "count", "size"}            -> {"ok"}
-  {"cmd": "check", <run fields>}                                  -> {"ok", "v_len"} (+ workload check)
+  {"cmd": "check", <run fields>}                                  -> {"ok", "checked"} (+ "no_otel_api")
   {"cmd": "run", "workload", "namespace", "set", "query_set", "size", "keys",
    "concurrency", "seconds", "warmup", "min_ops"}
       -> {"ok", "ops", "errors", "first_error", "elapsed", "cpu", "p50_us", "p99_us", "warmup_ops"}
 A sync contender with "concurrency" N > 1 runs N threads sharing its one client object.
+  {"cmd": "fork_check", "namespace", "set", "child_timeout"}  (sync only, never timed)
+      -> {"ok", "new_client": outcome, "reuse": outcome}, outcome {"outcome": ok|raised|hang|died,
+         "ms", "detail"}: a forked child connecting its own client, then one reusing the parent's
   {"cmd": "quit"}
 Stdlib only (besides the client under test): it also runs in the legacy package's venv.
 """
@@ -23,6 +27,7 @@ import itertools
 import json
 import os
 import resource
+import signal
 import sys
 import threading
 import time
@@ -76,10 +81,73 @@ class ParentSpan:
         return traced
 
 
+def otel_api_absence() -> str:
+    """Evidence that `opentelemetry` cannot be imported in this process; raises if it can."""
+    import importlib.metadata
+    import importlib.util
+
+    spec = importlib.util.find_spec("opentelemetry")
+    try:
+        import opentelemetry.propagate  # noqa: F401 - the module the legacy package imports per operation
+        imported = "imported"
+    except ImportError as e:
+        imported = f"{type(e).__name__}: {e}"
+    if spec is not None or imported == "imported":
+        raise AssertionError(f"opentelemetry is importable here (find_spec -> {spec}, import -> {imported})")
+    try:
+        dist = f"opentelemetry-api {importlib.metadata.version('opentelemetry-api')} installed but hidden"
+    except importlib.metadata.PackageNotFoundError:
+        dist = "opentelemetry-api not installed in this environment at all"
+    blocker = getattr(sys.modules.get("sitecustomize"), "__file__", None)
+    return (f"find_spec('opentelemetry') -> None; import opentelemetry.propagate -> {imported}; {dist}; "
+            f"sitecustomize: {blocker}")
+
+
+def in_child(fn, timeout: float) -> dict:
+    """Run `fn()` in a forked child; its outcome, or "hang" when it has not exited within `timeout`
+    seconds (then it is killed: a hang is reported, never waited for)."""
+    r, w = os.pipe()
+    t0 = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, never touch the protocol, never return
+        code = 0
+        try:
+            os.close(r)
+            fn()
+            msg = "ok"
+        except BaseException as e:  # noqa: BLE001 - the outcome is what we report
+            msg = f"{type(e).__name__}: {e}"
+            code = 1
+        finally:
+            os.write(w, msg.encode(errors="replace")[:4000])
+            os._exit(code)
+    os.close(w)
+    status = None
+    while status is None:
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = st
+        elif time.perf_counter() - t0 > timeout:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(r)
+            return {"outcome": "hang", "ms": timeout * 1000, "detail": f"no exit within {timeout:.0f} s, killed"}
+        else:
+            time.sleep(0.005)
+    ms = (time.perf_counter() - t0) * 1000
+    with os.fdopen(r, "rb") as f:
+        msg = f.read().decode(errors="replace")
+    if not msg:
+        return {"outcome": "died", "ms": ms, "detail": f"exited without an answer ({os.waitstatus_to_exitcode(status)})"}
+    return {"outcome": "ok" if msg == "ok" else "raised", "ms": ms, "detail": msg}
+
+
 class Worker:
-    def __init__(self, impl: str, mode: str, parent_span: bool, init_tracing: bool):
+    def __init__(self, impl: str, mode: str, parent_span: bool, init_tracing: bool, no_otel_api: bool):
         self.adapter = ADAPTERS[impl](is_async=(mode == "async"))
         self.init_tracing = init_tracing
+        self.no_otel_api = no_otel_api
+        self.hosts = []
         self.is_async = mode == "async"
         self.loop = asyncio.new_event_loop() if self.is_async else None
         self.parent = ParentSpan() if parent_span else None
@@ -107,6 +175,7 @@ class Worker:
         for part in req["hosts"].split(","):
             host, _, port = part.strip().rpartition(":")
             hosts.append((host, int(port)))
+        self.hosts = hosts
         self.call(lambda: self.adapter.connect(hosts))
         version = self.adapter.version()
         if self.init_tracing:
@@ -149,7 +218,29 @@ class Worker:
             expected = int(req.get("query_count", 0))
             if expected and len(answer) != expected:
                 raise AssertionError(f"query: {len(answer)} records, expected {expected}")
+        if self.no_otel_api:
+            return {"checked": w, "no_otel_api": otel_api_absence()}
         return {"checked": w}
+
+    def fork_check(self, req):
+        """After the parent used its client: a forked child with a client of its own, then one
+        reusing the parent's client, each doing one get (not timed; a hang is killed and reported)."""
+        if self.is_async:
+            raise ValueError("fork_check is for sync contenders")
+        key = (req["namespace"], req["set"], 0)
+        timeout = float(req.get("child_timeout", 10))
+        self.adapter.client.get(key)
+        impl = type(self.adapter)
+
+        def new_client():
+            fresh = impl(is_async=False)
+            fresh.connect(self.hosts)
+            fresh.client.get(key)
+            fresh.close()
+        new = in_child(new_client, timeout)
+        reuse = in_child(lambda: self.adapter.client.get(key), timeout)
+        self.adapter.client.get(key)  # the parent's client still works after both
+        return {"new_client": new, "reuse": reuse}
 
     def run(self, req):
         spec = Spec(req)
@@ -249,6 +340,8 @@ def main() -> None:
     ap.add_argument("--mode", default="sync", choices=["sync", "async"])
     ap.add_argument("--parent-span", action="store_true", help="each op inside a Python OTel span")
     ap.add_argument("--init-tracing", action="store_true", help="call the client's init_tracing()")
+    ap.add_argument("--no-otel-api", action="store_true",
+                    help="check (on each `check`) that opentelemetry cannot be imported here")
     args = ap.parse_args()
 
     # Protocol on a private copy of stdout; anything a client library prints goes to stderr.
@@ -266,9 +359,9 @@ def main() -> None:
             if cmd == "quit":
                 break
             if worker is None:
-                worker = Worker(args.impl, args.mode, args.parent_span, args.init_tracing)
+                worker = Worker(args.impl, args.mode, args.parent_span, args.init_tracing, args.no_otel_api)
             handler = {"connect": worker.connect, "seed": worker.seed, "check": worker.check,
-                       "run": worker.run}.get(cmd)
+                       "run": worker.run, "fork_check": worker.fork_check}.get(cmd)
             if handler is None:
                 raise ValueError(f"unknown cmd {cmd!r}")
             reply = {"ok": True, **handler(req)}

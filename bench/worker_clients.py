@@ -169,6 +169,16 @@ class Legacy(AerospikePyConnect, Adapter):
         import aerospike_py
         return [{"op": aerospike_py.OPERATOR_INCR, "bin": "n", "val": 1}]
 
+    def init_tracing(self) -> bool:
+        # Its documented switch: init_tracing() reads OTEL_* (OTEL_EXPORTER_OTLP_ENDPOINT, ...)
+        # and returns None; it logs (never raises) when it could not start an exporter.
+        import aerospike_py
+        return aerospike_py.init_tracing()
+
+    def shutdown_tracing(self) -> None:
+        import aerospike_py
+        aerospike_py.shutdown_tracing()
+
     def batch_rows(self, result):
         # batch_read answers a lazy handle; .batch_records builds the Python rows the others build.
         return result.batch_records

@@ -12,7 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import aggregate, format_table, target_checks, thread_scaling  # noqa: E402
+from bench.compare import fork_line  # noqa: E402
+from bench.report import aggregate, format_table, no_otel_api_lines, target_checks, thread_scaling  # noqa: E402
 
 
 def sample(contender, ops, elapsed=1.0, cpu=0.5, p50=100.0, p99=300.0, workload="get", size=100, errors=0):
@@ -73,3 +74,27 @@ def test_thread_scaling_compares_with_one_thread_and_with_official_at_the_same_t
         "get 100B: official[8 threads] 2,000 ops/s = 2.00x official (1 thread)",
         "get 100B: ours-sync[8 threads] 3,000 ops/s = 3.00x ours-sync (1 thread), 1.50x official[8 threads]",
     ]
+
+
+def test_no_otel_api_lines_compare_with_the_same_package_untraced():
+    samples = [
+        sample("ours-sync", 2000, cpu=0.1, p50=40), sample("ours-sync[no-otel-api]", 1000, cpu=0.1, p50=80),
+        sample("legacy-sync", 1000, cpu=0.1), sample("legacy-sync[no-otel-api]", 250, cpu=0.1, p50=400),
+        sample("ours-sync[otlp+parent]", 900),  # another variant: no line
+    ]
+    assert no_otel_api_lines(aggregate(samples, {})) == [
+        "get 100B: legacy-sync[no-otel-api]: 250 ops/s (0.25x), p50 400.0 us (4.00x), CPU 400.0 us/op (4.00x)",
+        "get 100B: ours-sync[no-otel-api]: 1,000 ops/s (0.50x), p50 80.0 us (2.00x), CPU 100.0 us/op (2.00x)",
+    ]
+
+
+def test_fork_line_reports_ok_raise_and_hang():
+    ok = {"outcome": "ok", "ms": 21.6, "detail": "ok"}
+    raised = {"outcome": "raised", "ms": 7.2, "detail": "ClientError: connected before os.fork()"}
+    hang = {"outcome": "hang", "ms": 10000.0, "detail": "no exit within 10 s, killed"}
+    assert fork_line("ours-sync", {"new_client": ok, "reuse": raised}) == (
+        "fork: ours-sync: child with new client OK in 22 ms / child reusing parent client: "
+        "ClientError: connected before os.fork() (7 ms)")
+    assert fork_line("legacy-sync", {"new_client": hang, "reuse": hang}) == (
+        "! fork: legacy-sync: child with new client: hang: no exit within 10 s, killed (10000 ms) / "
+        "child reusing parent client: hang: no exit within 10 s, killed")

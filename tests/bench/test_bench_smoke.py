@@ -44,6 +44,9 @@ def test_quick_bench_prints_rows_with_positive_figures(aerospike_hosts, tmp_path
     assert set(printed) == set(CONTENDERS), proc.stdout
     for name, cols in printed.items():
         assert float(cols[3].replace(",", "")) > 0
+    # The untimed fork check: a child with its own client works; one reusing the parent's does not hang.
+    assert "fork: ours-sync: child with new client OK in" in proc.stdout, proc.stdout
+    assert result["fork"]["ours-sync"]["reuse"]["outcome"] in ("ok", "raised"), result["fork"]
 
 
 def test_thread_and_export_variants_run_and_every_span_reaches_the_collector(aerospike_hosts, tmp_path):
