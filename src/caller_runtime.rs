@@ -6,7 +6,10 @@
 //! runtime every call paid that wake-up of a worker plus a cross-thread hand-off). While the
 //! reply is pending the caller spins on the driver (`epoll_wait` with no timeout) for up to
 //! `SPIN`: on these VMs putting a thread to sleep and waking it costs more than most round trips.
-//! Only one thread spins at a time, so waiting threads cannot starve the one driving I/O.
+//! Only one thread spins at a time, so waiting threads cannot starve the one driving I/O. A spin
+//! that the reply does not end is pure waste (a server across a network, a slow operation): after
+//! `MISSES` such spins in a row a client only spins on every `PROBE`th call, until one catches its
+//! reply again.
 //!
 //! When calls from several threads overlap, only one of them can drive the runtime, and handing it
 //! from caller to caller as each call ends stalls everybody's I/O between hand-offs. So while
@@ -25,7 +28,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
@@ -35,6 +38,10 @@ use tokio::sync::Notify;
 
 /// How long a waiting caller spins on the driver before it sleeps in `epoll_wait`.
 const SPIN: Duration = Duration::from_micros(100);
+/// Spins in a row that ended before the reply, after which a client mostly stops spinning.
+const MISSES: u32 = 4;
+/// While spins miss, one call in this many still spins, to notice replies getting faster.
+const PROBE: u64 = 64;
 /// How often the ticker runs spawned tasks while no caller is driving the runtime.
 const TICK: Duration = Duration::from_millis(10);
 
@@ -47,6 +54,8 @@ struct Shared {
     /// callers drove the runtime since the last one).
     in_flight: AtomicUsize,
     started: AtomicU64,
+    /// Consecutive spins that ended before their reply arrived.
+    misses: AtomicU32,
     stop: AtomicBool,
     /// Set while calls overlap: the ticker drives the runtime until `in_flight` drops to zero.
     contended: AtomicBool,
@@ -66,6 +75,7 @@ impl CallerRuntime {
             rt,
             in_flight: AtomicUsize::new(0),
             started: AtomicU64::new(0),
+            misses: AtomicU32::new(0),
             stop: AtomicBool::new(false),
             contended: AtomicBool::new(false),
             drained: Notify::new(),
@@ -83,14 +93,15 @@ impl CallerRuntime {
     /// Must not be called from inside a tokio runtime (the callers check).
     pub fn block_on<F: Future>(&self, fut: F) -> F::Output {
         let s = &self.shared;
-        s.started.fetch_add(1, Ordering::Relaxed);
+        let nth = s.started.fetch_add(1, Ordering::Relaxed);
         let alone = s.in_flight.fetch_add(1, Ordering::AcqRel) == 0;
         if !alone && !s.contended.swap(true, Ordering::AcqRel) {
             self.ticker.unpark();
         }
         let fut = std::pin::pin!(fut);
         // Only a lone caller spins: in an overlap the ticker drives and the others just wait.
-        let out = s.rt.block_on(SpinFirst { fut, until: if alone { None } else { Some(None) } });
+        let spin = alone && (s.misses.load(Ordering::Relaxed) < MISSES || nth % PROBE == 0);
+        let out = s.rt.block_on(SpinFirst { fut, until: if spin { None } else { Some(None) }, misses: &s.misses });
         if s.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 && s.contended.load(Ordering::Acquire) {
             s.drained.notify_one();
         }
@@ -150,8 +161,10 @@ async fn drive_until_drained(s: &Shared) {
 /// come straight back (poll I/O without sleeping) instead of parking, for up to `SPIN`.
 struct SpinFirst<'a, F> {
     fut: Pin<&'a mut F>,
-    /// End of this thread's spin, once it took the slot (`Some(None)`: spinning was refused).
+    /// End of this thread's spin, once it took the slot (`Some(None)`: not spinning).
     until: Option<Option<Instant>>,
+    /// The client's count of spins in a row that missed their reply.
+    misses: &'a AtomicU32,
 }
 
 impl<F: Future> Future for SpinFirst<'_, F> {
@@ -160,6 +173,9 @@ impl<F: Future> Future for SpinFirst<'_, F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.get_mut();
         if let Poll::Ready(v) = this.fut.as_mut().poll(cx) {
+            if let Some(Some(_)) = this.until {
+                this.misses.store(0, Ordering::Relaxed); // the spin caught the reply
+            }
             this.release();
             return Poll::Ready(v);
         }
@@ -174,6 +190,7 @@ impl<F: Future> Future for SpinFirst<'_, F> {
                 // Defers our wake-up to after the driver's next non-blocking poll.
                 let _ = std::pin::pin!(tokio::task::yield_now()).poll(cx);
             } else {
+                this.misses.fetch_add(1, Ordering::Relaxed);
                 this.release();
             }
         }

@@ -1,13 +1,12 @@
 //! The synchronous `Client`. Its operation methods are generated from ops.yaml
 //! (OUT_DIR/client_methods.rs); this file holds only the lifecycle they delegate to.
 
-
 use pyo3::prelude::*;
 
 use crate::caller_runtime::CallerRuntime;
 use crate::core::{Driver, Handle, close_in_background};
-use crate::hooks;
 use crate::errors;
+use crate::hooks;
 use crate::runtime;
 
 /// Synchronous Aerospike client; safe to share between threads.

@@ -17,10 +17,7 @@ use crate::tracing::{ErrorFacts, OpSpec, OpTrace, Server};
 pub type Conv<T> = fn(Python<'_>, T, &mut Span) -> PyResult<Py<PyAny>>;
 
 /// Runs one executor to completion for the sync client: GIL released for the whole round trip.
-pub fn block<T>(py: Python<'_>, core: &Core, fut: impl Future<Output = Result<T, OpError>> + Send) -> Result<T, OpError>
-where
-    T: Send,
-{
+pub fn block<T: Send>(py: Python<'_>, core: &Core, fut: impl Future<Output = Result<T, OpError>> + Send) -> Result<T, OpError> {
     py.detach(|| run(core, fut))
 }
 

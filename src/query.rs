@@ -125,9 +125,10 @@ fn record_out(rows: &mut results::Rows<'_>, r: &Record) -> PyResult<Py<PyAny>> {
     rows.record_with(key, r)
 }
 
-/// Records converted at a time by `Query.results` (per wait) and `AsyncQuery.results` (per hand-off
-/// to the loop): converting them while the runtime keeps reading overlaps the two, and each record's memory is freed (and reused by the next)
-/// right after its conversion instead of the whole result set existing twice.
+/// Records converted at a time by `Query.results` (per wait) and `AsyncQuery.results` (per
+/// hand-off to the loop): converting them while the runtime keeps reading overlaps the two, and
+/// each record's memory is freed (and reused by the next) right after its conversion instead of
+/// the whole result set existing twice.
 const CHUNK: usize = 256;
 
 /// Waits (GIL released) for the next record, then takes the ones already there, up to CHUNK.
@@ -166,6 +167,9 @@ async fn stream_into(core: Arc<Core>, policy: QueryPolicy, st: Statement, sink: 
                     break;
                 }
             }
+        }
+        if chunk.is_empty() {
+            return Ok(out);
         }
         let (list, failed) = (out.0.clone(), out.1.clone());
         sink.send(move |py| {
