@@ -115,16 +115,29 @@ impl Drop for GcPause {
 /// Bin names remembered per converter; a record set rarely has more distinct names.
 const NAME_CACHE: usize = 32;
 
-/// Converts the records of one answer (a batch, a query page). Consecutive records share their
-/// namespace, set and bin names: those Python strings are made once and shared (str objects
-/// are immutable; a reused name also keeps its cached hash for the dict insert), and "now" for
-/// the ttl is read once.
+/// Converts the records of one answer (a batch, a query page, one record). Consecutive records
+/// share their namespace, set and bin names: those Python strings are made once and shared (str
+/// objects are immutable; a reused name also keeps its cached hash for the dict insert), and
+/// "now" for the ttl is read once. The caches hold only the Python strings (compared through
+/// their UTF-8), so a converter allocates nothing of its own.
 pub struct Rows<'py> {
     py: Python<'py>,
     now: u64,
-    ns: Option<(String, Py<PyAny>)>,
-    set: Option<(String, Py<PyAny>)>,
-    names: Vec<(String, Py<PyAny>)>,
+    ns: Option<Bound<'py, PyString>>,
+    set: Option<Bound<'py, PyString>>,
+    names: Vec<Bound<'py, PyString>>,
+}
+
+/// `cached` when it holds `s`, else a new string (kept in `slot`).
+fn shared<'py>(py: Python<'py>, slot: &mut Option<Bound<'py, PyString>>, s: &str) -> Py<PyAny> {
+    match slot {
+        Some(obj) if obj.to_str().is_ok_and(|t| t == s) => obj.clone().into_any().unbind(),
+        _ => {
+            let obj = PyString::new(py, s);
+            *slot = Some(obj.clone());
+            obj.into_any().unbind()
+        }
+    }
 }
 
 impl<'py> Rows<'py> {
@@ -136,39 +149,32 @@ impl<'py> Rows<'py> {
         self.py
     }
 
-    fn shared(py: Python<'py>, slot: &mut Option<(String, Py<PyAny>)>, s: &str) -> Py<PyAny> {
-        match slot {
-            Some((text, obj)) if text == s => obj.clone_ref(py),
-            _ => {
-                let obj = PyString::new(py, s).into_any().unbind();
-                *slot = Some((s.to_owned(), obj.clone_ref(py)));
-                obj
-            }
-        }
-    }
-
     fn name(&mut self, s: &str) -> Py<PyAny> {
-        let py = self.py;
-        if let Some((_, obj)) = self.names.iter().find(|(n, _)| n == s) {
-            return obj.clone_ref(py);
+        if let Some(obj) = self.names.iter().find(|n| n.to_str().is_ok_and(|t| t == s)) {
+            return obj.clone().into_any().unbind();
         }
-        let obj = PyString::new(py, s).into_any().unbind();
+        let obj = PyString::new(self.py, s);
         if self.names.len() < NAME_CACHE {
-            self.names.push((s.to_owned(), obj.clone_ref(py)));
+            self.names.push(obj.clone());
         }
-        obj
+        obj.into_any().unbind()
     }
 
     /// (namespace, set or None, user key or None, digest as bytearray).
     pub fn key(&mut self, k: &Key) -> PyResult<Py<PyAny>> {
+        self.key_of(k.namespace(), k.set_name(), k.user_key(), &k.digest())
+    }
+
+    /// The key tuple from its parts (a record's key need not be rebuilt as a `Key` first).
+    pub fn key_of(&mut self, ns: &str, set: &str, user_key: Option<&Value>, digest: &[u8]) -> PyResult<Py<PyAny>> {
         let py = self.py;
-        let ns = Self::shared(py, &mut self.ns, k.namespace());
-        let set = if k.set_name().is_empty() { py.None() } else { Self::shared(py, &mut self.set, k.set_name()) };
-        let uk = match k.user_key() {
+        let ns = shared(py, &mut self.ns, ns);
+        let set = if set.is_empty() { py.None() } else { shared(py, &mut self.set, set) };
+        let uk = match user_key {
             Some(v) => value(py, v)?,
             None => py.None(),
         };
-        let digest = PyByteArray::new(py, &k.digest()).into_any().unbind();
+        let digest = PyByteArray::new(py, digest).into_any().unbind();
         Ok(PyTuple::new(py, [ns, set, uk, digest])?.into_any().unbind())
     }
 
@@ -220,9 +226,10 @@ pub fn none(py: Python<'_>, _v: (), _t: &mut Span) -> PyResult<Py<PyAny>> {
 /// send it on reads), else None; namespace, set and digest are the request's.
 pub fn record(py: Python<'_>, v: (Key, Record), _t: &mut Span) -> PyResult<Py<PyAny>> {
     let (k, r) = v;
-    let server_uk = r.key.as_ref().and_then(|rk| rk.user_key().cloned());
-    let k = Key::with_digest(k.namespace(), k.set_name(), server_uk, k.digest());
-    record_tuple(py, &k, &r)
+    let server_uk = r.key.as_ref().and_then(|rk| rk.user_key());
+    let mut rows = Rows::new(py);
+    let key = rows.key_of(k.namespace(), k.set_name(), server_uk, &k.digest())?;
+    rows.record_with(key, &r)
 }
 
 /// select/operate: the key as passed (with its user key), like the official client.
