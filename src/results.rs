@@ -128,7 +128,7 @@ pub struct Rows<'py> {
     names: Vec<Bound<'py, PyString>>,
 }
 
-/// `cached` when it holds `s`, else a new string (kept in `slot`).
+/// The string in `slot` when it is `s`, else a new one (then kept in `slot`).
 fn shared<'py>(py: Python<'py>, slot: &mut Option<Bound<'py, PyString>>, s: &str) -> Py<PyAny> {
     match slot {
         Some(obj) if obj.to_str().is_ok_and(|t| t == s) => obj.clone().into_any().unbind(),
