@@ -59,6 +59,9 @@ static EVENTS: Mutex<Option<Arc<Events>>> = Mutex::new(None);
 /// The last parent read: its Python SpanContext (immutable; held, so its identity cannot be
 /// reused by another object) and our conversion of it.
 static LAST_PARENT: Mutex<Option<(Py<PyAny>, SpanContext)>> = Mutex::new(None);
+/// A Python TraceState seen empty (immutable, held): spans without trace state share one object
+/// (the API's DEFAULT_TRACE_STATE), so an identity check replaces an attribute read and len().
+static EMPTY_STATE: Mutex<Option<Py<PyAny>>> = Mutex::new(None);
 /// `aerospike_py._tracing._parent_reader()`: None when opentelemetry-api cannot be imported.
 static PARENT_READER: PyOnceLock<Option<ParentReader>> = PyOnceLock::new();
 
@@ -283,9 +286,13 @@ fn python_parent(py: Python<'_>) -> Option<SpanContext> {
             .ok()
             .filter(|sc| sc.get_type().is(ty.bind(py)))
     });
-    let sc = match direct {
-        Some(sc) => sc,
-        None => span.call_method0(intern!(py, "get_span_context")).ok()?,
+    let (sc, exact) = match direct {
+        Some(sc) => (sc, true),
+        None => {
+            let sc = span.call_method0(intern!(py, "get_span_context")).ok()?;
+            let exact = reader.span_context_type.as_ref().is_some_and(|ty| sc.get_type().is(ty.bind(py)));
+            (sc, exact)
+        }
     };
     // Operations under the same parent (a request's DB calls) see the same SpanContext object.
     if let Ok(last) = LAST_PARENT.lock() {
@@ -295,7 +302,7 @@ fn python_parent(py: Python<'_>) -> Option<SpanContext> {
             }
         }
     }
-    let ctx = span_context_of(py, &sc)?;
+    let ctx = span_context_of(py, &sc, exact)?;
     if let Ok(mut last) = LAST_PARENT.lock() {
         let old = last.replace((sc.unbind(), ctx.clone()));
         drop(last);
@@ -304,26 +311,28 @@ fn python_parent(py: Python<'_>) -> Option<SpanContext> {
     Some(ctx)
 }
 
-/// Python SpanContext -> ours, None when it is not a valid span context.
-fn span_context_of(py: Python<'_>, sc: &Bound<'_, PyAny>) -> Option<SpanContext> {
+/// Python SpanContext -> ours, None when it is not a valid span context. `exact`: `sc` is the
+/// API's SpanContext class, whose `is_valid` guarantees 0 < span_id < 2**64 and
+/// 0 < trace_id < 2**128 (then the ids need no range checks).
+fn span_context_of(py: Python<'_>, sc: &Bound<'_, PyAny>, exact: bool) -> Option<SpanContext> {
     // SpanContext is a tuple: (trace_id, span_id, is_remote, trace_flags, trace_state, is_valid).
     let t = sc.cast::<PyTuple>().ok()?;
     if t.len() < 6 || !t.get_item(5).ok()?.is_truthy().ok()? {
         return None;
     }
-    let trace_id = u128_of(py, &t.get_item(0).ok()?)?;
-    let span_id = u64_of(py, &t.get_item(1).ok()?)?;
+    let trace_id = u128_of(py, &t.get_item(0).ok()?, exact)?;
+    let span_id = if exact { u64_masked(py, &t.get_item(1).ok()?)? } else { u64_of(py, &t.get_item(1).ok()?)? };
     let flags = u8::try_from(u64_of(py, &t.get_item(3).ok()?)?).ok()?;
     let state = t.get_item(4).ok()?;
-    let trace_state = if trace_state_len(py, &state) > 0 {
+    let trace_state = if trace_state_empty(py, &state) {
+        TraceState::default()
+    } else {
         state
             .call_method0(intern!(py, "to_header"))
             .ok()
             .and_then(|h| h.extract::<String>().ok())
             .and_then(|h| h.parse::<TraceState>().ok())
             .unwrap_or_default()
-    } else {
-        TraceState::default()
     };
     Some(SpanContext::new(
         TraceId::from_bytes(trace_id.to_be_bytes()),
@@ -332,6 +341,22 @@ fn span_context_of(py: Python<'_>, sc: &Bound<'_, PyAny>) -> Option<SpanContext>
         true,
         trace_state,
     ))
+}
+
+/// The low 64 bits of a Python int (None for anything else). For ids known to be in range:
+/// PyLong_AsUnsignedLongLong's overflow check costs ~4x this for a 64-bit value.
+fn u64_masked(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u64> {
+    // SAFETY: `v` is a live object; the call only reads it and sets an exception on failure.
+    unsafe {
+        if pyo3::ffi::PyLong_Check(v.as_ptr()) == 0 {
+            return None;
+        }
+        let n = pyo3::ffi::PyLong_AsUnsignedLongLongMask(v.as_ptr());
+        if n == u64::MAX && PyErr::take(py).is_some() {
+            return None;
+        }
+        Some(n)
+    }
 }
 
 /// A Python int as u64 (None for anything else, negative or too big), by direct C calls.
@@ -349,8 +374,9 @@ fn u64_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u64> {
     }
 }
 
-/// A Python int as u128: low 64 bits by mask, high 64 bits after one shift.
-fn u128_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u128> {
+/// A Python int as u128: low 64 bits by mask, high 64 bits after one shift (range-checked
+/// unless `in_range`).
+fn u128_of(py: Python<'_>, v: &Bound<'_, PyAny>, in_range: bool) -> Option<u128> {
     // SAFETY: as in u64_of; the shift result is owned and released by Bound.
     unsafe {
         if pyo3::ffi::PyLong_Check(v.as_ptr()) == 0 {
@@ -366,19 +392,33 @@ fn u128_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u128> {
             let _ = PyErr::take(py);
             return None;
         };
-        Some((u128::from(u64_of(py, &high)?) << 64) | u128::from(low))
+        let high = if in_range { u64_masked(py, &high)? } else { u64_of(py, &high)? };
+        Some((u128::from(high) << 64) | u128::from(low))
     }
 }
 
-/// Entries of a Python TraceState: its `_dict`'s size when it has one (a C call), else len()
-/// (a Python-level `__len__`, ~20% of the capture cost; usually the state is empty).
-fn trace_state_len(py: Python<'_>, state: &Bound<'_, PyAny>) -> usize {
-    if let Ok(d) = state.getattr(intern!(py, "_dict")) {
-        if let Ok(d) = d.cast::<PyDict>() {
-            return d.len();
+/// Whether a Python TraceState has no entries: the shared empty object seen before (identity),
+/// else its `_dict`'s size when it has one (a C call), else len() (a Python-level `__len__`).
+fn trace_state_empty(py: Python<'_>, state: &Bound<'_, PyAny>) -> bool {
+    if let Ok(known) = EMPTY_STATE.lock() {
+        if known.as_ref().is_some_and(|k| k.is(state)) {
+            return true;
         }
     }
-    state.len().unwrap_or(0)
+    let len = match state.getattr(intern!(py, "_dict")).ok().and_then(|d| d.cast_into::<PyDict>().ok()) {
+        Some(d) => d.len(),
+        None => state.len().unwrap_or(0),
+    };
+    if len != 0 {
+        return false;
+    }
+    // Mappings are immutable in the API (TraceState's methods return new objects).
+    if let Ok(mut known) = EMPTY_STATE.lock() {
+        let old = known.replace(state.clone().unbind());
+        drop(known);
+        drop(old); // released outside the lock
+    }
+    true
 }
 
 fn parent_reader(glue: &Bound<'_, PyModule>) -> Option<ParentReader> {
