@@ -5,6 +5,8 @@
 //! batch processor, whose own thread exports it. Nothing on the hot path calls Python logging:
 //! exporter health changes are queued here and emitted by a Python thread (`_tracing.py`).
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
@@ -13,7 +15,7 @@ use opentelemetry::trace::{
     Span as _, SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags, TraceId, TraceState, Tracer as _,
     TracerProvider as _,
 };
-use opentelemetry::{Context, KeyValue};
+use opentelemetry::{Context, KeyValue, Value};
 use opentelemetry_otlp::tonic_types::transport::{Certificate, ClientTlsConfig, Identity};
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::Resource;
@@ -188,26 +190,24 @@ fn start_span(
         Some(1) => live.spec.operation.strip_prefix("BATCH ").unwrap_or(live.spec.operation),
         _ => live.spec.operation,
     };
-    // Built by hand: format! costs ~3x as many instructions for these three pieces.
     let set = set.filter(|s| !s.is_empty());
-    let mut name = String::with_capacity(op.len() + 2 + namespace.map_or(0, str::len) + set.map_or(0, str::len));
-    name.push_str(op);
-    if let Some(ns) = namespace {
-        name.push(' ');
-        name.push_str(ns);
-        if let Some(s) = set {
-            name.push('.');
-            name.push_str(s);
-        }
-    }
+    let (name, ns_value, set_value): (Cow<'static, str>, Option<Value>, Option<Value>) =
+        match namespace.and_then(|ns| Names::get(op, ns, set)) {
+            Some(n) => (Cow::Borrowed(n.name), Some(Value::from(n.ns)), n.set.map(Value::from)),
+            None => (
+                Cow::Owned(span_name(op, namespace, set)),
+                namespace.map(|ns| Value::from(ns.to_owned())),
+                set.map(|s| Value::from(s.to_owned())),
+            ),
+        };
     let mut attrs = Vec::with_capacity(8);
     attrs.push(KeyValue::new("db.system.name", "aerospike"));
     attrs.push(KeyValue::new("db.operation.name", op));
-    if let Some(ns) = namespace {
-        attrs.push(KeyValue::new("db.namespace", ns.to_owned()));
+    if let Some(v) = ns_value {
+        attrs.push(KeyValue::new("db.namespace", v));
     }
-    if let Some(s) = set {
-        attrs.push(KeyValue::new("db.collection.name", s.to_owned()));
+    if let Some(v) = set_value {
+        attrs.push(KeyValue::new("db.collection.name", v));
     }
     if let Some(n) = batch_size.filter(|n| *n != 1) {
         attrs.push(KeyValue::new("db.operation.batch.size", n as i64));
@@ -225,6 +225,90 @@ fn start_span(
         .with_start_time(live.start)
         .with_attributes(attrs)
         .start_with_context(&live.active.tracer, &parent_cx)
+}
+
+/// "OP", "OP ns" or "OP ns.set". Built by hand: format! costs ~3x as many instructions.
+fn span_name(op: &str, namespace: Option<&str>, set: Option<&str>) -> String {
+    let mut name = String::with_capacity(op.len() + 2 + namespace.map_or(0, str::len) + set.map_or(0, str::len));
+    name.push_str(op);
+    if let Some(ns) = namespace {
+        name.push(' ');
+        name.push_str(ns);
+        if let Some(s) = set {
+            name.push('.');
+            name.push_str(s);
+        }
+    }
+    name
+}
+
+/// The span name of one (operation, namespace, set) with the namespace and set as slices of it,
+/// kept for the process's life. The SDK takes a span name as `Cow<'static, str>`: a kept name
+/// (and attribute values borrowed from it) costs no allocation per span here, nor a free on the
+/// exporter thread (~500 instructions per span). At most MAX_NAMES distinct names are kept (a
+/// few KiB in practice); spans beyond allocate their own, as before.
+#[derive(Clone, Copy)]
+struct Names {
+    op: &'static str,
+    name: &'static str,
+    ns: &'static str,
+    set: Option<&'static str>,
+}
+
+const MAX_NAMES: usize = 4096;
+/// Every kept name, by (operation, namespace length, name): the name alone is ambiguous ("a.b.c").
+type NamesKey = (&'static str, usize, String);
+static ALL_NAMES: Mutex<Option<std::collections::HashMap<NamesKey, Names>>> = Mutex::new(None);
+
+thread_local! {
+    /// This thread's recently used names (looked up by comparing a few short strings, no lock).
+    static RECENT_NAMES: RefCell<Vec<Names>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Names {
+    const RECENT: usize = 16;
+
+    fn get(op: &'static str, ns: &str, set: Option<&str>) -> Option<Names> {
+        RECENT_NAMES
+            .try_with(|recent| {
+                let mut recent = recent.try_borrow_mut().ok()?;
+                if let Some(n) = recent.iter().find(|n| n.op == op && n.ns == ns && n.set == set) {
+                    return Some(*n);
+                }
+                let n = Names::kept(op, ns, set)?;
+                if recent.len() == Self::RECENT {
+                    recent.pop();
+                }
+                recent.insert(0, n);
+                Some(n)
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// The process-wide entry, made (and its name leaked) on first use while under MAX_NAMES.
+    fn kept(op: &'static str, ns: &str, set: Option<&str>) -> Option<Names> {
+        let name = span_name(op, Some(ns), set);
+        let mut all = ALL_NAMES.lock().ok()?;
+        let all = all.get_or_insert_with(Default::default);
+        let key = (op, ns.len(), name);
+        if let Some(n) = all.get(&key) {
+            return Some(*n);
+        }
+        if all.len() >= MAX_NAMES {
+            return None;
+        }
+        let name: &'static str = Box::leak(key.2.clone().into_boxed_str());
+        let ns_start = op.len() + 1;
+        let n = Names {
+            op,
+            name,
+            ns: &name[ns_start..ns_start + ns.len()],
+            set: set.map(|s| &name[name.len() - s.len()..]),
+        };
+        all.insert(key, n);
+        Some(n)
+    }
 }
 
 /// The span with the facts gathered after its start (started late if target() never ran).
