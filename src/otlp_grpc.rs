@@ -263,8 +263,52 @@ fn key_value(out: &mut Vec<u8>, key: &str, v: &Value) {
 
 fn attributes(out: &mut Vec<u8>, field: u32, attrs: &[KeyValue]) {
     for kv in attrs {
-        message(out, field, |o| key_value(o, kv.key.as_str(), &kv.value));
+        let key = kv.key.as_str().as_bytes();
+        match &kv.value {
+            Value::String(s) if short_kv(field, key, s.as_str().len()) => {
+                string_kv(out, field as u8, key, s.as_str().as_bytes())
+            }
+            Value::I64(i) if short_kv(field, key, 10) => int_kv(out, field as u8, key, *i),
+            v => message(out, field, |o| key_value(o, kv.key.as_str(), v)),
+        }
     }
+}
+
+/// Whether a KeyValue message with this key and a value of up to `value_len` bytes has every
+/// tag and length in one byte (our spans' attributes all do): then its framing is written
+/// directly, in a few fixed-size copies, instead of nested `message` calls (~half the cost).
+fn short_kv(field: u32, key: &[u8], value_len: usize) -> bool {
+    field < 16 && key.len() + value_len < 100
+}
+
+/// KeyValue{key, value: AnyValue{string_value}} as field `field` (a one-byte tag).
+fn string_kv(out: &mut Vec<u8>, field: u8, key: &[u8], val: &[u8]) {
+    let any_len = 2 + val.len();
+    let kv_len = 2 + key.len() + 2 + any_len;
+    out.extend_from_slice(&[field << 3 | 2, kv_len as u8, 1 << 3 | 2, key.len() as u8]);
+    out.extend_from_slice(key);
+    out.extend_from_slice(&[2 << 3 | 2, any_len as u8, 1 << 3 | 2, val.len() as u8]);
+    out.extend_from_slice(val);
+}
+
+/// KeyValue{key, value: AnyValue{int_value}} as field `field` (a one-byte tag).
+fn int_kv(out: &mut Vec<u8>, field: u8, key: &[u8], v: i64) {
+    let mut num = [0u8; 10];
+    let mut n = 0;
+    let mut u = v as u64;
+    while u >= 0x80 {
+        num[n] = (u as u8) | 0x80;
+        u >>= 7;
+        n += 1;
+    }
+    num[n] = u as u8;
+    n += 1;
+    let any_len = 1 + n;
+    let kv_len = 2 + key.len() + 2 + any_len;
+    out.extend_from_slice(&[field << 3 | 2, kv_len as u8, 1 << 3 | 2, key.len() as u8]);
+    out.extend_from_slice(key);
+    out.extend_from_slice(&[2 << 3 | 2, any_len as u8, 3 << 3]);
+    out.extend_from_slice(&num[..n]);
 }
 
 fn span(out: &mut Vec<u8>, s: &SpanData) {
