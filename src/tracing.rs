@@ -405,13 +405,15 @@ fn python_parent(py: Python<'_>) -> Option<SpanContext> {
 fn span_context_of(py: Python<'_>, sc: &Bound<'_, PyAny>, exact: bool) -> Option<SpanContext> {
     // SpanContext is a tuple: (trace_id, span_id, is_remote, trace_flags, trace_state, is_valid).
     let t = sc.cast::<PyTuple>().ok()?;
-    if t.len() < 6 || !t.get_item(5).ok()?.is_truthy().ok()? {
+    // Borrowed items: the tuple holds them, no reference count traffic per item.
+    if t.len() < 6 || !t.get_borrowed_item(5).ok()?.is_truthy().ok()? {
         return None;
     }
-    let trace_id = u128_of(py, &t.get_item(0).ok()?, exact)?;
-    let span_id = if exact { u64_masked(py, &t.get_item(1).ok()?)? } else { u64_of(py, &t.get_item(1).ok()?)? };
-    let flags = u8::try_from(u64_of(py, &t.get_item(3).ok()?)?).ok()?;
-    let state = t.get_item(4).ok()?;
+    let trace_id = u128_of(py, &*t.get_borrowed_item(0).ok()?, exact)?;
+    let span_id = t.get_borrowed_item(1).ok()?;
+    let span_id = if exact { u64_masked(py, &span_id)? } else { u64_of(py, &span_id)? };
+    let flags = u8::try_from(u64_of(py, &*t.get_borrowed_item(3).ok()?)?).ok()?;
+    let state = t.get_borrowed_item(4).ok()?;
     let trace_state = if trace_state_empty(py, &state) {
         TraceState::default()
     } else {
