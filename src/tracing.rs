@@ -5,6 +5,8 @@
 //! batch processor, whose own thread exports it. Nothing on the hot path calls Python logging:
 //! exporter health changes are queued here and emitted by a Python thread (`_tracing.py`).
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
@@ -13,7 +15,7 @@ use opentelemetry::trace::{
     Span as _, SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags, TraceId, TraceState, Tracer as _,
     TracerProvider as _,
 };
-use opentelemetry::{Context, KeyValue};
+use opentelemetry::{Context, KeyValue, Value};
 use opentelemetry_otlp::tonic_types::transport::{Certificate, ClientTlsConfig, Identity};
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::Resource;
@@ -59,6 +61,9 @@ static EVENTS: Mutex<Option<Arc<Events>>> = Mutex::new(None);
 /// The last parent read: its Python SpanContext (immutable; held, so its identity cannot be
 /// reused by another object) and our conversion of it.
 static LAST_PARENT: Mutex<Option<(Py<PyAny>, SpanContext)>> = Mutex::new(None);
+/// A Python TraceState seen empty (immutable, held): spans without trace state share one object
+/// (the API's DEFAULT_TRACE_STATE), so an identity check replaces an attribute read and len().
+static EMPTY_STATE: Mutex<Option<Py<PyAny>>> = Mutex::new(None);
 /// `aerospike_py._tracing._parent_reader()`: None when opentelemetry-api cannot be imported.
 static PARENT_READER: PyOnceLock<Option<ParentReader>> = PyOnceLock::new();
 
@@ -153,15 +158,16 @@ impl OpTrace {
     }
 
     pub fn finish_ok(self) {
-        if let Some(live) = self.live {
-            let mut span = close(*live);
-            span.end();
+        if let Some(mut live) = self.live {
+            if let Some(span) = close(&mut live) {
+                span.end();
+            }
         }
     }
 
     pub fn finish_err(self, err: &ErrorFacts<'_>) {
-        if let Some(live) = self.live {
-            let mut span = close(*live);
+        if let Some(mut live) = self.live {
+            let Some(span) = close(&mut live) else { return };
             span.set_attribute(KeyValue::new("error.type", err.type_name.to_owned()));
             // Only codes the server answered with (positive); client-side codes are negative.
             if let Some(code) = err.result_code.filter(|c| *c > 0) {
@@ -185,26 +191,24 @@ fn start_span(
         Some(1) => live.spec.operation.strip_prefix("BATCH ").unwrap_or(live.spec.operation),
         _ => live.spec.operation,
     };
-    // Built by hand: format! costs ~3x as many instructions for these three pieces.
     let set = set.filter(|s| !s.is_empty());
-    let mut name = String::with_capacity(op.len() + 2 + namespace.map_or(0, str::len) + set.map_or(0, str::len));
-    name.push_str(op);
-    if let Some(ns) = namespace {
-        name.push(' ');
-        name.push_str(ns);
-        if let Some(s) = set {
-            name.push('.');
-            name.push_str(s);
-        }
-    }
+    let (name, ns_value, set_value): (Cow<'static, str>, Option<Value>, Option<Value>) =
+        match namespace.and_then(|ns| Names::get(op, ns, set)) {
+            Some(n) => (Cow::Borrowed(n.name), Some(Value::from(n.ns)), n.set.map(Value::from)),
+            None => (
+                Cow::Owned(span_name(op, namespace, set)),
+                namespace.map(|ns| Value::from(ns.to_owned())),
+                set.map(|s| Value::from(s.to_owned())),
+            ),
+        };
     let mut attrs = Vec::with_capacity(8);
     attrs.push(KeyValue::new("db.system.name", "aerospike"));
     attrs.push(KeyValue::new("db.operation.name", op));
-    if let Some(ns) = namespace {
-        attrs.push(KeyValue::new("db.namespace", ns.to_owned()));
+    if let Some(v) = ns_value {
+        attrs.push(KeyValue::new("db.namespace", v));
     }
-    if let Some(s) = set {
-        attrs.push(KeyValue::new("db.collection.name", s.to_owned()));
+    if let Some(v) = set_value {
+        attrs.push(KeyValue::new("db.collection.name", v));
     }
     if let Some(n) = batch_size.filter(|n| *n != 1) {
         attrs.push(KeyValue::new("db.operation.batch.size", n as i64));
@@ -224,20 +228,107 @@ fn start_span(
         .start_with_context(&live.active.tracer, &parent_cx)
 }
 
+/// "OP", "OP ns" or "OP ns.set". Built by hand: format! costs ~3x as many instructions.
+fn span_name(op: &str, namespace: Option<&str>, set: Option<&str>) -> String {
+    let mut name = String::with_capacity(op.len() + 2 + namespace.map_or(0, str::len) + set.map_or(0, str::len));
+    name.push_str(op);
+    if let Some(ns) = namespace {
+        name.push(' ');
+        name.push_str(ns);
+        if let Some(s) = set {
+            name.push('.');
+            name.push_str(s);
+        }
+    }
+    name
+}
+
+/// The span name of one (operation, namespace, set) with the namespace and set as slices of it,
+/// kept for the process's life. The SDK takes a span name as `Cow<'static, str>`: a kept name
+/// (and attribute values borrowed from it) costs no allocation per span here, nor a free on the
+/// exporter thread (~500 instructions per span). At most MAX_NAMES distinct names are kept (a
+/// few KiB in practice); spans beyond allocate their own, as before.
+#[derive(Clone, Copy)]
+struct Names {
+    op: &'static str,
+    name: &'static str,
+    ns: &'static str,
+    set: Option<&'static str>,
+}
+
+const MAX_NAMES: usize = 4096;
+/// Every kept name, by (operation, namespace length, name): the name alone is ambiguous ("a.b.c").
+type NamesKey = (&'static str, usize, String);
+static ALL_NAMES: Mutex<Option<std::collections::HashMap<NamesKey, Names>>> = Mutex::new(None);
+
+thread_local! {
+    /// This thread's recently used names (looked up by comparing a few short strings, no lock).
+    static RECENT_NAMES: RefCell<Vec<Names>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Names {
+    const RECENT: usize = 16;
+
+    fn get(op: &'static str, ns: &str, set: Option<&str>) -> Option<Names> {
+        RECENT_NAMES
+            .try_with(|recent| {
+                let mut recent = recent.try_borrow_mut().ok()?;
+                if let Some(n) = recent.iter().find(|n| n.op == op && n.ns == ns && n.set == set) {
+                    return Some(*n);
+                }
+                let n = Names::kept(op, ns, set)?;
+                if recent.len() == Self::RECENT {
+                    recent.pop();
+                }
+                recent.insert(0, n);
+                Some(n)
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// The process-wide entry, made (and its name leaked) on first use while under MAX_NAMES.
+    fn kept(op: &'static str, ns: &str, set: Option<&str>) -> Option<Names> {
+        let name = span_name(op, Some(ns), set);
+        let mut all = ALL_NAMES.lock().ok()?;
+        let all = all.get_or_insert_with(Default::default);
+        let key = (op, ns.len(), name);
+        if let Some(n) = all.get(&key) {
+            return Some(*n);
+        }
+        if all.len() >= MAX_NAMES {
+            return None;
+        }
+        let name: &'static str = Box::leak(key.2.clone().into_boxed_str());
+        let ns_start = op.len() + 1;
+        let n = Names {
+            op,
+            name,
+            ns: &name[ns_start..ns_start + ns.len()],
+            set: set.map(|s| &name[name.len() - s.len()..]),
+        };
+        all.insert(key, n);
+        Some(n)
+    }
+}
+
 /// The span with the facts gathered after its start (started late if target() never ran).
-fn close(mut live: Live) -> opentelemetry_sdk::trace::Span {
-    let mut span = match live.span.take() {
-        Some(s) => s,
-        None => start_span(&live, None, None, None),
-    };
-    if let Some(n) = live.records {
+/// Completed where it lies: the SDK span is a few hundred bytes, moving it out costs memcpys.
+fn close(live: &mut Live) -> Option<&mut opentelemetry_sdk::trace::Span> {
+    if live.span.is_none() {
+        live.span = Some(start_span(live, None, None, None));
+    }
+    let records = live.records;
+    let peer = live.peer.take();
+    let span = live.span.as_mut()?;
+    if let Some(n) = records {
         span.set_attribute(KeyValue::new("db.response.returned_rows", n as i64));
     }
-    if let Some((addr, port)) = live.peer.take() {
+    if let Some((addr, port)) = peer {
         span.set_attribute(KeyValue::new("network.peer.address", addr));
         span.set_attribute(KeyValue::new("network.peer.port", port as i64));
     }
-    span
+    Some(span)
 }
 
 /// (host, port) from aerospike-core's node label of an error: "NAME: host:port" (a node's
@@ -283,9 +374,13 @@ fn python_parent(py: Python<'_>) -> Option<SpanContext> {
             .ok()
             .filter(|sc| sc.get_type().is(ty.bind(py)))
     });
-    let sc = match direct {
-        Some(sc) => sc,
-        None => span.call_method0(intern!(py, "get_span_context")).ok()?,
+    let (sc, exact) = match direct {
+        Some(sc) => (sc, true),
+        None => {
+            let sc = span.call_method0(intern!(py, "get_span_context")).ok()?;
+            let exact = reader.span_context_type.as_ref().is_some_and(|ty| sc.get_type().is(ty.bind(py)));
+            (sc, exact)
+        }
     };
     // Operations under the same parent (a request's DB calls) see the same SpanContext object.
     if let Ok(last) = LAST_PARENT.lock() {
@@ -295,7 +390,7 @@ fn python_parent(py: Python<'_>) -> Option<SpanContext> {
             }
         }
     }
-    let ctx = span_context_of(py, &sc)?;
+    let ctx = span_context_of(py, &sc, exact)?;
     if let Ok(mut last) = LAST_PARENT.lock() {
         let old = last.replace((sc.unbind(), ctx.clone()));
         drop(last);
@@ -304,26 +399,30 @@ fn python_parent(py: Python<'_>) -> Option<SpanContext> {
     Some(ctx)
 }
 
-/// Python SpanContext -> ours, None when it is not a valid span context.
-fn span_context_of(py: Python<'_>, sc: &Bound<'_, PyAny>) -> Option<SpanContext> {
+/// Python SpanContext -> ours, None when it is not a valid span context. `exact`: `sc` is the
+/// API's SpanContext class, whose `is_valid` guarantees 0 < span_id < 2**64 and
+/// 0 < trace_id < 2**128 (then the ids need no range checks).
+fn span_context_of(py: Python<'_>, sc: &Bound<'_, PyAny>, exact: bool) -> Option<SpanContext> {
     // SpanContext is a tuple: (trace_id, span_id, is_remote, trace_flags, trace_state, is_valid).
     let t = sc.cast::<PyTuple>().ok()?;
-    if t.len() < 6 || !t.get_item(5).ok()?.is_truthy().ok()? {
+    // Borrowed items: the tuple holds them, no reference count traffic per item.
+    if t.len() < 6 || !t.get_borrowed_item(5).ok()?.is_truthy().ok()? {
         return None;
     }
-    let trace_id = u128_of(py, &t.get_item(0).ok()?)?;
-    let span_id = u64_of(py, &t.get_item(1).ok()?)?;
-    let flags = u8::try_from(u64_of(py, &t.get_item(3).ok()?)?).ok()?;
-    let state = t.get_item(4).ok()?;
-    let trace_state = if trace_state_len(py, &state) > 0 {
+    let trace_id = u128_of(py, &*t.get_borrowed_item(0).ok()?, exact)?;
+    let span_id = t.get_borrowed_item(1).ok()?;
+    let span_id = if exact { u64_masked(py, &span_id)? } else { u64_of(py, &span_id)? };
+    let flags = u8::try_from(u64_of(py, &*t.get_borrowed_item(3).ok()?)?).ok()?;
+    let state = t.get_borrowed_item(4).ok()?;
+    let trace_state = if trace_state_empty(py, &state) {
+        TraceState::default()
+    } else {
         state
             .call_method0(intern!(py, "to_header"))
             .ok()
             .and_then(|h| h.extract::<String>().ok())
             .and_then(|h| h.parse::<TraceState>().ok())
             .unwrap_or_default()
-    } else {
-        TraceState::default()
     };
     Some(SpanContext::new(
         TraceId::from_bytes(trace_id.to_be_bytes()),
@@ -332,6 +431,22 @@ fn span_context_of(py: Python<'_>, sc: &Bound<'_, PyAny>) -> Option<SpanContext>
         true,
         trace_state,
     ))
+}
+
+/// The low 64 bits of a Python int (None for anything else). For ids known to be in range:
+/// PyLong_AsUnsignedLongLong's overflow check costs ~4x this for a 64-bit value.
+fn u64_masked(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u64> {
+    // SAFETY: `v` is a live object; the call only reads it and sets an exception on failure.
+    unsafe {
+        if pyo3::ffi::PyLong_Check(v.as_ptr()) == 0 {
+            return None;
+        }
+        let n = pyo3::ffi::PyLong_AsUnsignedLongLongMask(v.as_ptr());
+        if n == u64::MAX && PyErr::take(py).is_some() {
+            return None;
+        }
+        Some(n)
+    }
 }
 
 /// A Python int as u64 (None for anything else, negative or too big), by direct C calls.
@@ -349,8 +464,9 @@ fn u64_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u64> {
     }
 }
 
-/// A Python int as u128: low 64 bits by mask, high 64 bits after one shift.
-fn u128_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u128> {
+/// A Python int as u128: low 64 bits by mask, high 64 bits after one shift (range-checked
+/// unless `in_range`).
+fn u128_of(py: Python<'_>, v: &Bound<'_, PyAny>, in_range: bool) -> Option<u128> {
     // SAFETY: as in u64_of; the shift result is owned and released by Bound.
     unsafe {
         if pyo3::ffi::PyLong_Check(v.as_ptr()) == 0 {
@@ -366,19 +482,33 @@ fn u128_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u128> {
             let _ = PyErr::take(py);
             return None;
         };
-        Some((u128::from(u64_of(py, &high)?) << 64) | u128::from(low))
+        let high = if in_range { u64_masked(py, &high)? } else { u64_of(py, &high)? };
+        Some((u128::from(high) << 64) | u128::from(low))
     }
 }
 
-/// Entries of a Python TraceState: its `_dict`'s size when it has one (a C call), else len()
-/// (a Python-level `__len__`, ~20% of the capture cost; usually the state is empty).
-fn trace_state_len(py: Python<'_>, state: &Bound<'_, PyAny>) -> usize {
-    if let Ok(d) = state.getattr(intern!(py, "_dict")) {
-        if let Ok(d) = d.cast::<PyDict>() {
-            return d.len();
+/// Whether a Python TraceState has no entries: the shared empty object seen before (identity),
+/// else its `_dict`'s size when it has one (a C call), else len() (a Python-level `__len__`).
+fn trace_state_empty(py: Python<'_>, state: &Bound<'_, PyAny>) -> bool {
+    if let Ok(known) = EMPTY_STATE.lock() {
+        if known.as_ref().is_some_and(|k| k.is(state)) {
+            return true;
         }
     }
-    state.len().unwrap_or(0)
+    let len = match state.getattr(intern!(py, "_dict")).ok().and_then(|d| d.cast_into::<PyDict>().ok()) {
+        Some(d) => d.len(),
+        None => state.len().unwrap_or(0),
+    };
+    if len != 0 {
+        return false;
+    }
+    // Mappings are immutable in the API (TraceState's methods return new objects).
+    if let Ok(mut known) = EMPTY_STATE.lock() {
+        let old = known.replace(state.clone().unbind());
+        drop(known);
+        drop(old); // released outside the lock
+    }
+    true
 }
 
 fn parent_reader(glue: &Bound<'_, PyModule>) -> Option<ParentReader> {
