@@ -167,12 +167,22 @@ impl Decoder for RawDecoder {
 // Protobuf wire format (field numbers from opentelemetry/proto/trace/v1/trace.proto,
 // common/v1/common.proto, resource/v1/resource.proto, collector/trace/v1/trace_service.proto).
 
-fn varint(out: &mut Vec<u8>, mut v: u64) {
+/// `v` as a protobuf varint in a stack buffer, and its length.
+fn varint_bytes(mut v: u64) -> ([u8; 10], usize) {
+    let mut b = [0u8; 10];
+    let mut n = 0;
     while v >= 0x80 {
-        out.push((v as u8) | 0x80);
+        b[n] = (v as u8) | 0x80;
         v >>= 7;
+        n += 1;
     }
-    out.push(v as u8);
+    b[n] = v as u8;
+    (b, n + 1)
+}
+
+fn varint(out: &mut Vec<u8>, v: u64) {
+    let (b, n) = varint_bytes(v);
+    out.extend_from_slice(&b[..n]);
 }
 
 fn tag(out: &mut Vec<u8>, field: u32, wire: u8) {
@@ -216,20 +226,12 @@ fn message_sized(out: &mut Vec<u8>, field: u32, guess: usize, body: impl FnOnce(
     out.extend_from_slice(&[0u8; 3][..guess]);
     body(out);
     let end = out.len();
-    let mut len = (end - start - guess) as u64;
+    let len = (end - start - guess) as u64;
     if guess == 1 && len < 0x80 {
         out[start] = len as u8;
         return;
     }
-    let mut prefix = [0u8; 10];
-    let mut n = 0;
-    while len >= 0x80 {
-        prefix[n] = (len as u8) | 0x80;
-        len >>= 7;
-        n += 1;
-    }
-    prefix[n] = len as u8;
-    n += 1;
+    let (prefix, n) = varint_bytes(len);
     if n > guess {
         out.resize(end + n - guess, 0);
         out.copy_within(start + guess..end, start + n);
@@ -304,16 +306,7 @@ fn string_kv(out: &mut Vec<u8>, field: u8, key: &[u8], val: &[u8]) {
 
 /// KeyValue{key, value: AnyValue{int_value}} as field `field` (a one-byte tag).
 fn int_kv(out: &mut Vec<u8>, field: u8, key: &[u8], v: i64) {
-    let mut num = [0u8; 10];
-    let mut n = 0;
-    let mut u = v as u64;
-    while u >= 0x80 {
-        num[n] = (u as u8) | 0x80;
-        u >>= 7;
-        n += 1;
-    }
-    num[n] = u as u8;
-    n += 1;
+    let (num, n) = varint_bytes(v as u64);
     let any_len = 1 + n;
     let kv_len = 2 + key.len() + 2 + any_len;
     out.extend_from_slice(&[field << 3 | 2, kv_len as u8, 1 << 3 | 2, key.len() as u8]);
