@@ -21,9 +21,9 @@
 //! "ticker" thread runs them every `TICK` (one pass over ready tasks, I/O and timers, then it lets
 //! go of the runtime at once, so a caller arriving meanwhile rarely waits for it).
 //!
-//! The ticker owns the runtime's last reference: a current-thread runtime must not be dropped
-//! while a thread drives it or from inside one of its tasks, and the ticker drops it only after
-//! its own last pass, on its own thread.
+//! A current-thread runtime must not be dropped while a thread drives it or from inside one of
+//! its tasks. The client's drop only flags the ticker, which holds the other reference and drops
+//! the runtime on its own thread once its loop has ended.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -139,9 +139,9 @@ fn tick_until_stopped(s: Arc<Shared>) {
         }
         seen = now;
     }
-    // One last pass so a close spawned by the client's drop reaches the server; then `s`, the
-    // last reference once no caller holds the client, drops the runtime here.
-    s.rt.block_on(tokio::task::yield_now());
+    // Stopped: the client is gone (a close spawned by its drop has finished: that task held it).
+    // `s` is the last reference now, so the runtime, with any task still pending, is dropped
+    // here, outside every `block_on`.
 }
 
 /// Drives the runtime (from inside `block_on`) until no call is in flight.
