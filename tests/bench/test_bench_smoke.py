@@ -15,18 +15,23 @@ ROOT = Path(__file__).resolve().parents[2]
 CONTENDERS = ("ours-sync", "official")
 
 
-def test_quick_bench_prints_rows_with_positive_figures(aerospike_hosts, tmp_path):
+def run_quick_bench(aerospike_hosts, tmp_path, workloads: str, contenders) -> tuple[subprocess.CompletedProcess, dict]:
+    """`python -m bench --quick` on the suite's server at 100 B: (the process, its JSON results).
+    Fails the test unless it exited 0 with no contender skipped."""
     out = tmp_path / "bench.json"
     hosts = ",".join(f"{h}:{p}" for h, p in aerospike_hosts)
     proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--workloads", "get", "--sizes", "100",
-         "--contenders", ",".join(CONTENDERS), "--hosts", hosts, "--no-chart", "--json", str(out)],
+        [sys.executable, "-m", "bench", "--quick", "--workloads", workloads, "--sizes", "100",
+         "--contenders", ",".join(contenders), "--hosts", hosts, "--no-chart", "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:] + proc.stdout[-2000:]
     assert "- skipped" not in proc.stdout, proc.stdout
+    return proc, json.loads(out.read_text())
 
-    result = json.loads(out.read_text())
+
+def test_quick_bench_prints_rows_with_positive_figures(aerospike_hosts, tmp_path):
+    proc, result = run_quick_bench(aerospike_hosts, tmp_path, "get", CONTENDERS)
     rows = {r["contender"]: r for r in result["rows"]}
     assert set(rows) == set(CONTENDERS), proc.stdout
     for name, row in rows.items():
@@ -52,17 +57,8 @@ def test_quick_bench_prints_rows_with_positive_figures(aerospike_hosts, tmp_path
 def test_thread_and_export_variants_run_and_every_span_reaches_the_collector(aerospike_hosts, tmp_path):
     """8 threads on one client yield figures; the traced contender's spans reach the collector
     process (bench/otlp_sink.py counts them), one per operation it did."""
-    out = tmp_path / "bench.json"
-    hosts = ",".join(f"{h}:{p}" for h, p in aerospike_hosts)
     names = ("ours-sync", "ours-sync[8 threads]", "ours-sync[otlp+parent]")
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--workloads", "get,put", "--sizes", "100",
-         "--contenders", ",".join(names), "--hosts", hosts, "--no-chart", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:] + proc.stdout[-2000:]
-    assert "- skipped" not in proc.stdout, proc.stdout
-    result = json.loads(out.read_text())
+    proc, result = run_quick_bench(aerospike_hosts, tmp_path, "get,put", names)
     rows = {(r["contender"], r["workload"]) for r in result["rows"] if r["ops_s"] > 0 and not r["errors"]}
     assert rows == {(n, w) for n in names for w in ("get", "put")}, proc.stdout
     export = result["export"]
