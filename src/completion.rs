@@ -6,8 +6,9 @@
 //! instead of one per call. When an operation finishes, its task pushes the raw outcome onto the
 //! queue and, only if that list was empty, writes one byte to a socket pair whose read end the
 //! loop watches (`loop.add_reader`). The loop then runs `Drain`, which converts every outcome to
-//! Python and resolves its future. Tokio threads therefore never take the GIL, and one wake-up
-//! serves every operation that completed meanwhile. `Sweep` aborts operations whose future was
+//! Python, resolves its future and runs the future's callbacks (the awaiting tasks' steps) at
+//! once (`resolve`). Tokio threads therefore never take the GIL, and one wake-up serves every
+//! operation that completed meanwhile. `Sweep` aborts operations whose future was
 //! cancelled.
 
 use std::cell::RefCell;
@@ -31,7 +32,8 @@ use tokio::task::AbortHandle;
 trait Completion: Send {
     /// The future's address: the key of the operation's abort handle.
     fn key(&self) -> usize;
-    fn complete(self: Box<Self>, py: Python<'_>);
+    /// Err only for what must stop the loop (KeyboardInterrupt or SystemExit from a callback).
+    fn complete(self: Box<Self>, py: Python<'_>) -> PyResult<()>;
 }
 
 struct Outcome<T> {
@@ -47,17 +49,65 @@ where
         self.future.as_ptr() as usize
     }
 
-    fn complete(self: Box<Self>, py: Python<'_>) {
+    fn complete(self: Box<Self>, py: Python<'_>) -> PyResult<()> {
         let Outcome { future, result } = *self;
         // Converting first ends the operation's span even when nobody awaits the result any more.
         let value = result.and_then(|v| v.into_py_any(py));
-        let Ok(c) = classes(py) else { return };
-        // A cancelled future refuses the result (InvalidStateError): it is dropped, which is all
-        // a cancelled caller expects.
-        let _ = match value {
-            Ok(v) => c.set_result.bind(py).call1((future, v)),
-            Err(e) => c.set_exception.bind(py).call1((future, e.into_value(py))),
-        };
+        let Ok(c) = classes(py) else { return Ok(()) };
+        resolve(py, c, future.bind(py), value)
+    }
+}
+
+/// Resolves `future` and runs its done callbacks (usually the awaiting task's wake-up) right
+/// here, instead of letting `set_result` schedule each through `loop.call_soon`: that Python
+/// code and the loop's pass over its Handle cost more than the rest of the resolution. Drain is
+/// itself a loop callback on the loop's thread, outside any task, so running a task step from it
+/// is what the loop would do one iteration later. Like the loop, a callback's exception is
+/// reported to the loop's exception handler, and KeyboardInterrupt and SystemExit propagate.
+fn resolve(py: Python<'_>, c: &Classes, future: &Bound<'_, PyAny>, value: PyResult<Py<PyAny>>) -> PyResult<()> {
+    // A cancelled future has no callbacks left and refuses the result (InvalidStateError): the
+    // result is dropped, which is all a cancelled caller expects.
+    let callbacks = future.getattr(pyo3::intern!(py, "_callbacks")).ok().filter(|cbs| !cbs.is_none());
+    let mut taken = Vec::new();
+    if let Some(cbs) = &callbacks {
+        for pair in cbs.try_iter()? {
+            let (cb, ctx): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair?.extract()?;
+            if c.remove_done_callback.bind(py).call1((future, &cb)).is_ok() {
+                taken.push((cb, ctx));
+            }
+        }
+    }
+    let _ = match value {
+        Ok(v) => c.set_result.bind(py).call1((future, v)),
+        Err(e) => c.set_exception.bind(py).call1((future, e.into_value(py))),
+    };
+    let mut fatal = None;
+    for (cb, ctx) in taken {
+        if let Err(e) = ctx.call_method1(pyo3::intern!(py, "run"), (&cb, future)) {
+            if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py)
+                || e.is_instance_of::<pyo3::exceptions::PySystemExit>(py)
+            {
+                fatal.get_or_insert(e);
+            } else {
+                report_callback_error(py, future, &cb, e);
+            }
+        }
+    }
+    fatal.map_or(Ok(()), Err)
+}
+
+/// What `asyncio.Handle` does with a callback's exception: hand it to the loop's handler.
+fn report_callback_error(py: Python<'_>, future: &Bound<'_, PyAny>, cb: &Bound<'_, PyAny>, e: PyErr) {
+    let report = || -> PyResult<()> {
+        let context = PyDict::new(py);
+        context.set_item("message", format!("Exception in callback {}", cb.repr()?))?;
+        context.set_item("exception", e.value(py))?;
+        context.set_item("future", future)?;
+        future.call_method0("get_loop")?.call_method1("call_exception_handler", (context,))?;
+        Ok(())
+    };
+    if let Err(e) = report() {
+        e.write_unraisable(py, Some(cb));
     }
 }
 
@@ -78,8 +128,9 @@ impl Completion for Piece {
         0 // no future of its own: leaves the operation in flight
     }
 
-    fn complete(self: Box<Self>, py: Python<'_>) {
+    fn complete(self: Box<Self>, py: Python<'_>) -> PyResult<()> {
         (self.0)(py);
+        Ok(())
     }
 }
 
@@ -326,7 +377,7 @@ struct Drain(Arc<Queue>);
 
 #[pymethods]
 impl Drain {
-    fn __call__(&self, py: Python<'_>) {
+    fn __call__(&self, py: Python<'_>) -> PyResult<()> {
         // Empty the socket before taking the list: a push after the take writes a new byte.
         let mut buf = [0u8; 256];
         while let Ok(n) = (&self.0.wake_rx).read(&mut buf) {
@@ -340,9 +391,15 @@ impl Drain {
             batch.iter().map(|c| s.inflight.remove(&c.key())).collect()
         };
         drop(finished);
+        // Every outcome is resolved even after a callback raised KeyboardInterrupt or SystemExit
+        // (the first is re-raised at the end): none may be left unresolved.
+        let mut fatal = None;
         for c in batch {
-            c.complete(py);
+            if let Err(e) = c.complete(py) {
+                fatal.get_or_insert(e);
+            }
         }
+        fatal.map_or(Ok(()), Err)
     }
 }
 
@@ -477,6 +534,7 @@ struct Classes {
     set_result: Py<PyAny>,
     set_exception: Py<PyAny>,
     done: Py<PyAny>,
+    remove_done_callback: Py<PyAny>,
 }
 
 static CLASSES: PyOnceLock<Classes> = PyOnceLock::new();
@@ -490,6 +548,7 @@ fn classes(py: Python<'_>) -> PyResult<&'static Classes> {
             set_result: future.getattr("set_result")?.unbind(),
             set_exception: future.getattr("set_exception")?.unbind(),
             done: future.getattr("done")?.unbind(),
+            remove_done_callback: future.getattr("remove_done_callback")?.unbind(),
             future: future.unbind(),
         })
     })

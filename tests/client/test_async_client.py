@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 from pathlib import Path
 
@@ -138,3 +139,80 @@ def test_no_thread_offloading_in_python_package():
     for f in pkg.glob("*.py"):
         text = f.read_text()
         assert "to_thread" not in text and "run_in_executor" not in text, f
+
+
+def test_awaitables_behave_like_asyncio_futures(run_async, key):
+    """Resolution runs the awaiting task and any done callbacks in their own contexts; a callback's
+    exception goes to the loop's exception handler and the other operations still complete."""
+    var = contextvars.ContextVar("var", default="unset")
+
+    async def body(ac):
+        await ac.put(key, {"a": 1})
+        loop = asyncio.get_running_loop()
+        reported = []
+        loop.set_exception_handler(lambda _loop, ctx: reported.append(ctx))
+
+        async def lane(i):
+            var.set(i)
+            task = asyncio.current_task()
+            for _ in range(5):
+                assert (await ac.get(key))[2] == {"a": 1}
+                assert var.get() == i and asyncio.current_task() is task
+            return i
+
+        assert await asyncio.gather(*(lane(i) for i in range(50))) == list(range(50))
+        assert var.get() == "unset"
+
+        seen = []
+        fut = ac.exists(key)
+        var.set("callback")
+        fut.add_done_callback(lambda f: seen.append((f.result()[1]["gen"], var.get())))
+        var.set("after")
+
+        def boom(_f):
+            raise ValueError("boom")
+
+        bad = ac.exists(key)
+        bad.add_done_callback(boom)
+        others = [ac.get(key) for _ in range(20)]
+        await asyncio.gather(fut, bad, *others)
+        await asyncio.sleep(0)
+        assert seen == [(1, "callback")]
+        assert [type(c["exception"]) for c in reported] == [ValueError]
+        assert all(o.result()[2] == {"a": 1} for o in others)
+        assert (await asyncio.wait_for(ac.get(key), timeout=5))[2] == {"a": 1}
+
+    run_async(body)
+
+
+def test_system_exit_in_a_callback_stops_the_loop_and_leaves_nothing_unresolved(config, key):
+    loop = asyncio.new_event_loop()
+    try:
+        ac = aerospike_py.AsyncClient(config)
+
+        async def connect():
+            await ac.connect()
+
+        loop.run_until_complete(connect())
+        futs = []
+
+        async def start():
+            futs.extend(ac.exists(key) for _ in range(30))
+
+            def stop(_f):
+                raise SystemExit(3)
+
+            futs[0].add_done_callback(stop)
+            await asyncio.gather(*futs)
+
+        with pytest.raises(SystemExit):
+            loop.run_until_complete(start())
+        done, pending = loop.run_until_complete(asyncio.wait(futs, timeout=10))
+        assert not pending and len(done) == 30
+
+        async def close():
+            await ac.close()
+
+        loop.run_until_complete(close())
+    finally:
+        loop.close()
