@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR
 DEVSERVER := $(CARGO_TARGET_DIR)/release/aerospike-devserver
 export AEROSPIKE_DEVSERVER_BIN ?= $(DEVSERVER)
 
-.PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor bench-devserver
+.PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor bench-instructions bench-devserver
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -43,6 +43,10 @@ bench-floor:
 bench: venv devserver develop bench-floor
 	$(VPY) -m pip install --quiet matplotlib
 	$(VPY) -m bench $(BENCH_ARGS)
+
+# Instructions per operation under callgrind: repeatable on a busy machine (bench/README.md).
+bench-instructions: venv devserver develop bench-floor
+	$(VPY) -m bench.instructions $(BENCH_ARGS)
 
 # The dev server's own throughput (1 KiB put/get from the official client, several processes).
 bench-devserver: venv devserver

@@ -136,7 +136,9 @@ class WorkerError(RuntimeError):
 class Worker:
     """A running contender process; `request` sends one command and returns its reply."""
 
-    def __init__(self, contender: Contender, extra_env: dict | None = None, profile_to: Path | None = None):
+    def __init__(self, contender: Contender, extra_env: dict | None = None, profile_to: Path | None = None,
+                 wrap: list[str] | None = None):
+        """`wrap`: argv put in front of the worker's (bench/instructions.py runs it under valgrind)."""
         self.contender = contender
         # No OTEL_* from the caller's shell: a contender's tracing is exactly what it declares.
         env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
@@ -148,7 +150,7 @@ class Worker:
         if contender.no_otel_api:  # first on the path: its sitecustomize.py runs at start-up
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NO_OTEL_API_DIR), env.get("PYTHONPATH")]))
         self.stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(contender.command(profile_to), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen([*(wrap or []), *contender.command(profile_to)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.stderr, env=env, cwd=str(ROOT), text=True, bufsize=1)
 
     def request(self, timeout: float = 300.0, **req) -> dict:
