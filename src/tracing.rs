@@ -574,6 +574,11 @@ struct WatchedExporter<E> {
     events: Arc<Events>,
 }
 
+/// The batch span processor (OTEL_BSP_* settings) over either transport's watched exporter.
+fn batch_processor(exporter: impl SpanExporter + 'static) -> BatchSpanProcessor {
+    BatchSpanProcessor::builder(exporter).with_batch_config(BatchConfigBuilder::default().build()).build()
+}
+
 impl std::fmt::Debug for Events {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Events")
@@ -738,8 +743,7 @@ fn build_active() -> Result<Option<Active>, String> {
                         otlp_env("HEADERS").as_deref(),
                         otlp_env("COMPRESSION").as_deref(),
                     )?;
-                    let exporter = WatchedExporter { inner: Arc::new(inner), handle, timeout: bsp_timeout, endpoint, events };
-                    BatchSpanProcessor::builder(exporter).with_batch_config(BatchConfigBuilder::default().build()).build()
+                    batch_processor(WatchedExporter { inner: Arc::new(inner), handle, timeout: bsp_timeout, endpoint, events })
                 }
                 "http/protobuf" => {
                     let inner = opentelemetry_otlp::SpanExporter::builder()
@@ -748,8 +752,7 @@ fn build_active() -> Result<Option<Active>, String> {
                         .with_timeout(export_timeout)
                         .build()
                         .map_err(|e| e.to_string())?;
-                    let exporter = WatchedExporter { inner: Arc::new(inner), handle, timeout: bsp_timeout, endpoint, events };
-                    BatchSpanProcessor::builder(exporter).with_batch_config(BatchConfigBuilder::default().build()).build()
+                    batch_processor(WatchedExporter { inner: Arc::new(inner), handle, timeout: bsp_timeout, endpoint, events })
                 }
                 other => {
                     return Err(format!(
