@@ -131,19 +131,25 @@ unsafe impl Sync for GilCell {}
 static NAME_CACHE: GilCell = GilCell(UnsafeCell::new(NameCache { slots: [const { None }; NAMES], next: 0 }));
 
 /// The Python str for `s`, shared with earlier answers when recently used.
+#[inline]
 fn name<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
-    {
-        // SAFETY: GIL held (token), see GilCell; the borrow ends before anything can run Python code.
-        let cache = unsafe { &*NAME_CACHE.0.get() };
-        for (n, obj) in cache.slots.iter().flatten() {
-            if **n == *s {
-                return obj.bind(py).clone().into_any();
-            }
+    // SAFETY: GIL held (token), see GilCell; the borrow ends before anything can run Python code.
+    let cache = unsafe { &*NAME_CACHE.0.get() };
+    for (n, obj) in cache.slots.iter().flatten() {
+        if n.len() == s.len() && n.as_bytes() == s.as_bytes() {
+            return obj.bind(py).clone().into_any();
         }
     }
+    new_name(py, s)
+}
+
+/// A name not in the cache: made, and kept in place of the oldest.
+#[cold]
+#[inline(never)]
+fn new_name<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
     let obj = PyString::new(py, s);
     let evicted = {
-        // SAFETY: as above; creating the str ran no Python code (str objects are not GC-tracked).
+        // SAFETY: as in `name`; creating the str ran no Python code (str objects are not GC-tracked).
         let cache = unsafe { &mut *NAME_CACHE.0.get() };
         let i = cache.next;
         cache.next = (i + 1) % NAMES;
