@@ -2,9 +2,13 @@
 //! `(py, executor output, &mut Span) -> PyResult<Py<PyAny>>`. Records come back as plain
 //! tuples `(key, meta, bins)` like the official client.
 
+use std::cell::UnsafeCell;
+
 use aerospike_core::{BatchOperation, Key, Record, Value};
+use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyList, PyString};
 use pyo3::IntoPyObjectExt;
 
 use crate::batch_records::{BatchRecord, BatchRecords};
@@ -14,65 +18,81 @@ use crate::hooks::Span;
 /// Record never expires: the official client reports ttl as 0xFFFFFFFF.
 const TTL_NEVER: u32 = u32::MAX;
 
-pub fn value(py: Python<'_>, v: &Value) -> PyResult<Py<PyAny>> {
+fn value_of<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
-        Value::Nil | Value::Infinity | Value::Wildcard => py.None(),
-        Value::Bool(b) => b.into_py_any(py)?,
-        Value::Int(i) => i.into_py_any(py)?,
-        Value::Float(f) => f64::from(f).into_py_any(py)?,
-        Value::String(s) | Value::GeoJson(s) => s.into_py_any(py)?,
-        Value::Blob(b) | Value::Hll(b) => PyBytes::new(py, b).into_any().unbind(),
+        Value::Nil | Value::Infinity | Value::Wildcard => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Int(i) => i.into_bound_py_any(py)?,
+        Value::Float(f) => f64::from(f).into_bound_py_any(py)?,
+        Value::String(s) | Value::GeoJson(s) => PyString::new(py, s).into_any(),
+        Value::Blob(b) | Value::Hll(b) => PyBytes::new(py, b).into_any(),
         Value::List(l) | Value::MultiResult(l) => {
             let out = PyList::empty(py);
             for x in l {
-                out.append(value(py, x)?)?;
+                out.append(value_of(py, x)?)?;
             }
-            out.into_any().unbind()
+            out.into_any()
         }
         Value::HashMap(m) => {
             let d = PyDict::new(py);
             for (k, x) in m {
-                d.set_item(value(py, k)?, value(py, x)?)?;
+                set_item(&d, &value_of(py, k)?, value_of(py, x)?)?;
             }
-            d.into_any().unbind()
+            d.into_any()
         }
         Value::OrderedMap(m) => {
             let d = PyDict::new(py);
             for (k, x) in m {
-                d.set_item(value(py, k)?, value(py, x)?)?;
+                set_item(&d, &value_of(py, k)?, value_of(py, x)?)?;
             }
-            d.into_any().unbind()
+            d.into_any()
         }
         Value::SortedMap(m) => {
             let d = PyDict::new(py);
             for (k, x) in m {
-                d.set_item(value(py, k)?, value(py, x)?)?;
+                set_item(&d, &value_of(py, k)?, value_of(py, x)?)?;
             }
-            d.into_any().unbind()
+            d.into_any()
         }
         Value::KeyValueList(l) => {
             let d = PyDict::new(py);
             for (k, x) in l {
-                d.set_item(value(py, k)?, value(py, x)?)?;
+                set_item(&d, &value_of(py, k)?, value_of(py, x)?)?;
             }
-            d.into_any().unbind()
+            d.into_any()
         }
-        _ => py.None(),
+        _ => py.None().into_bound(py),
     })
 }
 
-/// (namespace, set or None, user key or None, digest as bytearray) like the official client.
-pub fn key(py: Python<'_>, k: &Key) -> PyResult<Py<PyAny>> {
-    Rows::new(py).key(k)
+/// A new tuple holding `items`. Filled in place: pyo3's generic `PyTuple::new` (iterator,
+/// length checks) cost about twice as much per row tuple.
+fn tuple<'py, const N: usize>(py: Python<'py>, items: [Bound<'py, PyAny>; N]) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: GIL held (token). PyTuple_New gives a new reference or NULL with the error set (then
+    // `items` are released by their drop); PyTuple_SetItem steals each item's reference and cannot
+    // fail on a fresh tuple of N slots at an index below N.
+    unsafe {
+        let t = Bound::from_owned_ptr_or_err(py, ffi::PyTuple_New(N as ffi::Py_ssize_t))?;
+        for (i, it) in items.into_iter().enumerate() {
+            ffi::PyTuple_SetItem(t.as_ptr(), i as ffi::Py_ssize_t, it.into_ptr());
+        }
+        Ok(t)
+    }
 }
 
-pub fn meta(py: Python<'_>, r: &Record) -> PyResult<Py<PyAny>> {
-    Rows::new(py).meta(r)
+/// `d[k] = v`; `v` is handed over. The plain C call: pyo3's `set_item` converts both sides
+/// generically first.
+fn set_item<'py>(d: &Bound<'py, PyDict>, k: &Bound<'py, PyAny>, v: Bound<'py, PyAny>) -> PyResult<()> {
+    // SAFETY: GIL held (the Bounds prove it); PyDict_SetItem takes its own references to k and v.
+    if unsafe { ffi::PyDict_SetItem(d.as_ptr(), k.as_ptr(), v.as_ptr()) } < 0 {
+        return Err(PyErr::fetch(d.py()));
+    }
+    Ok(())
 }
 
 /// The `(key, meta, bins)` tuple; `k` is the key the caller passed (keeps its user key).
 pub fn record_tuple(py: Python<'_>, k: &Key, r: &Record) -> PyResult<Py<PyAny>> {
-    Rows::new(py).record(k, r)
+    Ok(Rows::new(py).record(k, r)?.unbind())
 }
 
 /// Remaining ttl as the official client reports it: 0xFFFFFFFF for never, at least 1 once due
@@ -88,6 +108,61 @@ fn ttl_of(expiration: u32, now_unix: u64) -> u32 {
 
 fn unix_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Names (namespaces, sets, bin names) recently made into Python strings, kept across answers:
+/// a single-record call otherwise makes them anew each time. Shared str objects are immutable
+/// and keep their cached hash for the dict insert. Bounded (replaced round-robin), so a workload
+/// with ever-new names only churns it; the strings live until replaced (never at exit).
+const NAMES: usize = 32;
+
+struct NameCache {
+    slots: [Option<(Box<str>, Py<PyString>)>; NAMES],
+    next: usize,
+}
+
+/// Touched only with the GIL held. The extension is abi3, which free-threaded Pythons do not
+/// load, so the GIL makes the access exclusive.
+struct GilCell(UnsafeCell<NameCache>);
+
+// SAFETY: see GilCell: every access holds the GIL, and no Python code runs while it is borrowed.
+unsafe impl Sync for GilCell {}
+
+static NAME_CACHE: GilCell = GilCell(UnsafeCell::new(NameCache { slots: [const { None }; NAMES], next: 0 }));
+
+/// The Python str for `s`, shared with earlier answers when recently used.
+#[inline]
+fn name<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
+    // SAFETY: GIL held (token), see GilCell; the borrow ends before anything can run Python code.
+    let cache = unsafe { &*NAME_CACHE.0.get() };
+    for (n, obj) in cache.slots.iter().flatten() {
+        if n.len() == s.len() && n.as_bytes() == s.as_bytes() {
+            return obj.bind(py).clone().into_any();
+        }
+    }
+    new_name(py, s)
+}
+
+/// A name not in the cache: made, and kept in place of the oldest.
+#[cold]
+#[inline(never)]
+fn new_name<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
+    let obj = PyString::new(py, s);
+    let evicted = {
+        // SAFETY: as in `name`; creating the str ran no Python code (str objects are not GC-tracked).
+        let cache = unsafe { &mut *NAME_CACHE.0.get() };
+        let i = cache.next;
+        cache.next = (i + 1) % NAMES;
+        cache.slots[i].replace((s.into(), obj.clone().unbind()))
+    };
+    drop(evicted); // after the borrow: releasing the old str is the only thing that frees memory here
+    obj.into_any()
+}
+
+/// The ttl of a record that never expires, made once (ints are immutable).
+fn ttl_never(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    static NEVER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    Ok(NEVER.get_or_try_init(py, || TTL_NEVER.into_py_any(py))?.bind(py).clone())
 }
 
 /// Holds off Python's cyclic GC while one answer's rows are built (the GIL is held throughout,
@@ -112,83 +187,64 @@ impl Drop for GcPause {
     }
 }
 
-/// Bin names remembered per converter; a record set rarely has more distinct names.
-const NAME_CACHE: usize = 32;
-
-/// Converts the records of one answer (a batch, a query page, one record). Consecutive records
-/// share their namespace, set and bin names: those Python strings are made once and shared (str
-/// objects are immutable; a reused name also keeps its cached hash for the dict insert), and
-/// "now" for the ttl is read once. The caches hold only the Python strings (compared through
-/// their UTF-8), so a converter allocates nothing of its own.
+/// Converts the records of one answer (a batch, a query page, one record). Names come from
+/// the shared name cache; "now" for the ttl is read once, when a record first needs it.
 pub struct Rows<'py> {
     py: Python<'py>,
-    now: u64,
-    ns: Option<Bound<'py, PyString>>,
-    set: Option<Bound<'py, PyString>>,
-    names: Vec<Bound<'py, PyString>>,
-}
-
-/// The string in `slot` when it is `s`, else a new one (then kept in `slot`).
-fn shared<'py>(py: Python<'py>, slot: &mut Option<Bound<'py, PyString>>, s: &str) -> Py<PyAny> {
-    match slot {
-        Some(obj) if obj.to_str().is_ok_and(|t| t == s) => obj.clone().into_any().unbind(),
-        _ => {
-            let obj = PyString::new(py, s);
-            *slot = Some(obj.clone());
-            obj.into_any().unbind()
-        }
-    }
+    now: Option<u64>,
 }
 
 impl<'py> Rows<'py> {
     pub fn new(py: Python<'py>) -> Self {
-        Rows { py, now: unix_now(), ns: None, set: None, names: Vec::new() }
+        Rows { py, now: None }
     }
 
     pub fn py(&self) -> Python<'py> {
         self.py
     }
 
-    fn name(&mut self, s: &str) -> Py<PyAny> {
-        if let Some(obj) = self.names.iter().find(|n| n.to_str().is_ok_and(|t| t == s)) {
-            return obj.clone().into_any().unbind();
-        }
-        let obj = PyString::new(self.py, s);
-        if self.names.len() < NAME_CACHE {
-            self.names.push(obj.clone());
-        }
-        obj.into_any().unbind()
-    }
-
     /// (namespace, set or None, user key or None, digest as bytearray).
     pub fn key(&mut self, k: &Key) -> PyResult<Py<PyAny>> {
-        self.key_of(k.namespace(), k.set_name(), k.user_key(), &k.digest())
+        Ok(self.key_tuple(k.namespace(), k.set_name(), k.user_key(), &k.digest())?.unbind())
     }
 
     /// The key tuple from its parts (a record's key need not be rebuilt as a `Key` first).
-    pub fn key_of(&mut self, ns: &str, set: &str, user_key: Option<&Value>, digest: &[u8]) -> PyResult<Py<PyAny>> {
-        let py = self.py;
-        let ns = shared(py, &mut self.ns, ns);
-        let set = if set.is_empty() { py.None() } else { shared(py, &mut self.set, set) };
-        let uk = match user_key {
-            Some(v) => value(py, v)?,
-            None => py.None(),
-        };
-        let digest = PyByteArray::new(py, digest).into_any().unbind();
-        Ok(PyTuple::new(py, [ns, set, uk, digest])?.into_any().unbind())
+    fn key_tuple(&mut self, ns: &str, set: &str, user_key: Option<&Value>, digest: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+        let [ns, set, uk] = self.key_head(ns, set, user_key)?;
+        tuple(self.py, [ns, set, uk, PyByteArray::new(self.py, digest).into_any()])
     }
 
-    pub fn meta(&self, r: &Record) -> PyResult<Py<PyAny>> {
+    /// A key tuple's namespace, set and user key.
+    fn key_head(&mut self, ns: &str, set: &str, user_key: Option<&Value>) -> PyResult<[Bound<'py, PyAny>; 3]> {
+        let py = self.py;
+        let ns = name(py, ns);
+        let set = if set.is_empty() { py.None().into_bound(py) } else { name(py, set) };
+        let uk = match user_key {
+            Some(v) => value_of(py, v)?,
+            None => py.None().into_bound(py),
+        };
+        Ok([ns, set, uk])
+    }
+
+    pub fn meta(&mut self, r: &Record) -> PyResult<Bound<'py, PyAny>> {
         let py = self.py;
         let d = PyDict::new(py);
-        d.set_item(pyo3::intern!(py, "gen"), r.generation)?;
-        d.set_item(pyo3::intern!(py, "ttl"), ttl_of(r.expiration(), self.now))?;
-        Ok(d.into_any().unbind())
+        set_item(&d, pyo3::intern!(py, "gen").as_any(), r.generation.into_bound_py_any(py)?)?;
+        let ttl = match r.expiration() {
+            0 => ttl_never(py)?,
+            e => {
+                let now = *self.now.get_or_insert_with(unix_now);
+                ttl_of(e, now).into_bound_py_any(py)?
+            }
+        };
+        set_item(&d, pyo3::intern!(py, "ttl").as_any(), ttl)?;
+        Ok(d.into_any())
     }
 
-    pub fn bins(&mut self, r: &Record) -> PyResult<Py<PyAny>> {
-        let d = PyDict::new(self.py);
-        for (name, v) in &r.bins {
+    pub fn bins(&mut self, r: &Record) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.py;
+        let d = PyDict::new(py);
+        for (n, v) in &r.bins {
             // Several operations on one bin (operate) come back as a MultiResult; like the official
             // client, the bin holds the last operation's answer.
             let v = match v {
@@ -198,23 +254,28 @@ impl<'py> Rows<'py> {
             if matches!(v, Value::Nil) {
                 continue; // a write op's empty answer: the official client leaves such bins out
             }
-            d.set_item(self.name(name), value(self.py, v)?)?;
+            set_item(&d, &name(py, n), value_of(py, v)?)?;
         }
-        Ok(d.into_any().unbind())
+        Ok(d.into_any())
     }
 
     /// The `(key, meta, bins)` tuple; `k` is the key the caller passed (keeps its user key).
-    pub fn record(&mut self, k: &Key, r: &Record) -> PyResult<Py<PyAny>> {
-        let key = self.key(k)?;
-        self.record_with(key, r)
+    pub fn record(&mut self, k: &Key, r: &Record) -> PyResult<Bound<'py, PyAny>> {
+        let key = self.key_tuple(k.namespace(), k.set_name(), k.user_key(), &k.digest())?;
+        self.record_of(key, r)
     }
 
     /// The `(key, meta, bins)` tuple with its key tuple already made (None for a query record
     /// the server sent without key).
     pub fn record_with(&mut self, key: Py<PyAny>, r: &Record) -> PyResult<Py<PyAny>> {
+        let key = key.into_bound(self.py);
+        Ok(self.record_of(key, r)?.unbind())
+    }
+
+    fn record_of(&mut self, key: Bound<'py, PyAny>, r: &Record) -> PyResult<Bound<'py, PyAny>> {
         let meta = self.meta(r)?;
         let bins = self.bins(r)?;
-        Ok(PyTuple::new(self.py, [key, meta, bins])?.into_any().unbind())
+        tuple(self.py, [key, meta, bins])
     }
 }
 
@@ -228,8 +289,8 @@ pub fn record(py: Python<'_>, v: (Key, Record), _t: &mut Span) -> PyResult<Py<Py
     let (k, r) = v;
     let server_uk = r.key.as_ref().and_then(|rk| rk.user_key());
     let mut rows = Rows::new(py);
-    let key = rows.key_of(k.namespace(), k.set_name(), server_uk, &k.digest())?;
-    rows.record_with(key, &r)
+    let key = rows.key_tuple(k.namespace(), k.set_name(), server_uk, &k.digest())?;
+    Ok(rows.record_of(key, &r)?.unbind())
 }
 
 /// select/operate: the key as passed (with its user key), like the official client.
@@ -238,41 +299,64 @@ pub fn keyed_record(py: Python<'_>, v: (Key, Record), _t: &mut Span) -> PyResult
 }
 
 pub fn exists(py: Python<'_>, v: (Key, Option<Record>), _t: &mut Span) -> PyResult<Py<PyAny>> {
+    let mut rows = Rows::new(py);
     let m = match &v.1 {
-        Some(r) => meta(py, r)?,
-        None => py.None(),
+        Some(r) => rows.meta(r)?,
+        None => py.None().into_bound(py),
     };
-    Ok(PyTuple::new(py, [key(py, &v.0)?, m])?.into_any().unbind())
+    let k = rows.key_tuple(v.0.namespace(), v.0.set_name(), v.0.user_key(), &v.0.digest())?;
+    Ok(tuple(py, [k, m])?.unbind())
 }
 
-pub fn batch_records(py: Python<'_>, ops: Vec<BatchOperation>, t: &mut Span) -> PyResult<Py<PyAny>> {
+pub fn batch_records(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span) -> PyResult<Py<PyAny>> {
     let _gc = GcPause::new(py);
     let mut rows = Rows::new(py);
-    let out = PyList::empty(py);
+    let n = ops.len();
+    // SAFETY: GIL held (token); a new list of n empty slots, or NULL with the error set. Every
+    // slot is filled below before the list is handed out; on an early error the list is
+    // released with some slots still empty, which list deallocation allows.
+    let out = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyList_New(n as ffi::Py_ssize_t))? };
     let mut found = 0usize;
     let mut overall = 0i32;
-    let ok = 0i32.into_pyobject(py)?.into_any().unbind();
-    for op in ops {
+    let ok = 0i32.into_bound_py_any(py)?;
+    for (i, op) in ops.iter_mut().enumerate() {
         let rc = op.result_code().map_or(NO_RESPONSE, result_code_value);
         if rc != 0 && overall == 0 && rc != 2 {
             overall = rc;
         }
         let in_doubt = op.in_doubt();
-        let br = op.into_batch_record();
-        let rec = match &br.record {
+        let rec = op.take_record();
+        let k = &op.batch_record().key;
+        let digest = k.digest();
+        let [ns, set, uk] = rows.key_head(k.namespace(), k.set_name(), k.user_key())?;
+        let record = match &rec {
             Some(r) => {
                 found += 1;
-                rows.record(&br.key, r)?
+                // The record's key tuple equals `.key` but, like the official client's, is its own
+                // tuple with its own digest bytearray (mutable); namespace, set and user key are
+                // immutable (a user key is an int, str or bytes) and shared by both.
+                let uk = match k.user_key() {
+                    Some(Value::Int(_) | Value::String(_) | Value::Blob(_)) | None => uk.clone(),
+                    Some(v) => value_of(py, v)?,
+                };
+                let rk = tuple(py, [ns.clone(), set.clone(), uk, PyByteArray::new(py, &digest).into_any()])?;
+                rows.record_of(rk, r)?
             }
-            None => py.None(),
+            None => py.None().into_bound(py),
         };
-        let result = if rc == 0 { ok.clone_ref(py) } else { rc.into_pyobject(py)?.into_any().unbind() };
-        let row = BatchRecord { key: rows.key(&br.key)?, result, record: rec, in_doubt: PyBool::new(py, in_doubt).to_owned().into_any().unbind() };
-        out.append(Bound::new(py, row)?)?;
-        // `br` (and its bin values) is freed here, before the next row is read.
+        let key = tuple(py, [ns, set, uk, PyByteArray::new(py, &digest).into_any()])?;
+        drop(rec); // its bin values are freed here, before the next row is converted
+        let result = if rc == 0 { ok.clone() } else { rc.into_bound_py_any(py)? };
+        let in_doubt = PyBool::new(py, in_doubt).to_owned().into_any().unbind();
+        let row = BatchRecord { key: key.unbind(), result: result.unbind(), record: record.unbind(), in_doubt };
+        let row = Bound::new(py, row)?;
+        // SAFETY: `out` is the fresh list of n slots above and i < n; PyList_SetItem steals the
+        // row's reference and cannot fail here.
+        unsafe { ffi::PyList_SetItem(out.as_ptr(), i as ffi::Py_ssize_t, row.into_ptr()) };
     }
+    drop(ops);
     t.records(found);
-    let records = BatchRecords { batch_records: out.into_any().unbind(), result: overall.into_pyobject(py)?.into_any().unbind() };
+    let records = BatchRecords { batch_records: out.unbind(), result: overall.into_py_any(py)? };
     Ok(Bound::new(py, records)?.into_any().unbind())
 }
 
