@@ -100,7 +100,7 @@ impl CallerRuntime {
         }
         let fut = std::pin::pin!(fut);
         // Only a lone caller spins: in an overlap the ticker drives and the others just wait.
-        let spin = alone && (s.misses.load(Ordering::Relaxed) < MISSES || nth % PROBE == 0);
+        let spin = alone && (s.misses.load(Ordering::Relaxed) < MISSES || nth.is_multiple_of(PROBE));
         let out = s.rt.block_on(SpinFirst { fut, until: if spin { None } else { Some(None) }, misses: &s.misses });
         if s.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 && s.contended.load(Ordering::Acquire) {
             s.drained.notify_one();

@@ -106,7 +106,6 @@ impl Config {
         let d = config.cast::<PyDict>().map_err(|_| param(py, "config", "expected a dict"))?;
         let mut cp = ClientPolicy::default();
         let mut policies = Policies::default();
-        policies.batch_write = BatchWritePolicy::default();
         let mut hosts = Vec::new();
         let mut user: Option<String> = None;
         let mut password: Option<String> = None;

@@ -63,7 +63,7 @@ fn u32_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<u32> {
 
 pub(crate) fn bool_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<bool> {
     if o.is_instance_of::<PyBool>() {
-        return Ok(o.is_truthy()?);
+        return o.is_truthy();
     }
     if o.is_instance_of::<PyInt>() {
         return Ok(int_of(o, arg)? != 0);
