@@ -65,13 +65,14 @@ where
 /// is what the loop would do one iteration later. Like the loop, a callback's exception is
 /// reported to the loop's exception handler, and KeyboardInterrupt and SystemExit propagate.
 fn resolve(py: Python<'_>, c: &Classes, future: &Bound<'_, PyAny>, value: PyResult<Py<PyAny>>) -> PyResult<()> {
-    // A cancelled future has no callbacks left and refuses the result (InvalidStateError): the
-    // result is dropped, which is all a cancelled caller expects.
-    let callbacks = future.getattr(pyo3::intern!(py, "_callbacks")).ok().filter(|cbs| !cbs.is_none());
+    // A cancelled future has no callbacks left (`_callbacks` is None) and refuses the result
+    // (InvalidStateError): the result is dropped, which is all a cancelled caller expects. A
+    // callback not taken here, for whatever reason, stays with the future, which then schedules
+    // it itself as usual.
     let mut taken = Vec::new();
-    if let Some(cbs) = &callbacks {
-        for pair in cbs.try_iter()? {
-            let (cb, ctx): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair?.extract()?;
+    if let Ok(cbs) = future.getattr(pyo3::intern!(py, "_callbacks")).and_then(|cbs| cbs.try_iter()) {
+        for pair in cbs.flatten() {
+            let Ok((cb, ctx)) = pair.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>() else { continue };
             if c.remove_done_callback.bind(py).call1((future, &cb)).is_ok() {
                 taken.push((cb, ctx));
             }
