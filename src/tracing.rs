@@ -411,8 +411,8 @@ fn span_context_of(py: Python<'_>, sc: &Bound<'_, PyAny>, exact: bool) -> Option
     }
     let trace_id = u128_of(py, &*t.get_borrowed_item(0).ok()?, exact)?;
     let span_id = t.get_borrowed_item(1).ok()?;
-    let span_id = if exact { u64_masked(py, &span_id)? } else { u64_of(py, &span_id)? };
-    let flags = u8::try_from(u64_of(py, &*t.get_borrowed_item(3).ok()?)?).ok()?;
+    let span_id = u64_of(py, &span_id, exact)?;
+    let flags = u8::try_from(u64_of(py, &*t.get_borrowed_item(3).ok()?, false)?).ok()?;
     let state = t.get_borrowed_item(4).ok()?;
     let trace_state = if trace_state_empty(py, &state) {
         TraceState::default()
@@ -433,30 +433,20 @@ fn span_context_of(py: Python<'_>, sc: &Bound<'_, PyAny>, exact: bool) -> Option
     ))
 }
 
-/// The low 64 bits of a Python int (None for anything else). For ids known to be in range:
-/// PyLong_AsUnsignedLongLong's overflow check costs ~4x this for a 64-bit value.
-fn u64_masked(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u64> {
+/// A Python int as u64 by direct C calls (None for anything else). `masked`: its low 64 bits,
+/// for ids known to be in range (PyLong_AsUnsignedLongLong's overflow check costs ~4x that);
+/// else None also for a negative or too big int.
+fn u64_of(py: Python<'_>, v: &Bound<'_, PyAny>, masked: bool) -> Option<u64> {
     // SAFETY: `v` is a live object; the call only reads it and sets an exception on failure.
     unsafe {
         if pyo3::ffi::PyLong_Check(v.as_ptr()) == 0 {
             return None;
         }
-        let n = pyo3::ffi::PyLong_AsUnsignedLongLongMask(v.as_ptr());
-        if n == u64::MAX && PyErr::take(py).is_some() {
-            return None;
-        }
-        Some(n)
-    }
-}
-
-/// A Python int as u64 (None for anything else, negative or too big), by direct C calls.
-fn u64_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u64> {
-    // SAFETY: `v` is a live object; the call only reads it and sets an exception on failure.
-    unsafe {
-        if pyo3::ffi::PyLong_Check(v.as_ptr()) == 0 {
-            return None;
-        }
-        let n = pyo3::ffi::PyLong_AsUnsignedLongLong(v.as_ptr());
+        let n = if masked {
+            pyo3::ffi::PyLong_AsUnsignedLongLongMask(v.as_ptr())
+        } else {
+            pyo3::ffi::PyLong_AsUnsignedLongLong(v.as_ptr())
+        };
         if n == u64::MAX && PyErr::take(py).is_some() {
             return None;
         }
@@ -467,22 +457,16 @@ fn u64_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<u64> {
 /// A Python int as u128: low 64 bits by mask, high 64 bits after one shift (range-checked
 /// unless `in_range`).
 fn u128_of(py: Python<'_>, v: &Bound<'_, PyAny>, in_range: bool) -> Option<u128> {
+    let low = u64_of(py, v, true)?;
     // SAFETY: as in u64_of; the shift result is owned and released by Bound.
     unsafe {
-        if pyo3::ffi::PyLong_Check(v.as_ptr()) == 0 {
-            return None;
-        }
-        let low = pyo3::ffi::PyLong_AsUnsignedLongLongMask(v.as_ptr());
-        if low == u64::MAX && PyErr::take(py).is_some() {
-            return None;
-        }
         let shift = 64u32.into_pyobject(py).ok()?;
         let high = Bound::from_owned_ptr_or_opt(py, pyo3::ffi::PyNumber_Rshift(v.as_ptr(), shift.as_ptr()));
         let Some(high) = high else {
             let _ = PyErr::take(py);
             return None;
         };
-        let high = if in_range { u64_masked(py, &high)? } else { u64_of(py, &high)? };
+        let high = u64_of(py, &high, in_range)?;
         Some((u128::from(high) << 64) | u128::from(low))
     }
 }
