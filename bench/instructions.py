@@ -57,8 +57,9 @@ def parse_args(argv=None):
     ap.add_argument("--json", default="", help="write the rows here (default bench/results/)")
     args = ap.parse_args(argv)
     args.workloads = [w for w in args.workloads.split(",") if w]
-    if set(args.workloads) - set(WORKLOADS):
-        ap.error(f"unknown workloads {sorted(set(args.workloads) - set(WORKLOADS))}")
+    unknown = set(args.workloads) - set(WORKLOADS)
+    if unknown:
+        ap.error(f"unknown workloads {sorted(unknown)}")
     if not 0 < args.small < args.large:
         ap.error("--small must be positive and below --large")
     args.pin = False  # server_hosts() reads it
@@ -96,8 +97,9 @@ def main(argv=None) -> int:
         return 2
     by_name = {c.name: c for c in all_contenders()}
     wanted = [n for n in args.contenders.split(",") if n]
-    if [n for n in wanted if n not in by_name]:
-        raise SystemExit(f"unknown contenders {[n for n in wanted if n not in by_name]}")
+    unknown = [n for n in wanted if n not in by_name]
+    if unknown:
+        raise SystemExit(f"unknown contenders {unknown}")
     rows, skipped = [], {}
     t0 = time.monotonic()
     with ExitStack() as stack:

@@ -120,9 +120,9 @@ impl Spec {
 fn record_out(rows: &mut results::Rows<'_>, r: &Record) -> PyResult<Py<PyAny>> {
     let key = match &r.key {
         Some(k) => rows.key(k)?,
-        None => rows.py().None(),
+        None => rows.py().None().into_bound(rows.py()),
     };
-    rows.record_with(key, r)
+    Ok(rows.record_with(key, r)?.unbind())
 }
 
 /// Records converted at a time by `Query.results` (per wait) and `AsyncQuery.results` (per

@@ -204,8 +204,8 @@ impl<'py> Rows<'py> {
     }
 
     /// (namespace, set or None, user key or None, digest as bytearray).
-    pub fn key(&mut self, k: &Key) -> PyResult<Py<PyAny>> {
-        Ok(self.key_tuple(k.namespace(), k.set_name(), k.user_key(), &k.digest())?.unbind())
+    pub fn key(&mut self, k: &Key) -> PyResult<Bound<'py, PyAny>> {
+        self.key_tuple(k.namespace(), k.set_name(), k.user_key(), &k.digest())
     }
 
     /// The key tuple from its parts (a record's key need not be rebuilt as a `Key` first).
@@ -261,18 +261,13 @@ impl<'py> Rows<'py> {
 
     /// The `(key, meta, bins)` tuple; `k` is the key the caller passed (keeps its user key).
     pub fn record(&mut self, k: &Key, r: &Record) -> PyResult<Bound<'py, PyAny>> {
-        let key = self.key_tuple(k.namespace(), k.set_name(), k.user_key(), &k.digest())?;
-        self.record_of(key, r)
+        let key = self.key(k)?;
+        self.record_with(key, r)
     }
 
     /// The `(key, meta, bins)` tuple with its key tuple already made (None for a query record
     /// the server sent without key).
-    pub fn record_with(&mut self, key: Py<PyAny>, r: &Record) -> PyResult<Py<PyAny>> {
-        let key = key.into_bound(self.py);
-        Ok(self.record_of(key, r)?.unbind())
-    }
-
-    fn record_of(&mut self, key: Bound<'py, PyAny>, r: &Record) -> PyResult<Bound<'py, PyAny>> {
+    pub fn record_with(&mut self, key: Bound<'py, PyAny>, r: &Record) -> PyResult<Bound<'py, PyAny>> {
         let meta = self.meta(r)?;
         let bins = self.bins(r)?;
         tuple(self.py, [key, meta, bins])
@@ -290,7 +285,7 @@ pub fn record(py: Python<'_>, v: (Key, Record), _t: &mut Span) -> PyResult<Py<Py
     let server_uk = r.key.as_ref().and_then(|rk| rk.user_key());
     let mut rows = Rows::new(py);
     let key = rows.key_tuple(k.namespace(), k.set_name(), server_uk, &k.digest())?;
-    Ok(rows.record_of(key, &r)?.unbind())
+    Ok(rows.record_with(key, &r)?.unbind())
 }
 
 /// select/operate: the key as passed (with its user key), like the official client.
@@ -304,8 +299,7 @@ pub fn exists(py: Python<'_>, v: (Key, Option<Record>), _t: &mut Span) -> PyResu
         Some(r) => rows.meta(r)?,
         None => py.None().into_bound(py),
     };
-    let k = rows.key_tuple(v.0.namespace(), v.0.set_name(), v.0.user_key(), &v.0.digest())?;
-    Ok(tuple(py, [k, m])?.unbind())
+    Ok(tuple(py, [rows.key(&v.0)?, m])?.unbind())
 }
 
 pub fn batch_records(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span) -> PyResult<Py<PyAny>> {
@@ -340,7 +334,7 @@ pub fn batch_records(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span)
                     Some(v) => value_of(py, v)?,
                 };
                 let rk = tuple(py, [ns.clone(), set.clone(), uk, PyByteArray::new(py, &digest).into_any()])?;
-                rows.record_of(rk, r)?
+                rows.record_with(rk, r)?
             }
             None => py.None().into_bound(py),
         };
