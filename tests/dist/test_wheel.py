@@ -6,6 +6,7 @@ into a fresh virtual environment with no Rust toolchain on PATH, with and withou
 from __future__ import annotations
 
 import email.parser
+import json
 import os
 import re
 import shutil
@@ -29,11 +30,18 @@ VERSION = PROJECT["version"]
 WHEEL_NAME = f"aerospike_py-{VERSION}-cp310-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
 EXTENSION = "aerospike_py/_aerospike.abi3.so"
 
-# What the tests need besides the package (requirements-dev.txt without the build tools, the official
-# client and the benchmark's collector). The otel extra's runs add the application side of tracing.
-TEST_DEPS = ["pytest>=8", "pyyaml>=6", "mypy>=1.10", "grpcio>=1.60", "opentelemetry-proto>=1.25"]
-OTEL_APP_DEPS = ["opentelemetry-sdk>=1.25", "fastapi>=0.110", "httpx>=0.27",
-                 "opentelemetry-instrumentation-fastapi>=0.46b0", "django>=4.2"]
+
+
+def requirements_for_tests(with_otel_api: bool) -> list[str]:
+    """What the tests need besides the package: requirements-dev.txt without the build tool and the
+    benchmark's collector; without the otel extra also without what needs the OpenTelemetry API:
+    the opentelemetry-* packages (not the receiver's opentelemetry-proto) and fastapi, which requires
+    the API (tests/tracing/conftest.py skips the scenarios that import them)."""
+    reqs = [line.split("#")[0].strip() for line in (ROOT / "requirements-dev.txt").read_text().splitlines()]
+    reqs = [r for r in reqs if r and not r.startswith(("maturin", "rotel"))]
+    if not with_otel_api:
+        reqs = [r for r in reqs if not r.startswith(("opentelemetry-", "fastapi")) or r.startswith("opentelemetry-proto")]
+    return reqs
 
 
 def run(cmd, **kw) -> subprocess.CompletedProcess:
@@ -59,6 +67,10 @@ def sdist() -> Path:
 def wheel_files(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as z:
         return {n: z.read(n) for n in z.namelist()}
+
+
+def sbom_components(data: bytes) -> list[tuple[str, str]]:
+    return sorted((c["name"], c.get("version", "")) for c in json.loads(data)["components"])
 
 
 def elf_sections(data: bytes, tmp_path: Path) -> str:
@@ -144,8 +156,12 @@ def test_sdist_builds_the_same_wheel(wheel, tmp_path):
     ours, theirs = wheel_files(wheel), wheel_files(rebuilt)
     assert set(ours) == set(theirs)
     record = f"aerospike_py-{VERSION}.dist-info/RECORD"
-    differing = sorted(n for n in ours if ours[n] != theirs[n] and n not in (EXTENSION, record))
+    sbom = f"aerospike_py-{VERSION}.dist-info/sboms/aerospike-py.cyclonedx.json"
+    differing = sorted(n for n in ours if ours[n] != theirs[n] and n not in (EXTENSION, record, sbom))
     assert differing == []
+    # The SBOM (maturin's CycloneDX list of the crates linked in): the same crates; its serial number,
+    # time stamp and build-directory references differ by nature.
+    assert sbom_components(ours[sbom]) == sbom_components(theirs[sbom])
     # The extension: the same code; only paths of the build directory may differ inside it.
     symbols = []
     for name, data in (("ours.so", ours[EXTENSION]), ("theirs.so", theirs[EXTENSION])):
@@ -181,7 +197,7 @@ def fresh_venv(tmp_path: Path, python: str, *requirements: str) -> tuple[Path, d
 @pytest.mark.parametrize("extra", ["otel", None], ids=["with-otel-extra", "without-otel-extra"])
 def test_installed_wheel_passes_client_and_tracing_tests(wheel, extra, tmp_path):
     spec = f"{wheel}[otel]" if extra else str(wheel)
-    venv, env = fresh_venv(tmp_path, sys.executable, spec, *TEST_DEPS, *(OTEL_APP_DEPS if extra else ()))
+    venv, env = fresh_venv(tmp_path, sys.executable, spec, *requirements_for_tests(with_otel_api=bool(extra)))
     probe = run([venv / "bin/python", "-c", textwrap.dedent("""
         import importlib.util, aerospike_py
         print(aerospike_py.__file__)
@@ -190,8 +206,9 @@ def test_installed_wheel_passes_client_and_tracing_tests(wheel, extra, tmp_path)
     assert probe[0].startswith(str(venv)), f"imported {probe[0]}, not the installed wheel"
     assert probe[1] == str(bool(extra)), "opentelemetry-api should be there exactly with the otel extra"
     # `slow` is the test that rebuilds the extension from a copied spec (it needs cargo).
+    # --basetemp: the inner run must not rotate away this run's temporary directories (the venv).
     proc = subprocess.run([venv / "bin/python", "-m", "pytest", "tests/client", "tests/tracing", "-q", "-rs",
-                           "-m", "not slow", "-p", "no:cacheprovider"],
+                           "-m", "not slow", "-p", "no:cacheprovider", "--basetemp", tmp_path / "inner"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
     assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-4000:]
@@ -205,15 +222,22 @@ def test_installed_wheel_passes_client_and_tracing_tests(wheel, extra, tmp_path)
         assert otel_skips > 0, "no scenario needed the OpenTelemetry API: was it absent?"
 
 
-OTHER_PYTHONS = ["python3.10", "python3.12", "python3.13"]
+def find_python(minor: int) -> str | None:
+    """CPython 3.minor on PATH, or one pyenv installed (our machines carry several)."""
+    candidates = [shutil.which(f"python3.{minor}")]
+    candidates += sorted(str(p) for p in (Path.home() / ".pyenv/versions").glob(f"3.{minor}.*/bin/python3.{minor}"))
+    for exe in filter(None, candidates):
+        if subprocess.run([exe, "-c", "import venv"], capture_output=True).returncode == 0:
+            return exe
+    return None
 
 
-@pytest.mark.parametrize("python", OTHER_PYTHONS)
-def test_abi3_wheel_works_on_other_pythons(wheel, python, aerospike_hosts, tmp_path):
+@pytest.mark.parametrize("minor", [10, 12, 13], ids=lambda m: f"python3.{m}")
+def test_abi3_wheel_works_on_other_pythons(wheel, minor, aerospike_hosts, tmp_path):
     """One abi3 wheel for every CPython >= 3.10: a smoke run of both clients on the others found here."""
-    exe = shutil.which(python)
-    if exe is None or subprocess.run([exe, "--version"], capture_output=True).returncode != 0:
-        pytest.skip(f"{python} is not installed on this machine")
+    exe = find_python(minor)
+    if exe is None:
+        pytest.skip(f"no CPython 3.{minor} on this machine")
     venv, env = fresh_venv(tmp_path, exe, str(wheel))
     script = textwrap.dedent(f"""
         import asyncio, sys, aerospike_py
