@@ -149,7 +149,7 @@ def test_sdist_carries_the_patched_crate_and_nothing_else(sdist):
     assert not [n for n in names if n.split("/")[0] in ("tests", "devserver", "bench", "docs", "examples")]
 
 
-def test_sdist_builds_the_same_wheel(wheel, tmp_path):
+def test_sdist_builds_the_same_wheel(wheel):
     """`make sdist-wheel` built it from the unpacked sdist, with the same flags as `make wheel`."""
     rebuilt = SDIST_WHEEL_DIR / WHEEL_NAME
     assert rebuilt.exists(), "run `make sdist-wheel`"
@@ -157,18 +157,13 @@ def test_sdist_builds_the_same_wheel(wheel, tmp_path):
     assert set(ours) == set(theirs)
     record = f"aerospike_py-{VERSION}.dist-info/RECORD"
     sbom = f"aerospike_py-{VERSION}.dist-info/sboms/aerospike-py.cyclonedx.json"
-    differing = sorted(n for n in ours if ours[n] != theirs[n] and n not in (EXTENSION, record, sbom))
-    assert differing == []
-    # The SBOM (maturin's CycloneDX list of the crates linked in): the same crates; its serial number,
-    # time stamp and build-directory references differ by nature.
-    assert sbom_components(ours[sbom]) == sbom_components(theirs[sbom])
-    # The extension: the same code; only paths of the build directory may differ inside it.
-    symbols = []
-    for name, data in (("ours.so", ours[EXTENSION]), ("theirs.so", theirs[EXTENSION])):
-        (tmp_path / name).write_bytes(data)
-        symbols.append(run(["nm", "-D", "--defined-only", tmp_path / name]).stdout)
-    assert symbols[0] == symbols[1] and "PyInit__aerospike" in symbols[0]
-    assert abs(len(ours[EXTENSION]) - len(theirs[EXTENSION])) < 0.01 * len(ours[EXTENSION])
+    differing = sorted(n for n in ours if ours[n] != theirs[n] and n not in (record, sbom))
+    assert differing == []  # the extension too, byte for byte
+    # The SBOM (maturin's CycloneDX list of crates) differs by nature in its serial number, time stamp
+    # and build-directory references; and it is read from cargo's workspace-wide metadata, so in the
+    # repository it also names crates that only other members enable (tokio's `signal` for the dev
+    # server) although the extension, identical, does not link them.
+    assert set(sbom_components(theirs[sbom])) <= set(sbom_components(ours[sbom]))
 
 
 # ---------------------------------------------------------------- the installed wheel

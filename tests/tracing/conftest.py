@@ -4,10 +4,8 @@ provider is global per process, so every configuration gets its own process)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -21,17 +19,7 @@ TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS))
 
 from otlp_receiver import OtlpReceiver  # noqa: E402
-from tracing_support import DRIVER, DriverResult  # noqa: E402
-
-
-# A wheel installed without the `otel` extra (tests/dist/test_wheel.py) has no OpenTelemetry Python
-# API: a scenario that uses it (the Python SDK as the application's tracer, or FastAPI, which requires
-# the API) cannot run there.
-NO_OTEL_API = (
-    "the scenario uses the OpenTelemetry Python API, which is not installed (aerospike-py without the otel extra)"
-    if importlib.util.find_spec("opentelemetry.trace") is None else None
-)
-MISSING_OTEL = re.compile(r"^(ModuleNotFoundError|ImportError): .*'(opentelemetry|fastapi)", re.M)
+from tracing_support import DRIVER, DriverResult, skip_if_otel_api_needed  # noqa: E402
 
 
 @pytest.fixture
@@ -94,8 +82,7 @@ def run_driver(aerospike_hosts, tmp_path):
         full_env.update({k: str(v) for k, v in (env or {}).items()})
         proc = subprocess.run([sys.executable, str(DRIVER), str(script)], env=full_env, capture_output=True,
                               text=True, timeout=timeout)
-        if NO_OTEL_API and MISSING_OTEL.search(proc.stderr):
-            pytest.skip(NO_OTEL_API)
+        skip_if_otel_api_needed(proc.stderr)
         if check:
             assert proc.returncode == 0, f"driver failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
         return DriverResult(proc)
