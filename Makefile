@@ -68,6 +68,7 @@ WHEEL_FLAGS := --profile wheel --zig --compatibility manylinux2014 --auditwheel 
 DIST := dist
 wheel: dist-tools
 	rm -rf $(DIST)
+	# (.venv/bin first on PATH: maturin finds zig as `python3 -m ziglang`)
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/maturin build $(WHEEL_FLAGS) --out $(DIST)
 	$(VENV)/bin/maturin sdist --out $(DIST)
 	$(VENV)/bin/auditwheel show $(DIST)/*.whl
@@ -81,7 +82,9 @@ sdist-wheel: dist-tools
 	tar -xzf $(DIST)/*.tar.gz -C $(SDIST_BUILD)/src --strip-components=1
 	cd $(SDIST_BUILD)/src && PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(CURDIR)/$(VENV)/bin/maturin build $(WHEEL_FLAGS) --out $(SDIST_BUILD)/wheel
 
-# The documentation site, into site/ (mkdocs.yml; strict: any warning fails).
+# The documentation site, into site/ (mkdocs.yml; strict: any warning fails). The reference is read
+# from the built package, hence `develop`. NO_MKDOCS_2_WARNING silences Material's end-of-life banner
+# (mkdocs.yml says why we stay); real warnings still fail the build.
 docs: develop dist-tools
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
