@@ -7,7 +7,8 @@ export CARGO_TARGET_DIR
 DEVSERVER := $(CARGO_TARGET_DIR)/release/aerospike-devserver
 export AEROSPIKE_DEVSERVER_BIN ?= $(DEVSERVER)
 
-.PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor bench-instructions bench-devserver
+.PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor bench-instructions bench-devserver \
+        dist-tools wheel sdist-wheel docs docs-screenshots chromium check-dist
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -52,5 +53,55 @@ bench-instructions: venv devserver develop bench-floor
 bench-devserver: venv devserver
 	$(VPY) bench/devserver_bench.py
 
+# ---- Packaging and documentation (README "Install"; CI runs `make check-dist` after `make test`)
+
+# The tools of wheel/docs and of their checks; not needed by `make test`.
+dist-tools: $(VENV)/.dist-tools
+$(VENV)/.dist-tools: requirements-dist.txt $(VENV)/.installed
+	$(VPY) -m pip install --quiet -r requirements-dist.txt
+	touch $@
+
+# A portable wheel: abi3 (CPython >= 3.10), linked by zig against glibc 2.17 (manylinux2014), the
+# `wheel` profile (release without debug info; target/x86_64-unknown-linux-gnu/wheel, so `develop`
+# keeps its build). maturin checks the policy (--auditwheel check), auditwheel shows it.
+WHEEL_FLAGS := --profile wheel --zig --compatibility manylinux2014 --auditwheel check
+DIST := dist
+wheel: dist-tools
+	rm -rf $(DIST)
+	# (.venv/bin first on PATH: maturin finds zig as `python3 -m ziglang`)
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/maturin build $(WHEEL_FLAGS) --out $(DIST)
+	$(VENV)/bin/maturin sdist --out $(DIST)
+	$(VENV)/bin/auditwheel show $(DIST)/*.whl
+	$(VENV)/bin/twine check --strict $(DIST)/*
+	@ls -l $(DIST)
+
+# The same wheel built from the sdist alone (tests/dist/test_wheel.py compares the two).
+SDIST_BUILD := $(CARGO_TARGET_DIR)/sdist-build
+sdist-wheel: dist-tools
+	rm -rf $(SDIST_BUILD) && mkdir -p $(SDIST_BUILD)/src
+	tar -xzf $(DIST)/*.tar.gz -C $(SDIST_BUILD)/src --strip-components=1
+	cd $(SDIST_BUILD)/src && PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(CURDIR)/$(VENV)/bin/maturin build $(WHEEL_FLAGS) --out $(SDIST_BUILD)/wheel
+
+# The documentation site, into site/ (mkdocs.yml; strict: any warning fails). The reference is read
+# from the built package, hence `develop`. NO_MKDOCS_2_WARNING silences Material's end-of-life banner
+# (mkdocs.yml says why we stay); real warnings still fail the build.
+docs: develop dist-tools
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
+# Debian's chromium for the site's browser test (tests/dist/test_site.py). Root, as on our machines and CI.
+chromium:
+	command -v chromium >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
+
+# The README's two screenshots, taken by the browser test from the built site.
+docs-screenshots: docs chromium
+	SITE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(VPY) -m pytest tests/dist/test_site.py -q
+
+# The wheel, the sdist and the site, checked: metadata, manylinux policy, the sdist's own wheel, the
+# client and tracing tests against the installed wheel (with and without the otel extra), the site
+# in a headless browser. CI runs it after `make test`.
+check-dist: wheel sdist-wheel docs devserver chromium
+	$(VPY) -m pytest tests/dist -q -ra
+
 clean:
-	rm -rf $(VENV) target
+	rm -rf $(VENV) target $(DIST) site

@@ -131,6 +131,8 @@ struct OpView {
     doc: String,
     args: Vec<ArgView>,
     pyo3_signature: String,
+    /// `key, bins, meta=None, policy=None`: the Python parameters as the docs show them.
+    py_params: String,
     text_signature: String,
     stub_params: String,
     call_args: String,
@@ -216,6 +218,7 @@ fn view(spec: &Spec) -> Vec<OpView> {
                     None => a.name.clone(),
                 })
                 .collect();
+            let py_params = sig_items.join(", ");
             let text_signature = format!("({})", std::iter::once("$self".to_string()).chain(sig_items).collect::<Vec<_>>().join(", "));
             let stub_params = std::iter::once("self".to_string())
                 .chain(args.iter().map(|a| match &a.py_default {
@@ -245,6 +248,7 @@ fn view(spec: &Spec) -> Vec<OpView> {
                 returned_rows: op.returned_rows,
                 doc: op.doc.clone(),
                 pyo3_signature,
+                py_params,
                 text_signature,
                 stub_params,
                 call_args,

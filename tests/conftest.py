@@ -12,6 +12,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from servers import DevServer, real_cluster_hosts, ttl_writes_forbidden  # noqa: E402
 
+# tests/dist checks what `make wheel` and `make docs` build: `make check-dist` builds them and runs it
+# (`pytest tests/dist`); `pytest tests` leaves it out.
+collect_ignore = ["dist"]
+
 
 def pytest_collection_modifyitems(config, items):
     if real_cluster_hosts() is None:

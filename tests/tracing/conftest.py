@@ -19,7 +19,7 @@ TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS))
 
 from otlp_receiver import OtlpReceiver  # noqa: E402
-from tracing_support import DRIVER, DriverResult  # noqa: E402
+from tracing_support import DRIVER, DriverResult, skip_if_otel_api_needed  # noqa: E402
 
 
 @pytest.fixture
@@ -82,6 +82,7 @@ def run_driver(aerospike_hosts, tmp_path):
         full_env.update({k: str(v) for k, v in (env or {}).items()})
         proc = subprocess.run([sys.executable, str(DRIVER), str(script)], env=full_env, capture_output=True,
                               text=True, timeout=timeout)
+        skip_if_otel_api_needed(proc.stderr)
         if check:
             assert proc.returncode == 0, f"driver failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
         return DriverResult(proc)
