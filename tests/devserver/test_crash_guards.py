@@ -8,7 +8,12 @@ empty list becomes "everything", and packed_map_get_remove_all builds the elemen
 index that path never set up. Probed on a private 8.1.2 instance: all 40 such combinations (4 ops x
 5 return types, unordered and key-ordered maps with entries) crash it; an empty map, the other return
 types and the list equivalents do not (their answers: tests/compat/test_compat_cdt_empty_lists.py).
-Our client refuses these requests before sending them (tests/client/test_hostile_input.py)."""
+Our client refuses these requests before sending them (tests/client/test_hostile_input.py).
+
+A filter expression nested 100,000 deep (not(not(...))) kills an 8.1.2 node too, silently (a stack
+overflow in exp.c's recursive build; 50,000 deep still works there): the dev server answers
+PARAMETER for anything nested deeper than 1024 levels (msgpack.rs MAX_DEPTH), and our client sends
+nothing deeper than 512."""
 
 from __future__ import annotations
 
@@ -49,3 +54,14 @@ def test_empty_inverted_map_list_op_is_refused_and_the_server_keeps_serving(clie
     with pytest.raises(ex.InvalidRequest):  # PARAMETER (4); the real server dies here
         client.operate(key, [op("m", [], return_type, inverted=True)])
     assert client.get(key)[2] == {"m": {"a": 1, "b": 2}}
+
+
+@pytest.mark.parametrize("depth", [1025, 100_000])
+def test_expression_nested_too_deep_is_refused_and_the_server_keeps_serving(client, unique_set, depth):
+    key = ("test", unique_set, "e")
+    client.put(key, {"a": 1})
+    deep = [(18, None, None, 1)] * (depth - 1) + [(83, 1, {"bin": "a"}, 0)]
+    with pytest.raises(ex.InvalidRequest):
+        client.get(key, policy={"expressions": deep})
+    # 1001 levels are evaluated: an even number of not()s over bin_exists("a") is true.
+    assert client.get(key, policy={"expressions": deep[-1001:]})[2] == {"a": 1}
