@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR
 DEVSERVER := $(CARGO_TARGET_DIR)/release/aerospike-devserver
 export AEROSPIKE_DEVSERVER_BIN ?= $(DEVSERVER)
 
-.PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor bench-instructions bench-devserver
+.PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor bench-instructions bench-devserver fuzz
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -30,6 +30,14 @@ test-python: venv devserver develop
 	$(VPY) -m pytest tests -q -ra
 
 test: test-rust test-python
+
+# The long fuzz (tests/fuzz): FUZZ_EXAMPLES random examples per property, 5 properties (over 100,000
+# calls of both clients and the helper modules), plus the dev server's frame-parser properties at
+# PROPTEST_CASES each. `make test` runs the same properties briefly and derandomized.
+FUZZ_EXAMPLES ?= 25000
+fuzz: venv devserver develop
+	PROPTEST_CASES=20000 cargo test --release -p aerospike-devserver fuzz_tests
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VPY) -m pytest tests/fuzz -q -p no:cacheprovider
 
 demo: venv devserver develop
 	$(VPY) examples/demo.py
