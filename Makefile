@@ -31,10 +31,10 @@ test-python: venv devserver develop
 
 test: test-rust test-python
 
-# The long fuzz (tests/fuzz): FUZZ_EXAMPLES random examples per property, 5 properties (over 100,000
+# The long fuzz (tests/fuzz): FUZZ_EXAMPLES random examples per property, 5 properties (105,000
 # calls of both clients and the helper modules), plus the dev server's frame-parser properties at
 # PROPTEST_CASES each. `make test` runs the same properties briefly and derandomized.
-FUZZ_EXAMPLES ?= 25000
+FUZZ_EXAMPLES ?= 21000
 fuzz: venv devserver develop
 	PROPTEST_CASES=20000 cargo test --release -p aerospike-devserver fuzz_tests
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VPY) -m pytest tests/fuzz -q -p no:cacheprovider

@@ -86,8 +86,9 @@ fn dict_of<'a, 'py>(o: &'a Bound<'py, PyAny>, arg: &str) -> PyResult<&'a Bound<'
 /// expression). aerospike-core encodes, hashes, compares and drops values recursively, on runtime
 /// threads with 2 MiB stacks; a Python value nested 100,000 deep (or one that contains itself)
 /// would overflow them and kill the process, so it is refused here as a ParamError. The official
-/// clients set no bound (they crash the same way); the server's own msgpack comparisons stop at
-/// 256 levels (aerospike-common MSGPACK_COMPARE_MAX_DEPTH), so nothing useful is lost at 512.
+/// Python client sets no bound (it crashes the same way) and its C library compares and sizes
+/// msgpack at most 256 levels deep (aerospike-common MSGPACK_COMPARE_MAX_DEPTH), so nothing useful
+/// is lost at 512; a real server dies on an expression 100,000 deep.
 pub const MAX_DEPTH: usize = 512;
 
 /// The containers a value sits in, innermost first: kept on the stack while converting, read only

@@ -11,41 +11,9 @@ import aerospike_py
 from aerospike_py import exception
 from aerospike_py import list_operations as lo
 from aerospike_py import map_operations as mo
+from hostile_values import cyclic_dict, cyclic_list, cyclic_through_tuple, nested_dict, nested_list
 
 DEPTH_LIMIT = 512  # src/shapes.rs MAX_DEPTH
-
-
-def cyclic_list():
-    a = [1]
-    a.append(a)
-    return a
-
-
-def cyclic_dict():
-    d = {"k": 1}
-    d["self"] = d
-    return d
-
-
-def cyclic_through_tuple():
-    inner = []
-    outer = (1, inner)
-    inner.append(outer)
-    return outer
-
-
-def nested_list(depth: int):
-    v: object = 1
-    for _ in range(depth):
-        v = [v]
-    return v
-
-
-def nested_dict(depth: int):
-    v: object = 1
-    for _ in range(depth):
-        v = {"d": v}
-    return v
 
 
 def not_chain(depth: int):

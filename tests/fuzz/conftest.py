@@ -1,7 +1,7 @@
 """The fuzz's server and settings.
 
 `make test` runs a short, derandomized version (FUZZ_EXAMPLES examples per test, 150 by default);
-`make fuzz` runs FUZZ_EXAMPLES=25000 with random seeds (over 100,000 calls in all). The fuzz runs
+`make fuzz` runs FUZZ_EXAMPLES=21000 with random seeds (105,000 examples, more calls). The fuzz runs
 against its own dev server only: it truncates, creates and drops indexes, and sends hostile info
 commands, which a shared real server must not get.
 """

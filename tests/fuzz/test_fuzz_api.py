@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 import aerospike_py
 from aerospike_py import cdt_ctx, exception, expressions, list_operations, map_operations, operations, predicates
+from hostile_values import cyclic_dict, cyclic_list, nested_list
 
 pytestmark = pytest.mark.devserver_only
 
@@ -79,25 +80,6 @@ class StrBoom(str):
         raise Boom("__str__")
 
 
-def cyclic_list():
-    a = [1]
-    a.append(a)
-    return a
-
-
-def cyclic_dict():
-    d = {"k": 1}
-    d["d"] = d
-    return d
-
-
-def deep(n):
-    v = 1
-    for _ in range(n):
-        v = [v]
-    return v
-
-
 SPECIALS = {
     "hostile": Hostile,
     "eq_boom": EqBoom,
@@ -106,16 +88,19 @@ SPECIALS = {
     "str_boom": lambda: StrBoom("a"),
     "cyclic_list": cyclic_list,
     "cyclic_dict": cyclic_dict,
-    "deep_600": lambda: deep(600),
-    "deep_100k": lambda: deep(100_000),
-    "big_bytes": lambda: b"\xff" * 2_000_000,
-    "big_str": lambda: "x" * 1_100_000,
+    "deep_600": lambda: nested_list(600),
     "object": object,
     "set": lambda: {1, 2},
     "complex": lambda: 1j,
     "type": lambda: int,
     "lambda": lambda: (lambda *a: a),
     "generator": lambda: (i for i in range(3)),
+}
+# Costly to build (and to send): drawn one time in twenty.
+COSTLY = {
+    "deep_100k": lambda: nested_list(100_000),
+    "big_bytes": lambda: b"\xff" * 2_000_000,
+    "big_str": lambda: "x" * 1_100_000,
 }
 INTS = [0, 1, -1, 2**31 - 1, 2**31, 2**32 - 1, 2**32, 2**63 - 1, 2**63, -(2**63), -(2**63) - 1, 2**64, 10**30]
 TEXTS = ["", "\ud800", "a\x00b", "x" * 15, "x" * 16, "é" * 8, "test", "fuzz", "\n", "a;b=c:d"]
@@ -131,7 +116,9 @@ scalars = st.one_of(
     st.sampled_from(TEXTS),
     st.binary(max_size=20),
     st.binary(max_size=20).map(bytearray),
-    st.sampled_from(sorted(SPECIALS)).map(lambda name: SPECIALS[name]()),
+    st.integers(0, 19)
+    .flatmap(lambda i: st.sampled_from(sorted(COSTLY if i == 0 else SPECIALS)))
+    .map(lambda name: (COSTLY.get(name) or SPECIALS[name])()),
 )
 hashables = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8), st.binary(max_size=8),
@@ -161,16 +148,15 @@ CAPS = {
 }
 
 
-def tame(obj):
-    """Caps valid-looking timeouts and retry counts (in place) so that no call waits long."""
-    if isinstance(obj, dict):
+def tame(obj, depth: int = 3):
+    """Caps valid-looking timeouts and retry counts (in place, in a config's policies too) so that
+    no call waits long."""
+    if isinstance(obj, dict) and depth > 0:
         for k, v in list(obj.items()):
             if type(k) is str and k in CAPS and type(v) is int and v > CAPS[k]:
                 obj[k] = CAPS[k]
-            elif type(k) is str and k == "policies":
-                tame(v)
             elif isinstance(v, dict):
-                tame(v)
+                tame(v, depth - 1)
     return obj
 
 
@@ -186,7 +172,8 @@ keys = st.one_of(
     values,
 )
 bin_names = st.one_of(st.text(max_size=17), st.sampled_from(["", "a", "l", "m", "x" * 15, "x" * 16]), values)
-bins = st.one_of(st.dictionaries(bin_names, values, max_size=4), values)
+bin_keys = st.one_of(st.text(max_size=17), st.sampled_from(["", "a", "l", "m", "x" * 15, "x" * 16]), hashables)
+bins = st.one_of(st.dictionaries(bin_keys, values, max_size=4), values)
 info_commands = st.one_of(
     st.sampled_from(["namespaces", "build", "statistics", "sets", "sindex-list", "node", "", "\n\n", "namespace/nope"]),
     st.text(max_size=30).filter(lambda t: "devserver" not in t),
