@@ -8,7 +8,7 @@ DEVSERVER := $(CARGO_TARGET_DIR)/release/aerospike-devserver
 export AEROSPIKE_DEVSERVER_BIN ?= $(DEVSERVER)
 
 .PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor bench-instructions bench-devserver \
-        dist-tools wheel sdist-wheel docs docs-screenshots chromium check-dist
+        dist-tools wheel sdist-wheel docs docs-screenshots chromium check-dist fuzz
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -31,6 +31,14 @@ test-python: venv devserver develop
 	$(VPY) -m pytest tests -q -ra
 
 test: test-rust test-python
+
+# The long fuzz (tests/fuzz): FUZZ_EXAMPLES random examples per property, 5 properties (105,000
+# calls of both clients and the helper modules), plus the dev server's frame-parser properties at
+# PROPTEST_CASES each. `make test` runs the same properties briefly and derandomized.
+FUZZ_EXAMPLES ?= 21000
+fuzz: venv devserver develop
+	PROPTEST_CASES=20000 cargo test --release -p aerospike-devserver fuzz_tests
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VPY) -m pytest tests/fuzz -q -p no:cacheprovider
 
 demo: venv devserver develop
 	$(VPY) examples/demo.py

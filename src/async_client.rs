@@ -29,7 +29,7 @@ impl<'py> IntoPyObject<'py> for Ready {
 
 impl AsyncClient {
     fn create(config: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(AsyncClient { handle: Arc::new(Handle::new(config)?) })
+        Ok(AsyncClient { handle: Arc::new(crate::hooks::unpanicked(config.py(), || Handle::new(config))?) })
     }
 
     /// Awaitable that connects (if not yet connected) and resolves to self.
@@ -41,7 +41,7 @@ impl AsyncClient {
         let connected = handle.is_connected();
         let mut config = handle.config.clone();
         if let Some(u) = username {
-            config.client_policy.auth_mode = aerospike_core::AuthMode::Internal(u, password.unwrap_or_default());
+            config.login(py, u, password.unwrap_or_default(), "connect")?;
         }
         crate::completion::awaitable(py, async move {
             if !connected {

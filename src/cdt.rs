@@ -38,8 +38,13 @@ impl<'py> Fields<'_, 'py> {
     fn opt_int(&self, name: &str) -> PyResult<Option<i64>> {
         self.get(name)?.map(|v| int_of(&v, &self.name(name))).transpose()
     }
+    /// A value field: None is nil here (the official client sends it so, and the server decides),
+    /// only a missing field is an error.
     fn value(&self, name: &str) -> PyResult<Value> {
-        value_of(&self.need(name)?, &self.name(name))
+        match self.d.get_item(name)? {
+            Some(v) => value_of(&v, &self.name(name)),
+            None => Err(param(self.d.py(), self.arg, format!("operation needs {name:?}"))),
+        }
     }
     /// A range bound: None means "from the lowest" for `begin`, "to the highest" for `end`.
     fn bound(&self, name: &str, open: Value) -> PyResult<Value> {
@@ -53,6 +58,24 @@ impl<'py> Fields<'_, 'py> {
             Value::List(items) => Ok(items),
             _ => Err(param(self.d.py(), &self.name(name), "expected a list")),
         }
+    }
+    /// The key or value list of a map by-key-list / by-value-list op. Empty with inverted=True it
+    /// selects the whole map; asked for the elements, Aerospike 8.1.2 then dereferences an offset
+    /// index it never set up and crashes (SIGSEGV in particle_map.c
+    /// packed_map_get_remove_all_by_{key,value}_list -> packed_map_get_remove_all), so such a
+    /// request is refused before it can reach a server.
+    fn map_items(&self, name: &str) -> PyResult<Vec<Value>> {
+        let items = self.values(name)?;
+        if items.is_empty() && self.inverted()? && matches!(self.return_type()?, 6 | 7 | 8 | 16 | 17) {
+            return Err(param(
+                self.d.py(),
+                &self.name(name),
+                "an empty list with inverted=True selects every entry of the map, and Aerospike servers \
+                 (8.1.2) crash on this request: use map_get_by_index_range(bin, 0, None, return_type) \
+                 (or map_remove_by_index_range) for the whole map",
+            ));
+        }
+        Ok(items)
     }
     fn inverted(&self) -> PyResult<bool> {
         self.get("inverted")?.map(|v| bool_of(&v, &self.name("inverted"))).transpose().map(|b| b.unwrap_or(false))
@@ -223,13 +246,13 @@ pub fn op(code: i64, d: &Bound<'_, PyDict>, bin: String, arg: &str) -> PyResult<
         k::OP_MAP_SIZE => (maps::size(bin), false),
         k::OP_MAP_CLEAR => (maps::clear(bin), true),
         k::OP_MAP_GET_BY_KEY => (maps::get_by_key(bin, f.value("key")?, f.map_rt()?), false),
-        k::OP_MAP_GET_BY_KEY_LIST => (maps::get_by_key_list(bin, f.values("values")?, f.map_rt()?), false),
+        k::OP_MAP_GET_BY_KEY_LIST => (maps::get_by_key_list(bin, f.map_items("values")?, f.map_rt()?), false),
         k::OP_MAP_GET_BY_KEY_RANGE => {
             let (b, e) = (f.bound("begin", Value::Nil)?, f.bound("end", Value::Infinity)?);
             (maps::get_by_key_range(bin, b, e, f.map_rt()?), false)
         }
         k::OP_MAP_GET_BY_VALUE => (maps::get_by_value(bin, f.value("val")?, f.map_rt()?), false),
-        k::OP_MAP_GET_BY_VALUE_LIST => (maps::get_by_value_list(bin, f.values("values")?, f.map_rt()?), false),
+        k::OP_MAP_GET_BY_VALUE_LIST => (maps::get_by_value_list(bin, f.map_items("values")?, f.map_rt()?), false),
         k::OP_MAP_GET_BY_VALUE_RANGE => {
             let (b, e) = (f.bound("begin", Value::Nil)?, f.bound("end", Value::Infinity)?);
             (maps::get_by_value_range(bin, b, e, f.map_rt()?), false)
@@ -245,13 +268,13 @@ pub fn op(code: i64, d: &Bound<'_, PyDict>, bin: String, arg: &str) -> PyResult<
             None => (maps::get_by_rank_range_from(bin, f.int("rank")?, f.map_rt()?), false),
         },
         k::OP_MAP_REMOVE_BY_KEY => (maps::remove_by_key(bin, f.value("key")?, f.map_rt()?), true),
-        k::OP_MAP_REMOVE_BY_KEY_LIST => (maps::remove_by_key_list(bin, f.values("values")?, f.map_rt()?), true),
+        k::OP_MAP_REMOVE_BY_KEY_LIST => (maps::remove_by_key_list(bin, f.map_items("values")?, f.map_rt()?), true),
         k::OP_MAP_REMOVE_BY_KEY_RANGE => {
             let (b, e) = (f.bound("begin", Value::Nil)?, f.bound("end", Value::Infinity)?);
             (maps::remove_by_key_range(bin, b, e, f.map_rt()?), true)
         }
         k::OP_MAP_REMOVE_BY_VALUE => (maps::remove_by_value(bin, f.value("val")?, f.map_rt()?), true),
-        k::OP_MAP_REMOVE_BY_VALUE_LIST => (maps::remove_by_value_list(bin, f.values("values")?, f.map_rt()?), true),
+        k::OP_MAP_REMOVE_BY_VALUE_LIST => (maps::remove_by_value_list(bin, f.map_items("values")?, f.map_rt()?), true),
         k::OP_MAP_REMOVE_BY_VALUE_RANGE => {
             let (b, e) = (f.bound("begin", Value::Nil)?, f.bound("end", Value::Infinity)?);
             (maps::remove_by_value_range(bin, b, e, f.map_rt()?), true)

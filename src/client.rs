@@ -17,7 +17,7 @@ pub struct Client {
 
 impl Client {
     fn create(config: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Client { handle: Handle::new(config)? })
+        Ok(Client { handle: hooks::unpanicked(config.py(), || Handle::new(config))? })
     }
 
     /// Connects (once; a connected client returns itself) and returns self.
@@ -29,7 +29,7 @@ impl Client {
         }
         let mut config = this.handle.config.clone();
         if let Some(u) = username {
-            config.client_policy.auth_mode = aerospike_core::AuthMode::Internal(u, password.unwrap_or_default());
+            config.login(py, u, password.unwrap_or_default(), "connect")?;
         }
         if runtime::is_shut_down() {
             return Err(errors::client(py, "the interpreter is shutting down"));

@@ -80,7 +80,7 @@ fn parse_policies(py: Python<'_>, d: &Bound<'_, PyDict>, p: &mut Policies, cp: &
             "info" | "admin" => shapes::apply_admin(&mut p.admin, &v, &arg)?,
             "query" | "scan" | "apply" | "batch_apply" | "txn_verify" | "txn_roll" => {}
             "total_timeout" => {
-                let t: u32 = v.extract().map_err(|_| param(py, &arg, "expected int milliseconds"))?;
+                let t = shapes::u32_of(&v, &arg)?;
                 for b in [
                     &mut p.read.base_policy,
                     &mut p.write.base_policy,
@@ -91,14 +91,30 @@ fn parse_policies(py: Python<'_>, d: &Bound<'_, PyDict>, p: &mut Policies, cp: &
                     b.total_timeout = t;
                 }
             }
-            "login_timeout_ms" => {
-                cp.login_timeout = v.extract().map_err(|_| param(py, &arg, "expected int milliseconds"))?;
-            }
+            "login_timeout_ms" => cp.login_timeout = shapes::u32_of(&v, &arg)?,
             _ => {}
         }
     }
     Ok(())
 }
+
+/// At most this many connections per node: a client address has no more source ports than this
+/// towards one server address (aerospike-core also allocates each pool's slots up front, so 2**32
+/// would ask for terabytes).
+const MAX_CONNS_PER_NODE: i64 = 65_535;
+
+fn conns_of(v: &Bound<'_, PyAny>, arg: &str, min: i64) -> PyResult<usize> {
+    let n = shapes::int_of(v, arg)?;
+    if !(min..=MAX_CONNS_PER_NODE).contains(&n) {
+        return Err(param(v.py(), arg, format!("{n} out of range {min}..={MAX_CONNS_PER_NODE}")));
+    }
+    Ok(n as usize)
+}
+
+/// Longest user name or password, in bytes: the official C client's AS_USER_SIZE and
+/// AS_PASSWORD_SIZE (64, with the terminating NUL). aerospike-core's login buffer would overflow
+/// (a panic) on much longer ones.
+const MAX_CREDENTIAL: usize = 63;
 
 impl Config {
     pub fn parse(config: &Bound<'_, PyAny>) -> PyResult<Config> {
@@ -137,35 +153,40 @@ impl Config {
                     let pd = v.cast::<PyDict>().map_err(|_| param(py, &arg, "expected a dict"))?;
                     parse_policies(py, pd, &mut policies, &mut cp)?;
                 }
-                "user" => user = Some(v.extract().map_err(|_| param(py, &arg, "expected str"))?),
-                "password" => password = Some(v.extract().map_err(|_| param(py, &arg, "expected str"))?),
+                "user" => user = Some(shapes::str_of(&v, &arg)?),
+                "password" => password = Some(shapes::str_of(&v, &arg)?),
                 "cluster_name" => cp.cluster_name = Some(v.extract().map_err(|_| param(py, &arg, "expected str"))?),
-                "connect_timeout" | "timeout" => {
-                    cp.timeout = v.extract().map_err(|_| param(py, &arg, "expected int milliseconds"))?;
-                }
-                "tend_interval" => {
-                    cp.tend_interval = v.extract().map_err(|_| param(py, &arg, "expected int milliseconds"))?;
-                }
-                "max_conns_per_node" => {
-                    cp.max_conns_per_node = v.extract().map_err(|_| param(py, &arg, "expected int"))?;
-                }
-                "min_conns_per_node" => {
-                    cp.min_conns_per_node = v.extract().map_err(|_| param(py, &arg, "expected int"))?;
-                }
-                "use_services_alternate" => {
-                    cp.use_services_alternate = v.extract().map_err(|_| param(py, &arg, "expected bool"))?;
-                }
+                "connect_timeout" | "timeout" => cp.timeout = shapes::u32_of(&v, &arg)?,
+                "tend_interval" => cp.tend_interval = shapes::u32_of(&v, &arg)?,
+                "max_conns_per_node" => cp.max_conns_per_node = conns_of(&v, &arg, 1)?,
+                "min_conns_per_node" => cp.min_conns_per_node = conns_of(&v, &arg, 0)?,
+                "use_services_alternate" => cp.use_services_alternate = shapes::bool_of(&v, &arg)?,
+                // The per-node circuit breaker (the official client's names and defaults: 100, 1).
+                "max_error_rate" => cp.max_error_rate = shapes::u32_of(&v, &arg)? as usize,
+                "error_rate_window" => cp.error_rate_window = shapes::u32_of(&v, &arg)? as usize,
                 _ => {}
             }
         }
         if hosts.is_empty() {
             return Err(param(py, "config.hosts", "at least one (host, port) is required"));
         }
-        if let Some(u) = user {
-            cp.auth_mode = AuthMode::Internal(u, password.unwrap_or_default());
-        }
         let server = Server { address: Arc::from(hosts[0].name.as_str()), port: hosts[0].port };
-        Ok(Config { hosts, client_policy: cp, policies, server })
+        let mut config = Config { hosts, client_policy: cp, policies, server };
+        if let Some(u) = user {
+            config.login(py, u, password.unwrap_or_default(), "config")?;
+        }
+        Ok(config)
+    }
+
+    /// Authenticates as `user` (the config's user/password or connect()'s arguments).
+    pub fn login(&mut self, py: Python<'_>, user: String, password: String, arg: &str) -> PyResult<()> {
+        for (s, what) in [(&user, "user"), (&password, "password")] {
+            if s.len() > MAX_CREDENTIAL {
+                return Err(param(py, &format!("{arg}.{what}"), format!("longer than {MAX_CREDENTIAL} bytes")));
+            }
+        }
+        self.client_policy.auth_mode = AuthMode::Internal(user, password);
+        Ok(())
     }
 
     /// Connects; aerospike-core binds the cluster's tasks and sockets to the runtime this runs on,

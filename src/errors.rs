@@ -3,7 +3,7 @@
 //! The classes live in Python (exception.py, with the official client's names and codes); the
 //! code -> class table is imported once and cached, so raising costs no import.
 
-use aerospike_core::{Error, ErrorKind, ResultCode};
+use aerospike_core::{ClientResultCode, Error, ErrorKind, ResultCode};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyType};
@@ -39,7 +39,7 @@ impl OpError {
     pub fn facts(&self) -> (i32, String, bool) {
         match self {
             OpError::Code { code, msg } => (*code, msg.clone(), false),
-            OpError::Core(e) => (core_code(e), e.base_message(), e.in_doubt()),
+            OpError::Core(e) => (core_code(e), reported(e).base_message(), e.in_doubt()),
             OpError::Py(e) => (CLIENT_ERROR, e.to_string(), false),
         }
     }
@@ -58,6 +58,22 @@ pub fn result_code_value(rc: ResultCode) -> i32 {
     }
 }
 
+/// The error to report for `e`: retries used up on a node that refuses connections (dead but still
+/// in the partition map) or whose circuit breaker is open end, in aerospike-core, as a client
+/// timeout wrapping that cause; the official client reports the cause (ConnectionError,
+/// MaxErrorRateExceeded), not a timeout.
+fn reported(e: &Error) -> &Error {
+    match e.cause() {
+        Some(c)
+            if e.client_result_code() == Some(ClientResultCode::MaxRetriesExceeded)
+                && matches!(c.kind(), ErrorKind::Connection | ErrorKind::MaxErrorRate) =>
+        {
+            c
+        }
+        _ => e,
+    }
+}
+
 /// The official Python client's code for an aerospike-core error.
 pub fn core_code(e: &Error) -> i32 {
     // Retries exhausted on a server failure (e.g. KEY_BUSY) arrive decorated as a client
@@ -67,6 +83,7 @@ pub fn core_code(e: &Error) -> i32 {
             return result_code_value(rc);
         }
     }
+    let e = reported(e);
     match e.kind() {
         ErrorKind::Server { rc, .. } => result_code_value(*rc),
         ErrorKind::Timeout => TIMEOUT,

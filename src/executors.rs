@@ -236,8 +236,11 @@ pub async fn index_string_create(
     index_create(c, namespace, set, bin, name, IndexType::String, policy).await
 }
 
+/// Returns with the server's answer, like the official client: sindex-delete answers once the
+/// metadata change is committed (sindex_manager.c), and answers ok for an unknown name or
+/// namespace. (aerospike-core's DropIndexTask would poll sindex-exists, whose error for an unknown
+/// namespace it reads as "still in progress" until its 30 s timeout.)
 pub async fn index_remove(c: Arc<Core>, namespace: String, name: String, policy: AdminPolicy) -> Out<()> {
-    let task = c.client.drop_index(&policy, &namespace, "", &name).await?;
-    task.wait_till_complete(Some(std::time::Duration::from_secs(30))).await?;
+    c.client.drop_index(&policy, &namespace, "", &name).await?;
     Ok(())
 }

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::errors::param;
-use crate::shapes::{int_of, value_of};
+use crate::shapes::{MAX_DEPTH, int_of, value_of};
 
 const END_OF_ARGS: i64 = 150;
 const VALUE: i64 = 200;
@@ -18,7 +18,7 @@ const AS_VAL: i64 = 128;
 /// Reads the compiled list of a policy's `expressions` key.
 pub fn filter_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<Expression> {
     let list = o.cast::<PyList>().map_err(|_| param(o.py(), arg, "expected a compiled expression (a list)"))?;
-    let mut r = Reader { py: o.py(), nodes: list.iter().collect(), pos: 0, arg };
+    let mut r = Reader { py: o.py(), nodes: list.iter().collect(), pos: 0, depth: 0, arg };
     let e = r.node()?;
     if r.pos != r.nodes.len() {
         return Err(param(o.py(), arg, "trailing nodes after the expression"));
@@ -37,6 +37,9 @@ struct Reader<'a, 'py> {
     py: Python<'py>,
     nodes: Vec<Bound<'py, PyAny>>,
     pos: usize,
+    /// Nodes open above the current one: bounded like values (shapes::MAX_DEPTH), since reading,
+    /// encoding and dropping an expression all recurse per level.
+    depth: usize,
     arg: &'a str,
 }
 
@@ -117,6 +120,16 @@ impl<'py> Reader<'_, 'py> {
     }
 
     fn node(&mut self) -> PyResult<Expression> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.err(format!("expression is nested deeper than {MAX_DEPTH} levels")));
+        }
+        self.depth += 1;
+        let e = self.node_here();
+        self.depth -= 1;
+        e
+    }
+
+    fn node_here(&mut self) -> PyResult<Expression> {
         let n = self.next()?;
         Ok(match n.op {
             VALUE | AS_VAL => {

@@ -47,6 +47,13 @@ pub async fn guarded<T>(fut: impl Future<Output = Result<T, OpError>>) -> Result
         .unwrap_or_else(|p| Err(OpError::code(errors::CLIENT_ERROR, format!("internal error: {}", panic_text(&p)))))
 }
 
+/// Runs code that holds the GIL (argument and result conversion) so that a panic in it raises a
+/// ClientError instead of pyo3's PanicException: no input may surface a Rust panic.
+pub fn unpanicked<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    std::panic::catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|p| Err(errors::client(py, &format!("internal error: {}", panic_text(&p)))))
+}
+
 fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {
         (*s).to_owned()
@@ -119,7 +126,7 @@ impl Span {
     /// Converts an executor's outcome for Python and ends the span.
     pub fn deliver<T>(mut self, py: Python<'_>, out: Result<T, OpError>, conv: Conv<T>) -> PyResult<Py<PyAny>> {
         match out {
-            Ok(v) => match conv(py, v, &mut self) {
+            Ok(v) => match unpanicked(py, || conv(py, v, &mut self)) {
                 Ok(obj) => {
                     if let Some(t) = self.0 {
                         t.finish_ok();

@@ -8,7 +8,7 @@ use aerospike_core::{Bins, QueryPolicy, Record, Value};
 use futures::{FutureExt, StreamExt};
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyList, PyTuple};
 
 use crate::completion::Sink;
 use crate::core::Core;
@@ -44,6 +44,9 @@ impl Spec {
         let t = predicate
             .cast::<PyTuple>()
             .map_err(|_| param(py, "predicate", "expected a predicate from aerospike_py.predicates"))?;
+        if t.len() < 3 {
+            return Err(param(py, "predicate", format!("malformed predicate: expected (kind, bin, value...), got {} items", t.len())));
+        }
         let kind: String = t.get_item(0).and_then(|k| k.extract()).map_err(|_| param(py, "predicate", "malformed predicate"))?;
         let bin = shapes::bin_name(&self.core, Some(&t.get_item(1)?), "predicate.bin")?;
         let scalar = |v: Bound<'_, PyAny>, arg: &str| -> PyResult<Value> {
@@ -70,26 +73,7 @@ impl Spec {
     fn policy(&self, obj: Option<&Bound<'_, PyAny>>) -> PyResult<QueryPolicy> {
         let mut p = self.core.policies.query.clone();
         if let Some(o) = obj.filter(|o| !o.is_none()) {
-            let py = o.py();
-            let d = o.cast::<PyDict>().map_err(|_| param(py, "policy", "expected a dict"))?;
-            for (k, v) in d.iter() {
-                let name: String = k.extract().map_err(|_| param(py, "policy", "keys must be str"))?;
-                let arg = format!("policy.{name}");
-                let num = |v: &Bound<'_, PyAny>| v.extract::<u64>().map_err(|_| param(py, &arg, "expected a non-negative int"));
-                match name.as_str() {
-                    "total_timeout" => p.base_policy.total_timeout = num(&v)? as u32,
-                    "socket_timeout" => p.base_policy.socket_timeout = num(&v)? as u32,
-                    "max_retries" => p.base_policy.max_retries = num(&v)? as usize,
-                    "max_records" => p.max_records = num(&v)?,
-                    "records_per_second" => p.records_per_second = num(&v)? as u32,
-                    "include_bin_data" => p.include_bin_data = v.is_truthy()?,
-                    "expressions" if !v.is_none() => {
-                        p.base_policy.filter_expression = Some(crate::expressions::filter_of(&v, &arg)?)
-                    }
-                    "expressions" | "deserialize" | "fail_on_cluster_change" | "short_query" | "expected_duration" => {}
-                    _ => return Err(param(py, "policy", format!("unknown policy key {name:?}"))),
-                }
-            }
+            shapes::apply_query(&mut p, o, "policy")?;
         }
         Ok(p)
     }
@@ -237,14 +221,14 @@ impl Query {
     /// Read only these bins.
     #[pyo3(signature = (*bins))]
     fn select<'py>(slf: Bound<'py, Self>, bins: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, Self>> {
-        slf.borrow().spec.edit().select(bins)?;
+        hooks::unpanicked(slf.py(), || slf.borrow().spec.edit().select(bins))?;
         Ok(slf)
     }
 
     /// Filter with a secondary-index predicate from `aerospike_py.predicates`.
     #[pyo3(name = "where")]
     fn where_<'py>(slf: Bound<'py, Self>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        slf.borrow().spec.edit().filter(predicate)?;
+        hooks::unpanicked(slf.py(), || slf.borrow().spec.edit().filter(predicate))?;
         Ok(slf)
     }
 
@@ -365,13 +349,13 @@ pub fn query_async<'py>(
 impl AsyncQuery {
     #[pyo3(signature = (*bins))]
     fn select<'py>(slf: Bound<'py, Self>, bins: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, Self>> {
-        slf.borrow().spec.edit().select(bins)?;
+        hooks::unpanicked(slf.py(), || slf.borrow().spec.edit().select(bins))?;
         Ok(slf)
     }
 
     #[pyo3(name = "where")]
     fn where_<'py>(slf: Bound<'py, Self>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        slf.borrow().spec.edit().filter(predicate)?;
+        hooks::unpanicked(slf.py(), || slf.borrow().spec.edit().filter(predicate))?;
         Ok(slf)
     }
 

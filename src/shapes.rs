@@ -7,7 +7,7 @@
 use aerospike_core::operations::{self, Operation};
 use aerospike_core::{
     AdminPolicy, BasePolicy, BatchDeletePolicy, BatchPolicy, BatchWritePolicy, Bin, Bins, CommitLevel, Expiration,
-    GenerationPolicy, Host, Key, ReadModeAp, ReadModeSc, ReadPolicy, ReadTouchTtl, RecordExistsAction, Replica, Value,
+    GenerationPolicy, Host, Key, QueryPolicy, ReadModeAp, ReadModeSc, ReadPolicy, ReadTouchTtl, RecordExistsAction, Replica, Value,
     WritePolicy,
 };
 use pyo3::prelude::*;
@@ -42,9 +42,9 @@ fn type_name(o: &Bound<'_, PyAny>) -> String {
     o.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
 }
 
-fn str_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<String> {
+pub(crate) fn str_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<String> {
     match o.cast::<PyString>() {
-        Ok(s) => Ok(s.to_str()?.to_owned()),
+        Ok(s) => Ok(utf8(&s, arg)?.to_owned()),
         Err(_) => Err(param(o.py(), arg, format!("expected str, got {}", type_name(o)))),
     }
 }
@@ -56,7 +56,12 @@ pub(crate) fn int_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<i64> {
     o.extract::<i64>().map_err(|_| param(o.py(), arg, "integer out of signed 64-bit range"))
 }
 
-fn u32_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<u32> {
+fn u64_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<u64> {
+    let v = int_of(o, arg)?;
+    u64::try_from(v).map_err(|_| param(o.py(), arg, format!("{v} is negative")))
+}
+
+pub(crate) fn u32_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<u32> {
     let v = int_of(o, arg)?;
     u32::try_from(v).map_err(|_| param(o.py(), arg, format!("{v} out of range 0..=4294967295")))
 }
@@ -77,8 +82,50 @@ fn dict_of<'a, 'py>(o: &'a Bound<'py, PyAny>, arg: &str) -> PyResult<&'a Bound<'
 
 // ---------------------------------------------------------------- values
 
+/// How deeply lists and maps may nest inside a value (and expression nodes inside an
+/// expression). aerospike-core encodes, hashes, compares and drops values recursively, on runtime
+/// threads with 2 MiB stacks; a Python value nested 100,000 deep (or one that contains itself)
+/// would overflow them and kill the process, so it is refused here as a ParamError. The official
+/// Python client sets no bound (it crashes the same way) and its C library compares and sizes
+/// msgpack at most 256 levels deep (aerospike-common MSGPACK_COMPARE_MAX_DEPTH), so nothing useful
+/// is lost at 512; a real server dies on an expression 100,000 deep.
+pub const MAX_DEPTH: usize = 512;
+
+/// The containers a value sits in, innermost first: kept on the stack while converting, read only
+/// to name a cycle once the depth bound is hit.
+struct Within<'a> {
+    obj: *mut pyo3::ffi::PyObject,
+    depth: usize,
+    up: Option<&'a Within<'a>>,
+}
+
+impl<'a> Within<'a> {
+    /// Enters container `o` below `up`, or the error for going past MAX_DEPTH.
+    fn enter(o: &Bound<'_, PyAny>, arg: &str, up: Option<&'a Within<'a>>) -> PyResult<Within<'a>> {
+        let depth = up.map_or(1, |u| u.depth + 1);
+        if depth > MAX_DEPTH {
+            let cyclic = std::iter::successors(up, |w| w.up).any(|w| w.obj == o.as_ptr());
+            return Err(param(o.py(), arg, if cyclic {
+                "value contains itself (a list or dict that is its own element cannot be stored)".to_string()
+            } else {
+                format!("value is nested deeper than {MAX_DEPTH} levels")
+            }));
+        }
+        Ok(Within { obj: o.as_ptr(), depth, up })
+    }
+}
+
+/// The text of a str, or a ParamError for one that is not valid Unicode (a lone surrogate).
+pub(crate) fn utf8<'a>(s: &'a Bound<'_, PyString>, arg: &str) -> PyResult<&'a str> {
+    s.to_str().map_err(|_| param(s.py(), arg, "str is not valid UTF-8 (it holds a lone surrogate)"))
+}
+
 /// Any Python value storable in a bin.
 pub fn value_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<Value> {
+    value_in(o, arg, None)
+}
+
+fn value_in(o: &Bound<'_, PyAny>, arg: &str, up: Option<&Within<'_>>) -> PyResult<Value> {
     if o.is_none() {
         return Ok(Value::Nil);
     }
@@ -92,7 +139,7 @@ pub fn value_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<Value> {
             .map_err(|_| param(o.py(), arg, "integer out of signed 64-bit range"));
     }
     if let Ok(s) = o.cast::<PyString>() {
-        return Ok(Value::String(s.to_str()?.to_owned()));
+        return Ok(Value::String(utf8(s, arg)?.to_owned()));
     }
     if o.is_instance_of::<PyFloat>() {
         return Ok(Value::from(o.extract::<f64>()?));
@@ -104,26 +151,29 @@ pub fn value_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<Value> {
         return Ok(Value::Blob(b.to_vec()));
     }
     if let Ok(l) = o.cast::<PyList>() {
+        let here = Within::enter(o, arg, up)?;
         let mut out = Vec::with_capacity(l.len());
         for item in l.iter() {
-            out.push(value_of(&item, arg)?);
+            out.push(value_in(&item, arg, Some(&here))?);
         }
         return Ok(Value::List(out));
     }
     if let Ok(t) = o.cast::<PyTuple>() {
+        let here = Within::enter(o, arg, up)?;
         let mut out = Vec::with_capacity(t.len());
         for item in t.iter() {
-            out.push(value_of(&item, arg)?);
+            out.push(value_in(&item, arg, Some(&here))?);
         }
         return Ok(Value::List(out));
     }
     if let Ok(d) = o.cast::<PyDict>() {
+        let here = Within::enter(o, arg, up)?;
         let mut out = aerospike_core::IndexMap::with_capacity(d.len());
         for (kk, vv) in d.iter() {
             if kk.is_instance_of::<PyFloat>() && !kk.extract::<f64>()?.is_finite() {
                 return Err(param(o.py(), arg, "map keys cannot be nan or inf"));
             }
-            out.insert(value_of(&kk, arg)?, value_of(&vv, arg)?);
+            out.insert(value_in(&kk, arg, Some(&here))?, value_in(&vv, arg, Some(&here))?);
         }
         return Ok(Value::OrderedMap(out));
     }
@@ -155,7 +205,7 @@ pub fn number(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Value> {
 pub fn text(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Value> {
     let o = required(obj, arg)?;
     if let Ok(s) = o.cast::<PyString>() {
-        return Ok(Value::String(s.to_str()?.to_owned()));
+        return Ok(Value::String(utf8(s, arg)?.to_owned()));
     }
     if let Ok(b) = o.cast::<PyBytes>() {
         return Ok(Value::Blob(b.as_bytes().to_vec()));
@@ -190,7 +240,7 @@ fn key_at(o: &Bound<'_, PyAny>, arg: &str, index: Option<usize>) -> PyResult<Key
     }
     let ns = t.get_item(0)?;
     let ns = match ns.cast::<PyString>() {
-        Ok(s) => s.to_str()?.to_owned(),
+        Ok(s) => utf8(&s, &name())?.to_owned(),
         Err(_) => return Err(param(py, &format!("{}[0] (namespace)", name()), format!("expected str, got {}", type_name(&ns)))),
     };
     if ns.is_empty() {
@@ -201,7 +251,7 @@ fn key_at(o: &Bound<'_, PyAny>, arg: &str, index: Option<usize>) -> PyResult<Key
         String::new()
     } else {
         match set.cast::<PyString>() {
-            Ok(s) => s.to_str()?.to_owned(),
+            Ok(s) => utf8(&s, &name())?.to_owned(),
             Err(_) => return Err(param(py, &format!("{}[1] (set)", name()), format!("expected str, got {}", type_name(&set)))),
         }
     };
@@ -212,7 +262,7 @@ fn key_at(o: &Bound<'_, PyAny>, arg: &str, index: Option<usize>) -> PyResult<Key
         } else if uk.is_instance_of::<PyInt>() {
             Value::Int(uk.extract::<i64>().map_err(|_| err("user key integer out of signed 64-bit range".into()))?)
         } else if let Ok(s) = uk.cast::<PyString>() {
-            Value::String(s.to_str()?.to_owned())
+            Value::String(utf8(s, &name())?.to_owned())
         } else if let Ok(b) = uk.cast::<PyBytes>() {
             Value::Blob(b.as_bytes().to_vec())
         } else if let Ok(b) = uk.cast::<PyByteArray>() {
@@ -573,6 +623,21 @@ pub fn apply_batch_remove(p: &mut BatchDeletePolicy, o: &Bound<'_, PyAny>, arg: 
             "expressions" if !v.is_none() => p.filter_expression = Some(crate::expressions::filter_of(v, &a)?),
             "expressions" => {}
             _ => return Ok(false),
+        }
+        Ok(true)
+    })
+}
+
+/// Query and scan policy: max_records, records_per_second, include_bin_data and the common keys.
+pub fn apply_query(p: &mut QueryPolicy, o: &Bound<'_, PyAny>, arg: &str) -> PyResult<()> {
+    each_field(o, arg, |name, v| {
+        let a = format!("{arg}.{name}");
+        match name {
+            "max_records" => p.max_records = u64_of(v, &a)?,
+            "records_per_second" => p.records_per_second = u32_of(v, &a)?,
+            "include_bin_data" => p.include_bin_data = bool_of(v, &a)?,
+            "fail_on_cluster_change" | "short_query" | "expected_duration" => {}
+            _ => return base_field(&mut p.base_policy, name, v, arg),
         }
         Ok(true)
     })

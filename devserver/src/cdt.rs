@@ -391,6 +391,10 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool) -> Result<
                 25 => Sel::ValueInterval(arg(1)?, args.get(2)),
                 _ => Sel::Rank(int(args.get(1))?, args.get(2).map(|c| int(Some(c))).transpose()?),
             };
+            if matches!(&sel, Sel::Values(l) if l.is_empty()) && rt & INVERTED != 0 {
+                let n = list.len();
+                return Ok(everything(rt, n, list_select(list, rt & !INVERTED, &Sel::Index(0, None), false, remove)?));
+            }
             list_select(list, rt, &sel, false, remove)?
         }
         _ => return Err(rc::UNSUPPORTED_FEATURE),
@@ -557,10 +561,37 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
                 },
                 _ => return Err(rc::UNSUPPORTED_FEATURE),
             };
+            if matches!(&sel, Sel::Keys(l) | Sel::Values(l) if l.is_empty()) && matches!(base, 107 | 108) {
+                // particle_map.c packed_map_get_remove_all_by_{key,value}_list with no items: rank
+                // answers are refused for keys; inverted, everything is selected (below).
+                if base == 107 && matches!(rt & !INVERTED, 3 | 4) {
+                    return Err(rc::OP_NOT_APPLICABLE);
+                }
+                if rt & INVERTED != 0 {
+                    let n = pairs.iter().filter(|(k, _)| !is_header(k)).count();
+                    // Aerospike 8.1.2 then crashes (SIGSEGV: packed_map_get_remove_all reads an
+                    // offset index it never set up) when the map has entries and the return type
+                    // asks for them; the dev server answers PARAMETER instead, and keeps serving.
+                    if n > 0 && matches!(rt & !INVERTED, RT_KEY | RT_VALUE | 8 | 16 | 17) {
+                        return Err(rc::PARAMETER);
+                    }
+                    return Ok(everything(rt, n, map_select(pairs, rt & !INVERTED, &Sel::Index(0, None), false, remove)?));
+                }
+            }
             map_select(pairs, rt, &sel, single, remove)?
         }
         _ => return Err(rc::UNSUPPORTED_FEATURE),
     })
+}
+
+/// An empty value (or key) list with the inverted flag selects every element: the server runs its
+/// get/remove-all path (particle_list.c packed_list_get_remove_by_index_range, particle_map.c
+/// packed_map_get_remove_all), whose index and rank answers (reversed or not) are 0..n in order.
+fn everything(rt: i64, n: usize, out: (Option<Mp>, bool)) -> (Option<Mp>, bool) {
+    match rt & !INVERTED {
+        1..=4 => (Some(Mp::Array((0..n as i64).map(Mp::Int).collect())), out.1),
+        _ => out,
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! in it are master and replica, as a real cluster's succession does. All nodes share one store, so
 //! a record committed through any node stays readable whichever node takes over its partition.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use tokio::sync::watch;
@@ -19,8 +19,11 @@ pub struct Node {
     pub name: String,
     pub port: u16,
     pub stats: NodeStats,
-    /// true while the node is up; listeners and connections watch it.
+    /// true while the node accepts and serves connections; listeners and connections watch it.
     pub running: watch::Sender<bool>,
+    /// true while the node is in the cluster map (owns partitions, is listed as a peer). A node
+    /// can be in the map yet not running: crashed, before the survivors notice (refuse_node).
+    pub in_map: AtomicBool,
 }
 
 pub struct Cluster {
@@ -48,6 +51,7 @@ impl Cluster {
                     port,
                     stats: NodeStats::default(),
                     running: watch::channel(true).0,
+                    in_map: AtomicBool::new(true),
                 })
             })
             .collect();
@@ -65,7 +69,12 @@ impl Cluster {
         c
     }
 
+    /// Whether node `i` is in the cluster map (it may still refuse connections: is_serving).
     pub fn is_alive(&self, i: usize) -> bool {
+        self.nodes[i].in_map.load(Ordering::Relaxed)
+    }
+
+    pub fn is_serving(&self, i: usize) -> bool {
         *self.nodes[i].running.borrow()
     }
 
@@ -144,17 +153,31 @@ impl Cluster {
         if self.alive().len() == 1 {
             return false; // keep at least one node serving
         }
+        self.nodes[i].in_map.store(false, Ordering::Relaxed);
         self.nodes[i].running.send_replace(false);
         self.rebalance();
         true
     }
 
+    /// Starts a stopped node, or lets a refusing one serve again.
     pub fn start_node(&self, i: usize) -> bool {
-        if i >= self.nodes.len() || self.is_alive(i) {
+        if i >= self.nodes.len() || (self.is_alive(i) && self.is_serving(i)) {
             return false;
         }
         self.nodes[i].running.send_replace(true);
-        self.rebalance();
+        if !self.nodes[i].in_map.swap(true, Ordering::Relaxed) {
+            self.rebalance();
+        }
+        true
+    }
+
+    /// A crashed node before the survivors notice (a real cluster's heartbeat timeout): it refuses
+    /// new connections and drops its open ones, while the map still lists it as owner and peer.
+    pub fn refuse_node(&self, i: usize) -> bool {
+        if i >= self.nodes.len() || !self.is_alive(i) || !self.is_serving(i) {
+            return false;
+        }
+        self.nodes[i].running.send_replace(false);
         true
     }
 
@@ -194,5 +217,18 @@ mod tests {
         }
         assert!(c.start_node(1));
         assert!(c.ownership_bitmap(1, 0).iter().any(|&b| b != 0));
+    }
+
+    #[test]
+    fn refusing_keeps_the_map_and_start_restores_service() {
+        let c = cluster(3);
+        let (g, owned) = (c.generation(), c.ownership_bitmap(1, 0));
+        assert!(c.refuse_node(1));
+        assert!(!c.refuse_node(1));
+        assert!(c.is_alive(1) && !c.is_serving(1));
+        assert_eq!((c.generation(), c.ownership_bitmap(1, 0)), (g, owned));
+        assert!(c.start_node(1));
+        assert!(c.is_serving(1));
+        assert_eq!(c.generation(), g);
     }
 }

@@ -8,12 +8,26 @@ use crate::info;
 pub fn nodes_list(c: &Cluster) -> String {
     c.nodes
         .iter()
-        .map(|n| format!("{}:{}:{}:{}", n.index, n.name, n.port, if c.is_alive(n.index) { "up" } else { "down" }))
+        .map(|n| {
+            let state = match (c.is_alive(n.index), c.is_serving(n.index)) {
+                (true, true) => "up",
+                (true, false) => "refusing",
+                _ => "down",
+            };
+            format!("{}:{}:{}:{}", n.index, n.name, n.port, state)
+        })
         .collect::<Vec<_>>()
         .join(";")
 }
 
-pub fn node_control(c: &Cluster, params: &str, start: bool) -> String {
+/// What a node-control command does to its node.
+pub enum NodeAction {
+    Stop,
+    Start,
+    Refuse,
+}
+
+pub fn node_control(c: &Cluster, params: &str, action: NodeAction) -> String {
     let p = info::parse_params(params);
     let Some(id) = p.get("id") else {
         return "ERROR:4:missing id".into();
@@ -21,7 +35,11 @@ pub fn node_control(c: &Cluster, params: &str, start: bool) -> String {
     let Some(i) = c.node_by_id(id) else {
         return "ERROR:4:unknown node".into();
     };
-    let ok = if start { c.start_node(i) } else { c.stop_node(i) };
+    let ok = match action {
+        NodeAction::Stop => c.stop_node(i),
+        NodeAction::Start => c.start_node(i),
+        NodeAction::Refuse => c.refuse_node(i),
+    };
     if ok { "ok".into() } else { "ERROR:4:node already in that state or last node".into() }
 }
 

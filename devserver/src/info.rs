@@ -106,8 +106,9 @@ fn answer(c: &Cluster, node: usize, cmd: &str) -> String {
         "query-show" => String::new(),
         "get-config" | "config-get" => "ERROR:4:not supported by the dev server".into(),
         "devserver-nodes" => control::nodes_list(c),
-        "devserver-node-stop" => control::node_control(c, params, false),
-        "devserver-node-start" => control::node_control(c, params, true),
+        "devserver-node-stop" => control::node_control(c, params, control::NodeAction::Stop),
+        "devserver-node-start" => control::node_control(c, params, control::NodeAction::Start),
+        "devserver-node-refuse" => control::node_control(c, params, control::NodeAction::Refuse),
         "devserver-fault-delay" | "devserver-fault-drop" | "devserver-fault-error" => control::fault_add(c, name, params),
         "devserver-fault-clear" => {
             c.faults.clear();
@@ -327,13 +328,11 @@ fn sindex_delete(c: &Cluster, params: &str) -> String {
     let Some((ns_name, name)) = find_ns_and_name(&p) else {
         return "ERROR:4:missing namespace or indexname".into();
     };
-    let Some(ns) = c.store.ns(ns_name.as_bytes()) else {
-        return "ERROR:20:namespace not found".into();
-    };
-    let mut list = ns.sindexes.write().unwrap_or_else(|e| e.into_inner());
-    let before = list.len();
-    list.retain(|i| i.name != name);
-    let _ = before; // deleting an unknown name is not an error (sindex_manager.c)
+    // Deleting an unknown name is not an error, even in an unknown namespace: the server looks the
+    // pair up in its SMD (sindex_manager.c as_sindex_manager_sindex_delete) and answers ok.
+    if let Some(ns) = c.store.ns(ns_name.as_bytes()) {
+        ns.sindexes.write().unwrap_or_else(|e| e.into_inner()).retain(|i| i.name != name);
+    }
     "ok".into()
 }
 
@@ -445,6 +444,7 @@ mod tests {
         assert!(ask(&c, "sindex-list:ns=test\n").contains("indexname=i1:set=s:bin=a:type=numeric"));
         assert!(ask(&c, "sindex-delete:namespace=test;indexname=i1\n").ends_with("\tok\n"));
         assert!(ask(&c, "sindex-delete:namespace=test;indexname=i1\n").ends_with("\tok\n"));
+        assert!(ask(&c, "sindex-delete:namespace=no_such_ns;indexname=i1\n").ends_with("\tok\n"));
         assert!(!ask(&c, "sindex-list:ns=test\n").contains("i1"));
     }
 }

@@ -42,7 +42,14 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    // Values and expressions nest up to msgpack::MAX_DEPTH levels and are parsed, compared and
+    // evaluated recursively: give the workers room for that (address space; pages are touched only
+    // as deep as a request goes).
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(8 << 20)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     rt.block_on(run(cfg));
 }
 

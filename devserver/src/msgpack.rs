@@ -17,7 +17,10 @@ pub enum Mp {
     Ext(i8, Vec<u8>),
 }
 
-const MAX_DEPTH: usize = 64;
+/// Deepest nesting of a parsed value (lists and maps inside each other; an expression's nodes). A
+/// real server takes far deeper ones, but dies of a stack overflow on an expression 100,000 deep;
+/// 1024 is above what any client sends on purpose (aerospike-py refuses more than 512).
+pub const MAX_DEPTH: usize = 1024;
 
 pub struct Decoder<'a> {
     buf: &'a [u8],

@@ -387,9 +387,7 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>
                         rec.bins.remove(i);
                     }
                 } else {
-                    if name.is_empty() {
-                        return fail(rc::BIN_NAME);
-                    }
+                    // An empty bin name is a name like any other (as_bin_name_check allows it).
                     if let Err(e) = particle::validate(op.ptype, op.value) {
                         return fail(e);
                     }
@@ -401,9 +399,6 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>
                 }
             }
             proto::OP_INCR | proto::OP_APPEND | proto::OP_PREPEND => {
-                if name.is_empty() {
-                    return fail(rc::BIN_NAME);
-                }
                 let cur = pos.map(|i| &rec.bins[i]);
                 let res = if op.op == proto::OP_INCR {
                     particle::incr(cur, name, op.ptype, op.value)

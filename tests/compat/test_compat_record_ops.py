@@ -366,3 +366,15 @@ def test_bin_names_count_utf8_bytes(client, key):
     assert client.get(k)[2] == {"ü" * 7: 1, "a.b-c d": 2}
     with pytest.raises(ex.BinNameError):
         client.put(k, {"ü" * 8: 1})  # 16 bytes
+
+
+def test_a_bin_named_empty_string_is_a_bin_like_any_other(client, key):
+    """as_bin_name_check (datamodel.h) only refuses names of 15+ bytes or holding NUL: "" is fine."""
+    k = key("empty-bin-name")
+    client.put(k, {"": 1, "a": 2})
+    assert client.get(k)[2] == {"": 1, "a": 2}
+    client.operate(k, [op.increment("", 4), op.write("s", "x")])
+    client.put(k, {"": 7})
+    assert client.get(k)[2] == {"": 7, "a": 2, "s": "x"}
+    client.remove_bin(k, [""])
+    assert client.get(k)[2] == {"a": 2, "s": "x"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -170,3 +171,31 @@ def test_control_commands_reject_bad_input(aerospike_cluster):
     host, port = aerospike_cluster.hosts[0]
     assert info(host, port, "devserver-node-stop:id=nope")["devserver-node-stop:id=nope"].startswith("ERROR:4:")
     assert info(host, port, "devserver-node-start:id=0")["devserver-node-start:id=0"].startswith("ERROR:4:")
+
+
+def test_refusing_node_drops_connections_and_stays_in_the_map(aerospike_cluster, client, unique_set):
+    """devserver-node-refuse: a crashed node before the survivors notice. It refuses new connections
+    and drops its open ones; every node's partition map and peers list still name it."""
+    host, port = aerospike_cluster.hosts[0]
+    victim_host = aerospike_cluster.hosts[1]
+    victim = info(*victim_host, "node")["node"]
+    before = masters(aerospike_cluster)
+    gen = info(host, port, "partition-generation")["partition-generation"]
+    open_conn = socket.create_connection(victim_host, timeout=5)
+    assert info(host, port, f"devserver-node-refuse:id={victim}")[f"devserver-node-refuse:id={victim}"] == "ok"
+    try:
+        assert open_conn.recv(1) == b""  # the open connection was closed
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(victim_host, timeout=5)
+        assert f"1:{victim}:{victim_host[1]}:refusing" in info(host, port, "devserver-nodes")["devserver-nodes"]
+        assert info(host, port, "partition-generation")["partition-generation"] == gen
+        assert partition_masters([h for h in aerospike_cluster.hosts if h != victim_host]) == {
+            pid: hp for pid, hp in before.items() if hp != victim_host
+        }
+        assert f"{victim_host[0]}:{victim_host[1]}" in info(host, port, "peers-clear-std")["peers-clear-std"]
+        assert info(host, port, f"devserver-node-refuse:id={victim}")[f"devserver-node-refuse:id={victim}"].startswith("ERROR:4:")
+    finally:
+        open_conn.close()
+        assert info(host, port, f"devserver-node-start:id={victim}")[f"devserver-node-start:id={victim}"] == "ok"
+    assert info(*victim_host, "node")["node"] == victim
+    assert masters(aerospike_cluster) == before

@@ -941,6 +941,10 @@ impl Cluster {
 
         #[cfg(all(feature = "rt-tokio", not(feature = "rt-async-std")))]
         return handle.await.map_err(|err| {
+            // aerospike-py patch: a panic in the tend task is the client's fault, not the caller's argument.
+            if err.is_panic() {
+                return Error::client_error(format!("Error during initial cluster tend: {err:?}"));
+            }
             Error::invalid_argument(format!("Error during initial cluster tend: {err:?}"))
         });
         #[cfg(all(feature = "rt-async-std", not(feature = "rt-tokio")))]

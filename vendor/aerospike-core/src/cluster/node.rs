@@ -106,6 +106,9 @@ pub struct Node {
     /// `ClientPolicy::opening_connection_threshold` before spawning a fill —
     /// mirrors the Go client's `Cluster.connectionThreshold`.
     opening_connections: Arc<AtomicUsize>,
+    /// aerospike-py patch: whether the last background open of a connection to this node failed
+    /// (refused, timed out), until one succeeds.
+    open_failed: Arc<AtomicBool>,
 }
 
 /// Await a spawned probe task. A panicked task degrades to a failed probe
@@ -147,6 +150,7 @@ impl Node {
     ) -> Self {
         Node {
             opening_connections,
+            open_failed: Arc::default(), // aerospike-py patch
             client_policy: client_policy.clone(),
             name: nv.name.clone(),
             aliases: AtomicArc::from(nv.aliases.clone()),
@@ -647,6 +651,12 @@ impl Node {
         // command's latency. Mirrors the Go client's `makeConnectionForPool`.
         self.metrics.incr_connections_pool_empty();
         self.spawn_background_conn_fill(hint);
+        // aerospike-py patch: while the node refuses connections (dead, but still in the partition
+        // map), say so: the command then counts the error against the node and moves to the next
+        // replica (or fails fast), instead of waiting on an empty pool until its deadline.
+        if self.open_failed.load(Ordering::Relaxed) {
+            return Err(Error::connection(format!("Node {self}: the last connection attempt failed")));
+        }
         Err(Error::pool_empty())
     }
 
@@ -671,10 +681,13 @@ impl Node {
             return;
         };
 
+        let open_failed = self.open_failed.clone(); // aerospike-py patch
         aerospike_rt::spawn(async move {
             // The slot was reserved above; settle it either way. `make_conn`
             // records the attempt/success/failure connection metrics itself.
-            match queue.make_conn().await {
+            let made = queue.make_conn().await;
+            open_failed.store(made.is_err(), Ordering::Relaxed); // aerospike-py patch
+            match made {
                 Ok(conn) => queue.put_back(conn),
                 Err(_) => queue.reduce_capacity(),
             }

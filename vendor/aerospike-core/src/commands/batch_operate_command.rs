@@ -860,7 +860,9 @@ impl BatchOperateCommand {
 
                 // A reply op with no bin name answers a header op (`touch`,
                 // `get_header`): it is an op result, never a bin.
-                if name.is_empty() {
+                // aerospike-py patch: only a nil one; a bin may be named "" (the server
+                // stores it and the C client reads it back).
+                if name.is_empty() && value.is_nil() {
                     continue;
                 }
 

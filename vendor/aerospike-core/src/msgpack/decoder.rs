@@ -83,11 +83,40 @@ pub fn unpack_value_map(buf: &mut Buffer) -> Result<Value> {
 /// A capacity hint that a hostile count cannot turn into a giant allocation:
 /// every element takes at least one byte, so never reserve more slots than
 /// there are bytes left.
+// aerospike-py patch: lists and maps nested deeper than this are an error, not a stack overflow
+// (decoding recurses per level, on runtime threads with 2 MiB stacks; another client may have
+// stored a value 100,000 deep).
+const MAX_DEPTH: usize = 1000;
+
+std::thread_local!(static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) });
+
+/// One level of nesting while it is being decoded (aerospike-py patch).
+struct Nested;
+
+impl Nested {
+    fn enter() -> Result<Nested> {
+        DEPTH.with(|d| {
+            if d.get() >= MAX_DEPTH {
+                return Err(Error::bad_response(format!("value nested deeper than {MAX_DEPTH} levels")));
+            }
+            d.set(d.get() + 1);
+            Ok(Nested)
+        })
+    }
+}
+
+impl Drop for Nested {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get() - 1));
+    }
+}
+
 fn capacity_hint(buf: &Buffer, count: usize) -> usize {
     count.min(buf.remaining())
 }
 
 fn unpack_list(buf: &mut Buffer, mut count: usize) -> Result<Value> {
+    let _nested = Nested::enter()?; // aerospike-py patch
     if count > 0 && buf.remaining() > 0 && is_ext(buf.peek()) {
         unpack_value(buf)?;
         count -= 1;
@@ -138,6 +167,7 @@ fn check_map_key(key: &Value) -> Result<()> {
 }
 
 fn unpack_map(buf: &mut Buffer, mut count: usize) -> Result<Value> {
+    let _nested = Nested::enter()?; // aerospike-py patch
     let mut order = MapOrder::Unordered;
     if count > 0 && buf.remaining() > 0 && is_ext(buf.peek()) {
         order = map_order(buf);
