@@ -337,7 +337,7 @@ pub fn append(policy: &ListPolicy, bin: impl Into<String>, value: Value) -> Oper
 /// Will panic if values is empty
 #[must_use]
 pub fn append_items(policy: &ListPolicy, bin: impl Into<String>, values: Vec<Value>) -> Operation {
-    assert!(!values.is_empty());
+    // aerospike-py patch: no assert; an empty list goes to the server, as the official clients send it.
 
     let cdt_op = CdtOperation {
         op: CdtListOpType::AppendItems as u8,
@@ -384,7 +384,7 @@ pub fn insert(policy: &ListPolicy, bin: impl Into<String>, index: i64, value: Va
 /// will panic if values is empty
 #[must_use]
 pub fn insert_items(policy: &ListPolicy, bin: impl Into<String>, index: i64, values: Vec<Value>) -> Operation {
-    assert!(!values.is_empty());
+    // aerospike-py patch: no assert; an empty list goes to the server, as the official clients send it.
 
     let cdt_op = CdtOperation {
         op: CdtListOpType::InsertItems as u8,
@@ -824,7 +824,7 @@ pub fn remove_by_rank_range_count(
 /// Panics if value is empty
 #[must_use]
 pub fn set(bin: impl Into<String>, index: i64, value: Value) -> Operation {
-    assert!(!value.is_nil());
+    // aerospike-py patch: no assert; a nil value goes to the server, as the official clients send it.
 
     let cdt_op = CdtOperation {
         op: CdtListOpType::Set as u8,
@@ -847,7 +847,7 @@ pub fn set(bin: impl Into<String>, index: i64, value: Value) -> Operation {
 /// Panics if value is empty
 #[must_use]
 pub fn set_with_policy(policy: &ListPolicy, bin: impl Into<String>, index: i64, value: Value) -> Operation {
-    assert!(!value.is_nil());
+    // aerospike-py patch: no assert; a nil value goes to the server, as the official clients send it.
 
     let cdt_op = CdtOperation {
         op: CdtListOpType::Set as u8,
