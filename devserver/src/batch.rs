@@ -23,7 +23,8 @@ struct RowTemplate<'a> {
     info3: u8,
     info4: u8,
     generation: u32,
-    ttl: u32,
+    /// Shared by the rows that repeat this one, which see a write's -2 -> 0 rewrite (batch.c).
+    ttl: std::cell::Cell<u32>,
     fields: Vec<Field<'a>>,
     ops: Vec<Op<'a>>,
 }
@@ -38,7 +39,7 @@ struct Row<'a> {
 const REPORT_ALL_ERRORS: u8 = 0x4;
 const REPORT_ERROR_REC: u8 = 0x8;
 
-fn parse_rows<'a>(data: &'a [u8], outer: &Msg<'a>) -> Result<(u8, Vec<Row<'a>>), ParseError> {
+fn parse_rows<'a>(data: &'a [u8]) -> Result<(u8, Vec<Row<'a>>), ParseError> {
     let mut r = Reader::new(data);
     let n = r.u32()?;
     if n == 0 || n > MAX_KEYS {
@@ -68,7 +69,8 @@ fn parse_rows<'a>(data: &'a [u8], outer: &Msg<'a>) -> Result<(u8, Vec<Row<'a>>),
                 info4 = 0;
             }
             let generation = if t & BATCH_MSG_GEN != 0 { r.u16()? as u32 } else { 0 };
-            let ttl = if t & BATCH_MSG_TTL != 0 { r.u32()? } else { outer.record_ttl };
+            // as_batch_queue_task: a row without its own ttl gets 0, not the parent's.
+            let ttl = std::cell::Cell::new(if t & BATCH_MSG_TTL != 0 { r.u32()? } else { 0 });
             let n_fields = r.u16()?;
             let n_ops = r.u16()?;
             let (fields, ops) = proto::parse_fields_ops(&mut r, n_fields, n_ops)?;
@@ -100,7 +102,7 @@ pub fn execute(c: &Cluster, node: usize, m: &Msg<'_>) -> Vec<u8> {
     };
     // A malformed batch, or a row naming an unknown namespace, ends the whole batch with PARAMETER
     // before any row answers (as_batch_queue_task / as_batch_terminate).
-    let (flags, rows) = match parse_rows(data, m) {
+    let (flags, rows) = match parse_rows(data) {
         Ok(r) => r,
         Err(_) => return error(rc::PARAMETER),
     };
@@ -131,12 +133,15 @@ pub fn execute(c: &Cluster, node: usize, m: &Msg<'_>) -> Vec<u8> {
             info3: t.info3,
             info4: t.info4,
             generation: t.generation,
-            record_ttl: t.ttl,
+            record_ttl: t.ttl.get(),
             transaction_ttl: 0,
             fields,
             ops: t.ops.clone(),
         };
         let o = txn::execute(&c.store, &sub);
+        if o.ttl_defaulted {
+            t.ttl.set(0);
+        }
         if o.result == rc::OK {
             bump(if o.kind == TxnKind::Read { &stats.batch_sub_read_success } else { &stats.batch_sub_write_success });
         }
