@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR
 DEVSERVER := $(CARGO_TARGET_DIR)/release/aerospike-devserver
 export AEROSPIKE_DEVSERVER_BIN ?= $(DEVSERVER)
 
-.PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor bench-instructions bench-devserver
+.PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor bench-instructions bench-devserver differential
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -51,6 +51,11 @@ bench-instructions: venv devserver develop bench-floor
 # The dev server's own throughput (1 KiB put/get from the official client, several processes).
 bench-devserver: venv devserver
 	$(VPY) bench/devserver_bench.py
+
+# Long differential campaign (tests/differential/README.md): dev server 1 node vs 3 nodes, or
+# AEROSPIKE_REFERENCE_HOSTS=host:port (a real server) vs a 1-node dev server. DIFF_ARGS="--seed 1 --runs 5".
+differential: venv devserver develop
+	$(VPY) tests/differential/campaign.py --runs 20 --steps 1000 $(DIFF_ARGS)
 
 clean:
 	rm -rf $(VENV) target

@@ -13,6 +13,8 @@ const BATCH_MSG_TTL: u8 = 0x8;
 const BATCH_MSG_INFO4: u8 = 0x10;
 /// Rows are flushed into a new proto frame past this many bytes.
 const FRAME_CHUNK: usize = 512 * 1024;
+/// batch.c BATCH_BLOCK_SIZE: row answers are gathered, and sent, in blocks of this size.
+const BATCH_BLOCK: usize = 128 * 1024;
 /// The server's default batch-max-requests is 5000 keys per node; we allow more but bound the parse.
 const MAX_KEYS: u32 = 1_000_000;
 
@@ -117,9 +119,13 @@ pub fn execute(c: &Cluster, node: usize, m: &Msg<'_>) -> Vec<u8> {
     if let Some(Err(code)) = outer_filter.map(crate::exp::parse) {
         return error(code);
     }
+    // Every row runs. Answers go into 128 KiB blocks (batch.c as_batch_reserve); without
+    // respond-all-keys an error ends the answer: with REPORT_ERROR_REC the block holding it is the
+    // last sent (and carries the block's last error), without it no unsent block goes out.
     let mut final_code = rc::OK;
-    let mut out = Vec::with_capacity(64 + rows.len() * 64);
-    let mut frame_start = proto::begin_frame(&mut out);
+    let mut blocks: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut block_error: Option<u8> = None;
+    let mut stopped = false;
     for row in &rows {
         let t = &row.tpl;
         let mut fields = t.fields.clone();
@@ -145,21 +151,36 @@ pub fn execute(c: &Cluster, node: usize, m: &Msg<'_>) -> Vec<u8> {
         if o.result == rc::OK {
             bump(if o.kind == TxnKind::Read { &stats.batch_sub_read_success } else { &stats.batch_sub_write_success });
         }
-        let is_error = !matches!(o.result, rc::OK | rc::NOT_FOUND | rc::FILTERED_OUT);
-        if is_error && flags & REPORT_ALL_ERRORS == 0 {
-            // Without respond-all-keys the first error ends the batch; with REPORT_ERROR_REC the
-            // failing row is still reported before the trailer carrying its code.
-            final_code = o.result;
-            if flags & REPORT_ERROR_REC == 0 {
-                break;
-            }
+        if stopped {
+            continue;
         }
         let ops: Vec<proto::OutOp<'_>> =
             o.bins.iter().map(|b| proto::OutOp { name: &b.name, ptype: b.ptype, value: &b.data }).collect();
-        proto::write_msg(&mut out, 0, o.result, o.generation, o.void_time, row.index, &[], &ops);
-        if final_code != rc::OK {
-            break;
+        let mut msg = Vec::new();
+        proto::write_msg(&mut msg, 0, o.result, o.generation, o.void_time, row.index, &[], &ops);
+        if blocks.last().is_some_and(|b| !b.is_empty() && b.len() + msg.len() > BATCH_BLOCK) {
+            // The block is full and goes out, unless an error already ended the answer.
+            if block_error.is_some() {
+                stopped = true;
+                continue;
+            }
+            blocks.push(Vec::new());
         }
+        blocks.last_mut().map(|b| b.extend_from_slice(&msg));
+        let is_error = !matches!(o.result, rc::OK | rc::NOT_FOUND | rc::FILTERED_OUT);
+        if is_error && flags & REPORT_ALL_ERRORS == 0 {
+            block_error = Some(o.result);
+            final_code = o.result;
+            if flags & REPORT_ERROR_REC == 0 {
+                blocks.pop(); // this block was never sent
+                stopped = true;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(64 + blocks.iter().map(Vec::len).sum::<usize>());
+    let mut frame_start = proto::begin_frame(&mut out);
+    for block in blocks {
+        out.extend_from_slice(&block);
         if out.len() - frame_start > FRAME_CHUNK {
             proto::finish_frame(&mut out, frame_start);
             frame_start = proto::begin_frame(&mut out);

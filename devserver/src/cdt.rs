@@ -250,8 +250,21 @@ fn apply_here(value: Option<Mp>, code: i64, args: &[Mp]) -> Result<(Option<Mp>, 
             None => Vec::new(),
             Some(_) => return Err(rc::INCOMPATIBLE_TYPE),
         };
+        // add/put [k, v, attr, flags], add_items/put_items [map, attr, flags], increment/decrement
+        // [k, delta, attr]: a map they create takes the attr's order (cdt_context_use_static_map_if_notinuse;
+        // flags beyond KV-ordered | persist-index count as none, cdt_check_flags).
+        let creates = matches!(code, 65..=68 | 73 | 74);
+        if !existed && creates {
+            let at = if matches!(code, 66 | 68) { 1 } else { 2 };
+            let attr = args.get(at).map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            if attr & !0x13 == 0 && attr & 3 != 0 {
+                pairs.push((Mp::Ext((attr & 3) as i8, Vec::new()), Mp::Nil));
+            }
+        }
         // An ordered map's leading ext entry stays put; lookups skip it.
         let (result, changed) = map_op(code, args, &mut pairs, existed)?;
+        // Even a no-op of these leaves the (empty) map it created.
+        let changed = changed || (!existed && creates);
         Ok((changed.then_some(Mp::Map(pairs)), result))
     } else {
         let mut list = match value {
@@ -261,10 +274,13 @@ fn apply_here(value: Option<Mp>, code: i64, args: &[Mp]) -> Result<(Option<Mp>, 
         };
         // Ordered lists carry a header element; ops see the elements only and order is kept.
         let mut ordered = list_header(&list).is_some_and(|f| f & 1 != 0);
-        if !existed && matches!(code, 1 | 2) {
-            // append / append_items [v, create_type, flags]: a list they create takes the order
-            // their policy names (cdt_context_use_static_list_if_notinuse).
-            ordered = args.get(1).map(|f| int(Some(f))).transpose()?.unwrap_or(0) & 1 != 0;
+        if !existed && matches!(code, 1 | 2 | 12) {
+            // append / append_items [v, create_type, flags], increment [i, delta, create_type, flags]:
+            // a list they create takes that order (cdt_context_use_static_list_if_notinuse; flags
+            // beyond ordered | persist-index count as none, cdt_check_flags).
+            let at = if code == 12 { 2 } else { 1 };
+            let create = args.get(at).map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            ordered = create & !0x11 == 0 && create & 1 != 0;
         }
         if list_header(&list).is_some() {
             list.remove(0);

@@ -6,7 +6,7 @@
 
 use crate::cdt_select::{
     End, INVERTED, Picked, RT_COUNT, RT_EXISTS, RT_INDEX, RT_NONE, RT_RANK, RT_REVINDEX, RT_REVRANK, RT_VALUE,
-    add_range, calc_index_count, cmp, in_interval, index_rank_count, int_list, is_rev, item_runs, itemlist_runs, kind, mask_ints,
+    add_range, calc_index_count, cmp, heap_pick, in_interval, index_rank_count, int_list, is_rev, item_runs, itemlist_runs, kind, mask_ints,
 };
 use crate::msgpack::Mp;
 use crate::proto::rc;
@@ -146,13 +146,6 @@ pub fn by_value_interval(l: &ListView<'_>, rt: i64, start: &Mp, end: End<'_>, mu
     Ok(Picked { result, removed: mask })
 }
 
-/// Positions in rank order (value, then position: the order heap's order for equal values).
-fn rank_order(items: &[Mp]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| cmp(&items[a], &items[b]).then(a.cmp(&b)));
-    order
-}
-
 /// packed_list_get_remove_by_rank_range.
 pub fn by_rank_range(l: &ListView<'_>, rt: i64, rank: i64, count: Option<i64>, multi: bool) -> Result<Picked, u8> {
     let inverted = rt & INVERTED != 0;
@@ -166,8 +159,7 @@ pub fn by_rank_range(l: &ListView<'_>, rt: i64, rank: i64, count: Option<i64>, m
     let Some((start, cnt)) = calc_index_count(rank, count, n, multi) else {
         return Err(rc::OP_NOT_APPLICABLE);
     };
-    let order = rank_order(l.items);
-    let picked: Vec<usize> = order[start..start + cnt].to_vec();
+    let (picked, _) = heap_pick(n, start, cnt, |a, b| cmp(&l.items[a], &l.items[b]));
     let mut mask: Vec<usize> = if inverted { (0..n).filter(|i| !picked.contains(i)).collect() } else { picked.clone() };
     mask.sort_unstable();
     if mask.is_empty() {
@@ -176,8 +168,9 @@ pub fn by_rank_range(l: &ListView<'_>, rt: i64, rank: i64, count: Option<i64>, m
     let result = match kind(rt) {
         RT_NONE | RT_COUNT | RT_EXISTS | RT_RANK | RT_REVRANK => index_rank_count(rt, start, cnt, n, multi)?,
         RT_INDEX | RT_REVINDEX => mask_ints(rt, &mask, n, multi),
-        // Index order either way (measured on 8.1.2, whatever the order heap's order suggests).
-        RT_VALUE => values(l.items, &mask, multi),
+        RT_VALUE if inverted => values(l.items, &mask, multi),
+        // list_result_data_set_values_by_ordidx: the heap's order, not reversed.
+        RT_VALUE => values(l.items, &picked, multi),
         _ => return Err(rc::OP_NOT_APPLICABLE),
     };
     Ok(Picked { result, removed: mask })
@@ -386,7 +379,15 @@ pub fn increment(list: &mut Vec<Mp>, ordered: bool, index: i64, delta: &Mp, flag
     let idx = idx as usize;
     let value = add_delta(list.get(idx), delta)?;
     if ordered {
-        // packed_list_replace_ordered: the new value goes to its sorted place.
+        // packed_list_replace_ordered: the new value goes to its sorted place; past the end is
+        // OP_NOT_APPLICABLE, and a unique duplicate answers as a duplicate does.
+        if idx > list.len() {
+            return Err(rc::OP_NOT_APPLICABLE);
+        }
+        let old = list.get(idx).cloned();
+        if flags & ADD_UNIQUE != 0 && contains(list, &value) {
+            return if old.is_some_and(|o| cmp(&o, &value).is_eq()) { Ok(Some(value)) } else { exists(flags, list.len()).map(|_| Some(value)) };
+        }
         if idx < list.len() {
             list.remove(idx);
         }

@@ -6,7 +6,7 @@
 
 use crate::cdt_select::{
     End, INVERTED, Picked, RT_COUNT, RT_EXISTS, RT_INDEX, RT_KEY, RT_KEY_VALUE, RT_NONE, RT_ORDERED_MAP, RT_RANK,
-    RT_REVINDEX, RT_REVRANK, RT_UNORDERED_MAP, RT_VALUE, add_range, calc_index_count, cmp, in_interval,
+    RT_REVINDEX, RT_REVRANK, RT_UNORDERED_MAP, RT_VALUE, add_range, calc_index_count, cmp, heap_pick, in_interval,
     index_rank_count, int_list, is_rev, item_runs, itemlist_runs, kind, map_result, mask_ints, not_found,
 };
 use crate::msgpack::Mp;
@@ -24,16 +24,23 @@ impl MapView<'_> {
         self.keys.len()
     }
 
-    /// Positions in value order, equal values in key order.
+    /// Positions in value order.
     fn rank_order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.len()).collect();
-        order.sort_by(|&a, &b| cmp(self.values[a], self.values[b]).then(a.cmp(&b)));
+        order.sort_by(|&a, &b| self.value_order(a, b));
         order
     }
 
-    /// packed_map_get_rank_by_idx: values less than this entry's (equal values share a rank).
-    fn rank_less(&self, i: usize) -> usize {
-        self.values.iter().filter(|v| cmp(v, self.values[i]).is_lt()).count()
+    /// packed_map_get_rank_by_idx: entries before this one in value order (packed_map_compare_values
+    /// breaks a tie by key, so every entry has its own rank).
+    fn rank_single(&self, i: usize, rt: i64) -> i64 {
+        let r = (0..self.len()).filter(|&j| self.value_order(j, i).is_lt()).count();
+        (if is_rev(rt) { self.len() - r - 1 } else { r }) as i64
+    }
+
+    /// packed_map_compare_values: by value, then by key (here: position, as entries are in key order).
+    fn value_order(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        cmp(self.values[a], self.values[b]).then(a.cmp(&b))
     }
 
     /// Each entry's place in value order (packed_map_find_rank_indexed), for multi results.
@@ -141,18 +148,13 @@ pub fn by_index_range(m: &MapView<'_>, rt: i64, index: i64, count: Option<i64>, 
     let result = if is_elements(rt) {
         m.elements(rt, &removed, multi)?
     } else if is_rank(rt) && !multi {
-        Some(Mp::Int(rank_single(m, removed[0], rt)))
+        Some(Mp::Int(m.rank_single(removed[0], rt)))
     } else if is_rank(rt) {
         int_list(m.ranks(&removed, is_rev(rt)))
     } else {
         index_rank_count(rt, start, cnt, n, multi)?
     };
     Ok(Picked { result, removed })
-}
-
-fn rank_single(m: &MapView<'_>, i: usize, rt: i64) -> i64 {
-    let r = m.rank_less(i);
-    (if is_rev(rt) { m.len() - r - 1 } else { r }) as i64
 }
 
 fn keys_before(m: &MapView<'_>, k: &Mp) -> usize {
@@ -183,7 +185,7 @@ pub fn by_key_interval(m: &MapView<'_>, rt: i64, start: &Mp, end: End<'_>, multi
             RT_NONE => None,
             RT_INDEX => Some(Mp::Int(i as i64)),
             RT_REVINDEX => Some(Mp::Int((n - i - 1) as i64)),
-            RT_RANK | RT_REVRANK => Some(Mp::Int(rank_single(m, i, rt))),
+            RT_RANK | RT_REVRANK => Some(Mp::Int(m.rank_single(i, rt))),
             RT_COUNT => Some(Mp::Int(1)),
             RT_EXISTS => Some(Mp::Bool(true)),
             _ => m.elements(rt, &[i], multi)?,
@@ -253,7 +255,11 @@ pub fn by_rank_range(m: &MapView<'_>, rt: i64, rank: i64, count: Option<i64>, mu
         return nothing(rt, multi);
     }
     let inverted = rt & INVERTED != 0;
-    let picked: Vec<usize> = m.rank_order()[start..start + cnt].to_vec();
+    // The order heap over values, its picks reordered from lowest to highest (order_heap_reverse_end).
+    let (mut picked, min_heap) = heap_pick(n, start, cnt, |a, b| m.value_order(a, b));
+    if min_heap {
+        picked.reverse();
+    }
     let mut mask = if inverted { m.complement(&picked) } else { picked.clone() };
     mask.sort_unstable();
     let by_mask = inverted || kind(rt) == RT_ORDERED_MAP;

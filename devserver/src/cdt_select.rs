@@ -32,8 +32,8 @@ fn type_rank(v: &Mp) -> u8 {
     }
 }
 
-/// Total order over values: kind first, then value (ints numerically, strings bytewise,
-/// lists and maps element by element, then by length).
+/// Total order over values (msgpack_cmp): kind first, then value (ints numerically, strings
+/// bytewise, lists element by element then by length, maps by size then entry by entry).
 pub fn cmp(a: &Mp, b: &Mp) -> Ordering {
     let k = type_rank(a).cmp(&type_rank(b));
     if k != Ordering::Equal {
@@ -47,12 +47,14 @@ pub fn cmp(a: &Mp, b: &Mp) -> Ordering {
         (Mp::Float(x), Mp::Float(y)) => x.total_cmp(y),
         (Mp::Str(x) | Mp::Bin(x), Mp::Str(y) | Mp::Bin(y)) => x.cmp(y),
         (Mp::Array(x), Mp::Array(y)) => x.iter().zip(y).map(|(p, q)| cmp(p, q)).find(|o| o.is_ne()).unwrap_or(x.len().cmp(&y.len())),
-        (Mp::Map(x), Mp::Map(y)) => x
-            .iter()
-            .zip(y)
-            .map(|((k1, v1), (k2, v2))| cmp(k1, k2).then_with(|| cmp(v1, v2)))
-            .find(|o| o.is_ne())
-            .unwrap_or(x.len().cmp(&y.len())),
+        // msgpack_cmp_internal: maps by size first, then entry by entry.
+        (Mp::Map(x), Mp::Map(y)) => x.len().cmp(&y.len()).then_with(|| {
+            x.iter()
+                .zip(y)
+                .map(|((k1, v1), (k2, v2))| cmp(k1, k2).then_with(|| cmp(v1, v2)))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        }),
         (Mp::Ext(t1, x), Mp::Ext(t2, y)) => (t1, x).cmp(&(t2, y)),
         _ => Ordering::Equal,
     }
@@ -225,6 +227,50 @@ pub fn itemlist_runs(rt: i64, items: &[Mp], runs: &[(usize, usize)], n: usize) -
         add_range(&mut out, prev, n - prev, n, is_rev(rt));
     }
     int_list(out)
+}
+
+/// cdt.c order_heap_init_build_by_range: the positions of ranks [start, start + count) among `n`
+/// elements, picked with the server's binary heap (a min-heap when the range is nearer the front,
+/// else a max-heap), in the order the heap leaves them: descending rank for a min-heap, ascending
+/// for a max-heap. Which of several equal elements is picked is the heap's choice, as on the server.
+/// Returns (positions, whether the heap was a min-heap: callers that reverse_end then get ascending).
+pub fn heap_pick(n: usize, start: usize, count: usize, order: impl Fn(usize, usize) -> Ordering) -> (Vec<usize>, bool) {
+    let tail = n - start - count;
+    let (want, discard) = if start <= tail { (Ordering::Less, start) } else { (Ordering::Greater, tail) };
+    let mut heap: Vec<usize> = (0..n).collect();
+    let mut filled = n;
+    let heapify = |heap: &mut Vec<usize>, filled: usize, mut i: usize| loop {
+        let (c1, c2) = (2 * i + 1, 2 * i + 2);
+        if c1 >= filled {
+            break;
+        }
+        let child = if c2 >= filled {
+            c1
+        } else {
+            let c = order(heap[c1], heap[c2]);
+            if c == want || c == Ordering::Equal { c1 } else { c2 }
+        };
+        if order(heap[child], heap[i]) == want {
+            heap.swap(i, child);
+            i = child;
+        } else {
+            break;
+        }
+    };
+    for i in (0..n / 2).rev() {
+        heapify(&mut heap, filled, i);
+    }
+    // order_heap_order_at_end: each top goes to the end, the last element to the top.
+    let mut end = n;
+    for _ in 0..count + discard {
+        let top = heap[0];
+        filled -= 1;
+        heap[0] = heap[filled];
+        heapify(&mut heap, filled, 0);
+        end -= 1;
+        heap[end] = top;
+    }
+    (heap[filled..filled + count].to_vec(), want == Ordering::Less)
 }
 
 /// A result map (result_map_type_to_map_flags): KEY_VALUE keeps the given order under an

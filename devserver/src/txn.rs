@@ -142,7 +142,7 @@ fn exp_modify(op: &proto::Op<'_>, rec: &mut Record, digest: &Digest, name: &str)
         (Some((ptype, data)), Some(i)) => rec.bins[i] = Bin { name: name.to_string(), ptype, data },
         (Some((ptype, data)), None) => rec.bins.push(Bin { name: name.to_string(), ptype, data }),
         (None, Some(i)) if eop.flags & exp::FLAG_ALLOW_DELETE != 0 => {
-            rec.bins.remove(i);
+            rec.bins.swap_remove(i); // as_bin_remove: the last bin takes the slot
         }
         (None, None) if eop.flags & exp::FLAG_ALLOW_DELETE != 0 => {}
         (None, _) if no_fail => {}
@@ -434,7 +434,7 @@ fn write_record(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&ex
             proto::OP_WRITE => {
                 if op.ptype == particle::NULL {
                     if let Some(i) = pos {
-                        rec.bins.remove(i);
+                        rec.bins.swap_remove(i); // as_bin_remove: the last bin takes the slot
                     }
                 } else {
                     if name.is_empty() {
