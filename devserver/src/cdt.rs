@@ -384,7 +384,7 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool, ordered: b
                 24 | 37 => cdt_list::by_index_range(&view, int(args.first())?, int(args.get(1))?, opt_count(2)?, true)?,
                 25 | 38 => {
                     let end = match args.get(2) {
-                        None | Some(Mp::Nil) => End::Open,
+                        None => End::Open, // an explicit nil end is the nil value (below everything)
                         Some(e) => End::Before(e),
                     };
                     cdt_list::by_value_interval(&view, int(args.first())?, arg(1)?, end, true)?
@@ -507,7 +507,7 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
             };
             let count = || args.get(2).filter(|c| !matches!(c, Mp::Nil)).map(|c| int(Some(c))).transpose();
             let end = || match args.get(2) {
-                None | Some(Mp::Nil) => End::Open,
+                None => End::Open, // an explicit nil end is the nil value (below everything)
                 Some(e) => End::Before(e),
             };
             let slots: Vec<usize> = (0..pairs.len()).filter(|&i| !is_header(&pairs[i].0)).collect();

@@ -97,7 +97,8 @@ def key_out(k) -> Any:
 def meta_out(meta) -> Any:
     if meta is None:
         return None
-    return {"gen": meta.get("gen"), "ttl": meta.get("ttl")}
+    # A deleted record's row (generation 0) has no ttl; the official client reports 0 or 0xFFFFFFFF.
+    return {"gen": meta.get("gen"), "ttl": meta.get("ttl") if meta.get("gen") else None}
 
 
 def record_out(rec) -> Any:
