@@ -6,7 +6,7 @@
 
 use crate::cdt_select::{
     End, INVERTED, Picked, RT_COUNT, RT_EXISTS, RT_INDEX, RT_NONE, RT_RANK, RT_REVINDEX, RT_REVRANK, RT_VALUE,
-    add_range, calc_index_count, cmp, heap_pick, in_interval, index_rank_count, int_list, is_rev, item_runs, itemlist_runs, kind, mask_ints,
+    add_range, calc_index_count, cmp, heap_pick, in_interval, reduce_inverted, index_rank_count, int_list, is_rev, item_runs, itemlist_runs, kind, mask_ints,
 };
 use crate::msgpack::Mp;
 use crate::proto::rc;
@@ -63,14 +63,9 @@ pub fn by_index_range(l: &ListView<'_>, rt: i64, index: i64, count: Option<i64>,
             return Err(rc::OP_NOT_APPLICABLE);
         }
         rt &= !INVERTED;
-        if cnt == 0 {
-            (start, cnt) = (0, n);
-        } else if start == 0 {
-            (start, cnt) = (cnt, n - cnt);
-        } else if start + cnt >= n {
-            (start, cnt) = (0, start);
-        } else {
-            return trim(l, rt, start, cnt);
+        match reduce_inverted(start, cnt, n) {
+            Some(run) => (start, cnt) = run,
+            None => return trim(l, rt, start, cnt),
         }
     }
     if cnt == 0 {

@@ -7,6 +7,7 @@
 use crate::cdt_select::{
     End, INVERTED, Picked, RT_COUNT, RT_EXISTS, RT_INDEX, RT_KEY, RT_KEY_VALUE, RT_NONE, RT_ORDERED_MAP, RT_RANK,
     RT_REVINDEX, RT_REVRANK, RT_UNORDERED_MAP, RT_VALUE, add_range, calc_index_count, cmp, heap_pick, in_interval,
+    reduce_inverted,
     index_rank_count, int_list, is_rev, item_runs, itemlist_runs, kind, map_result, mask_ints, not_found,
 };
 use crate::msgpack::Mp;
@@ -125,16 +126,9 @@ pub fn by_index_range(m: &MapView<'_>, rt: i64, index: i64, count: Option<i64>, 
         if !multi {
             return Err(rc::OP_NOT_APPLICABLE);
         }
-        rt &= !INVERTED;
-        if cnt == 0 {
-            (start, cnt) = (0, n);
-        } else if start == 0 {
-            (start, cnt) = (cnt, n - cnt);
-        } else if start + cnt >= n {
-            (start, cnt) = (0, start);
-        } else {
-            middle = true;
-            rt |= INVERTED;
+        match reduce_inverted(start, cnt, n) {
+            Some(run) => (start, cnt, rt) = (run.0, run.1, rt & !INVERTED),
+            None => middle = true,
         }
     }
     if cnt == 0 {
@@ -240,15 +234,8 @@ pub fn by_rank_range(m: &MapView<'_>, rt: i64, rank: i64, count: Option<i64>, mu
         if !multi {
             return Err(rc::OP_NOT_APPLICABLE);
         }
-        rt &= !INVERTED;
-        if cnt == 0 {
-            (start, cnt) = (0, n);
-        } else if start == 0 {
-            (start, cnt) = (cnt, n - cnt);
-        } else if start + cnt >= n {
-            (start, cnt) = (0, start);
-        } else {
-            rt |= INVERTED;
+        if let Some(run) = reduce_inverted(start, cnt, n) {
+            (start, cnt, rt) = (run.0, run.1, rt & !INVERTED);
         }
     }
     if cnt == 0 {

@@ -120,6 +120,21 @@ pub fn is_rev(rt: i64) -> bool {
     matches!(kind(rt), RT_REVINDEX | RT_REVRANK)
 }
 
+/// INVERTED over the run [start, start + count) of `n` elements, as the index and rank range ops
+/// reduce it: to a plain run when it leaves everything, a head or a tail (Some), or None when the run
+/// is in the middle (both sides remain, the op keeps its INVERTED flag).
+pub fn reduce_inverted(start: usize, count: usize, n: usize) -> Option<(usize, usize)> {
+    if count == 0 {
+        Some((0, n))
+    } else if start == 0 {
+        Some((count, n - count))
+    } else if start + count >= n {
+        Some((0, start))
+    } else {
+        None
+    }
+}
+
 /// cdt.c result_data_set_index_rank_count: a contiguous run of indexes or ranks (two runs, head and
 /// tail, when inverted), a count or an existence flag.
 pub fn index_rank_count(rt: i64, start: usize, count: usize, n: usize, multi: bool) -> Result<Option<Mp>, u8> {

@@ -20,8 +20,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
-from harness import Driver, Target, parse_hosts, run  # noqa: E402
-from servers import DevServer  # noqa: E402
+from harness import Driver, Target, run  # noqa: E402
+from servers import DevServer, parse_hosts  # noqa: E402
 
 
 @contextlib.contextmanager

@@ -54,15 +54,6 @@ class Driver:
         return c.connect() or c
 
 
-def parse_hosts(text: str) -> list[tuple[str, int]]:
-    """"h:p[,h:p]" -> [(h, p), ...]."""
-    out = []
-    for part in text.split(","):
-        host, _, port = part.strip().rpartition(":")
-        out.append((host or "127.0.0.1", int(port or 3000)))
-    return out
-
-
 # ---------------------------------------------------------------------------------------------- outcomes
 
 

@@ -9,6 +9,7 @@ Reference and candidate, by the environment:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -18,8 +19,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from campaign import wait_for_nodes  # noqa: E402
-from harness import Driver, Target, parse_hosts, run  # noqa: E402
-from servers import DevServer  # noqa: E402
+from harness import Driver, Target, run  # noqa: E402
+from servers import DevServer, parse_hosts  # noqa: E402
 
 SEEDS = [11, 12, 13]
 STEPS = 250
@@ -29,21 +30,18 @@ STEPS = 250
 def targets():
     real = os.environ.get("AEROSPIKE_REFERENCE_HOSTS") or os.environ.get("AEROSPIKE_HOSTS")
     drv = Driver("ours")
-    with DevServer(nodes=1 if real else 3) as dev:
+    with contextlib.ExitStack() as stack:
         if real:
-            ref = Target(f"reference {real}", parse_hosts(real), drv)
-            names = (ref.name, "dev server (1 node)")
+            ref_hosts, names = parse_hosts(real), (f"reference {real}", "dev server (1 node)")
+            dev = stack.enter_context(DevServer(nodes=1))
         else:
-            single = DevServer(nodes=1).start()
-            ref = Target("dev server (1 node)", single.hosts, drv)
-            names = (ref.name, "dev server (3 nodes)")
+            ref_hosts, names = stack.enter_context(DevServer(nodes=1)).hosts, ("dev server (1 node)", "dev server (3 nodes)")
+            dev = stack.enter_context(DevServer(nodes=3))
         wait_for_nodes(dev.hosts, len(dev.hosts))
-        cand = Target(names[1], dev.hosts, drv)
-        yield ref, cand, names, len(ref.hosts) == 1 and len(dev.hosts) == 1
-        ref.close()
-        cand.close()
-        if not real:
-            single.stop()
+        ref, cand = Target(names[0], ref_hosts, drv), Target(names[1], dev.hosts, drv)
+        stack.callback(ref.close)
+        stack.callback(cand.close)
+        yield ref, cand, names, len(ref_hosts) == 1 and len(dev.hosts) == 1
 
 
 @pytest.mark.parametrize("seed", SEEDS)
