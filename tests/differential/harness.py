@@ -538,11 +538,17 @@ class Generator:
             if write_policy:
                 write_policy.pop("durable_delete", None) if r.random() < 0.5 else None
             batch_policy = {"respond_all_keys": r.choice([True, not self.single_nodes])} if r.random() < 0.3 else None
+            if r.random() < 0.15:
+                batch_policy = {**(batch_policy or {}), "expressions": self.filter_exp()}
             return Step(index, kind, {"keys": keys, "ops": ops, "policy_batch": batch_policy,
                                       "policy_batch_write": write_policy, "ttl": ttl}, tuple(keys), short or s2)
         if kind == "batch_remove":
             keys = r.sample(self.keys, r.randint(1, 3))
-            return Step(index, kind, {"keys": keys}, tuple(keys))
+            policy = None
+            if r.random() < 0.3:
+                policy = r.choice([{"expressions": self.filter_exp()}, {"gen": self.d.mod.POLICY_GEN_EQ, "generation": r.randint(0, 4)},
+                                   {"key": self.d.mod.POLICY_KEY_SEND}])
+            return Step(index, kind, {"keys": keys, "policy_batch_remove": policy}, tuple(keys))
         if kind == "query":
             set_name = r.choice(self.sets)
             args = {"set": set_name, "select": r.sample(self.bins, r.randint(1, 3)) if r.random() < 0.4 else None,
@@ -643,7 +649,7 @@ class Target:
             res = c.batch_operate(a["keys"], a["ops"], a["policy_batch"], a["policy_batch_write"], a["ttl"])
             return ("batch", batch_out(res), [self._state(k) for k in a["keys"]])
         if kind == "batch_remove":
-            res = c.batch_remove(a["keys"])
+            res = c.batch_remove(a["keys"], None, a["policy_batch_remove"])
             return ("batch", batch_out(res), [self._state(k) for k in a["keys"]])
         if kind == "query":
             q = c.query(ns, a["set"])
