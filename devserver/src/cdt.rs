@@ -55,24 +55,6 @@ fn int(v: Option<&Mp>) -> Result<i64, u8> {
     }
 }
 
-fn num_add(a: &Mp, b: &Mp) -> Result<Mp, u8> {
-    match (a, b) {
-        (Mp::Int(x), Mp::Int(y)) => Ok(Mp::Int(x.wrapping_add(*y))),
-        (Mp::Float(x), Mp::Float(y)) => Ok(Mp::Float(x + y)),
-        (Mp::Int(x), Mp::Float(y)) => Ok(Mp::Int(x.wrapping_add(*y as i64))),
-        (Mp::Float(x), Mp::Int(y)) => Ok(Mp::Float(x + *y as f64)),
-        _ => Err(rc::PARAMETER), // cdt_calc_delta_add: only numbers add
-    }
-}
-
-fn neg(v: &Mp) -> Result<Mp, u8> {
-    match v {
-        Mp::Int(i) => Ok(Mp::Int(i.wrapping_neg())),
-        Mp::Float(f) => Ok(Mp::Float(-f)),
-        _ => Err(rc::PARAMETER),
-    }
-}
-
 /// Runs one CDT op against `bin` (which may be missing).
 pub fn execute(bin: Option<&Bin>, name: &str, modify: bool, payload: &[u8]) -> Result<CdtOut, u8> {
     let Ok(Mp::Array(items)) = msgpack::decode(payload) else {
@@ -332,10 +314,8 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool, ordered: b
         9 => {
             // set [i, v, flags]
             let flags = args.get(2).map(|f| int(Some(f))).transpose()?.unwrap_or(0);
-            let before = list.clone();
             cdt_list::set(list, ordered, int(args.first())?, arg(1)?.clone(), flags)?;
-            let changed = *list != before;
-            (None, changed)
+            (None, true)
         }
         11 => {
             list.clear();
@@ -465,22 +445,21 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
             (Some(count(pairs)), changed)
         }
         73 | 74 => {
+            // increment / decrement [k, delta, attr]: map_increment with cdt_calc_delta (a missing
+            // key counts as 0; a decrement negates the delta).
             let k = arg(0)?.clone();
-            let by = args.get(1).cloned().unwrap_or(Mp::Int(1));
-            let by = if code == 74 { neg(&by)? } else { by };
-            let v = match find(pairs, &k) {
-                Some(i) => {
-                    pairs[i].1 = num_add(&pairs[i].1, &by)?;
-                    pairs[i].1.clone()
-                }
-                None => {
-                    if !matches!(by, Mp::Int(_) | Mp::Float(_)) {
-                        return Err(rc::PARAMETER);
-                    }
-                    pairs.push((k, by.clone()));
-                    by
-                }
+            let delta = match (args.get(1), code) {
+                (None | Some(Mp::Nil), 74) => Mp::Int(-1),
+                (Some(Mp::Int(i)), 74) => Mp::Int(i.wrapping_neg()),
+                (Some(Mp::Float(f)), 74) => Mp::Float(-f),
+                (d, _) => d.cloned().unwrap_or(Mp::Nil),
             };
+            let at = find(pairs, &k);
+            let v = cdt_list::add_delta(at.map(|i| &pairs[i].1), &delta)?;
+            match at {
+                Some(i) => pairs[i].1 = v.clone(),
+                None => pairs.push((k, v.clone())),
+            }
             (Some(v), true)
         }
         75 => {
