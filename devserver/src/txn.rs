@@ -574,16 +574,17 @@ fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp
         // Durable deletes need tombstones, an Enterprise Edition feature (checked before the lookup).
         return Outcome::err(k, rc::ENTERPRISE_ONLY);
     }
-    let now = clock::now_cl();
     let mut part = ns.lock(partition_id(digest));
-    let Some(r) = ns.live(&mut part, digest, now) else {
+    // delete_ce.c delete_master / drop_master: CE deletes a record even once it has expired, until
+    // the sweep (nsup) has removed it; set check, generation, filter, then key.
+    let Some(r) = part.records.get(digest) else {
         return Outcome::err(k, rc::NOT_FOUND);
     };
-    if !generation_ok(m, r.generation) {
-        return Outcome { kind: k, result: rc::GENERATION, generation: r.generation as u32, void_time: r.void_time, bins: Vec::new(), ttl_defaulted: false };
-    }
     if !set_matches(m, r) {
         return Outcome::err(k, rc::PARAMETER);
+    }
+    if !generation_ok(m, r.generation) {
+        return Outcome { kind: k, result: rc::GENERATION, generation: r.generation as u32, void_time: r.void_time, bins: Vec::new(), ttl_defaulted: false };
     }
     if filtered_out(filter, r, digest) {
         return Outcome::err(k, rc::FILTERED_OUT);

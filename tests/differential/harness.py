@@ -148,7 +148,7 @@ class Step:
     kind: str
     args: dict
     keys: tuple = ()  # the record keys it touches (for the report)
-    short_ttl: bool = False  # writes a ttl that can run out during the run
+    short_ttl: bool = False  # may set a void time a few seconds away (a short ttl, a read touch)
     read_touch: bool = False
 
     def describe(self, limit: int = 160) -> str:
@@ -493,12 +493,12 @@ class Generator:
         if kind in ("get", "exists"):
             policy, touch = self.read_policy()
             k = self.key()
-            return Step(index, kind, {"key": k, "policy": policy}, (k,), read_touch=touch)
+            return Step(index, kind, {"key": k, "policy": policy}, (k,), short_ttl=touch, read_touch=touch)
         if kind == "select":
             policy, touch = self.read_policy()
             k = self.key()
             names = r.sample(self.bins + ["zz"], r.randint(1, 3))
-            return Step(index, kind, {"key": k, "bins": names, "policy": policy}, (k,), read_touch=touch)
+            return Step(index, kind, {"key": k, "bins": names, "policy": policy}, (k,), short_ttl=touch, read_touch=touch)
         if kind == "remove":
             k = self.key()
             policy = self.write_policy()
@@ -529,7 +529,7 @@ class Generator:
             names = r.sample(self.bins, r.randint(1, 2)) if r.random() < 0.3 else None
             policy, touch = self.read_policy()
             return Step(index, kind, {"keys": keys, "bins": names, "policy": policy}, tuple(keys),
-                        read_touch=touch)
+                        short_ttl=touch, read_touch=touch)
         if kind == "batch_operate":
             keys = r.sample(self.keys, r.randint(1, 5))
             ops, short = self.operations(3)
@@ -780,17 +780,29 @@ class RunResult:
 class Clock:
     """Keeps steps away from the whole-second instants at which a short-ttl record can expire."""
 
+    # An expired record stays deletable until the sweep (nsup, every second) removes it: CE's delete
+    # does not check expiry (delete_ce.c), and the two servers sweep at their own moments.
+    REAP = 2.5
+
     def __init__(self):
         self.pending_until = 0.0  # wall time until which a short-ttl record may still expire
+        self.reaped_at: dict[Any, float] = {}  # key -> time by which any expiry of it has been swept
 
     def before(self, step: Step) -> None:
         now = time.time()
+        if step.kind in ("remove", "batch_remove"):
+            wait = max((self.reaped_at.get(k, 0.0) for k in step.keys), default=0.0)
+            if wait > now:
+                time.sleep(wait - now)
+                now = time.time()
         if step.short_ttl:
             # Both servers must stamp the write in the same second.
             frac = now % 1
             if frac > 0.5:
                 time.sleep(1.05 - frac)
             self.pending_until = max(self.pending_until, time.time() + max(SHORT_TTL) + 3.5)
+            for k in step.keys:
+                self.reaped_at[k] = int(time.time()) + max(SHORT_TTL) + 1 + self.REAP
         elif now < self.pending_until:
             frac = now % 1
             if frac < 0.15:
