@@ -36,6 +36,17 @@ def aerospike_hosts():
 
 
 @pytest.fixture(scope="session")
+def devserver_hosts(request):
+    """A dev server for tests that drive it with its control commands (faults): the suite's own, or,
+    when AEROSPIKE_HOSTS names another server, one started for them."""
+    if real_cluster_hosts() is None:
+        yield request.getfixturevalue("aerospike_hosts")
+        return
+    with DevServer(nodes=1) as server:
+        yield server.hosts
+
+
+@pytest.fixture(scope="session")
 def aerospike_cluster():
     """A 3-node dev server cluster (started whether or not AEROSPIKE_HOSTS names another server)."""
     with DevServer(nodes=3) as server:

@@ -60,9 +60,9 @@ def test_malformed_filter_expression_is_refused_not_ignored(client, key):
     assert client.get(key)[2] == {"a": 1}
 
 
-@pytest.mark.devserver_only
-def test_sleep_between_retries_waits_between_attempts(client, key, aerospike_hosts):
-    host, port = aerospike_hosts[0]
+def test_sleep_between_retries_waits_between_attempts(devserver_client, key, devserver_hosts):
+    client = devserver_client
+    host, port = devserver_hosts[0]
     client.put(key, {"a": 1})
     info(host, port, "devserver-fault-drop:op=read;count=2")
     try:
