@@ -8,7 +8,7 @@ DEVSERVER := $(CARGO_TARGET_DIR)/release/aerospike-devserver
 export AEROSPIKE_DEVSERVER_BIN ?= $(DEVSERVER)
 
 .PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor bench-instructions bench-devserver \
-        dist-tools wheel sdist-wheel docs docs-screenshots chromium check-dist fuzz
+        dist-tools wheel sdist-wheel docs docs-screenshots chromium check-dist fuzz differential
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -110,6 +110,11 @@ docs-screenshots: docs chromium
 # in a headless browser. CI runs it after `make test`.
 check-dist: wheel sdist-wheel docs devserver chromium
 	$(VPY) -m pytest tests/dist -q -ra
+
+# Long differential campaign (tests/differential/README.md): dev server 1 node vs 3 nodes, or
+# AEROSPIKE_REFERENCE_HOSTS=host:port (a real server) vs a 1-node dev server. DIFF_ARGS="--seed 1 --runs 5".
+differential: venv devserver develop
+	$(VPY) tests/differential/campaign.py --runs 20 --steps 1000 $(DIFF_ARGS)
 
 clean:
 	rm -rf $(VENV) target $(DIST) site

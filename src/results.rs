@@ -54,12 +54,15 @@ fn value_of<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
             }
             d.into_any()
         }
+        // A map the server flags as order-preserving (MAP_RETURN_KEY_VALUE results, in hit order):
+        // the official client shows it as the flat list [k1, v1, k2, v2, ...], and so do we.
         Value::KeyValueList(l) => {
-            let d = PyDict::new(py);
+            let out = PyList::empty(py);
             for (k, x) in l {
-                set_item(&d, &value_of(py, k)?, value_of(py, x)?)?;
+                out.append(value_of(py, k)?)?;
+                out.append(value_of(py, x)?)?;
             }
-            d.into_any()
+            out.into_any()
         }
         _ => py.None().into_bound(py),
     })

@@ -462,12 +462,15 @@ fn base_field(p: &mut BasePolicy, name: &str, v: &Bound<'_, PyAny>, arg: &str) -
 }
 
 /// 1..=100: reset the ttl on reads within that percentage of it; 0: the server's default; -1: never.
-fn read_touch_ttl(py: Python<'_>, v: i64, arg: &str) -> PyResult<ReadTouchTtl> {
+/// Anything else goes to the server, as the official client sends it, which refuses it (PARAMETER,
+/// 4) on a record that expires (read_touch.c: every value above 100 alike, so 255 stands for them).
+fn read_touch_ttl(_py: Python<'_>, v: i64, _arg: &str) -> PyResult<ReadTouchTtl> {
     Ok(match v {
         0 => ReadTouchTtl::ServerDefault,
         -1 => ReadTouchTtl::DontReset,
         n @ 1..=100 => ReadTouchTtl::Percent(n as u8),
-        n => return Err(param(py, arg, format!("invalid value {n} (expected -1, 0 or 1..100)"))),
+        n @ 101..=255 => ReadTouchTtl::Percent(n as u8),
+        _ => ReadTouchTtl::Percent(u8::MAX),
     })
 }
 

@@ -22,7 +22,9 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="needs the dev server's control commands; AEROSPIKE_HOSTS is set")
     for item in items:
-        if "devserver_only" in item.keywords:
+        # Only a test that sends dev server commands to the server under test needs that to be a dev
+        # server; the others start the dev servers they test, with AEROSPIKE_HOSTS set or not.
+        if "devserver_only" in item.keywords and "aerospike_hosts" in item.fixturenames:
             item.add_marker(skip)
 
 
@@ -38,10 +40,19 @@ def aerospike_hosts():
 
 
 @pytest.fixture(scope="session")
+def devserver_hosts(request):
+    """A dev server for tests that drive it with its control commands (faults): the suite's own, or,
+    when AEROSPIKE_HOSTS names another server, one started for them."""
+    if real_cluster_hosts() is None:
+        yield request.getfixturevalue("aerospike_hosts")
+        return
+    with DevServer(nodes=1) as server:
+        yield server.hosts
+
+
+@pytest.fixture(scope="session")
 def aerospike_cluster():
-    """A 3-node dev server cluster (devserver-only tests)."""
-    if real_cluster_hosts() is not None:
-        pytest.skip("AEROSPIKE_HOSTS is set: no dev server cluster")
+    """A 3-node dev server cluster (started whether or not AEROSPIKE_HOSTS names another server)."""
     with DevServer(nodes=3) as server:
         yield server
 

@@ -17,16 +17,19 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BIN = ROOT / "target" / "release" / "aerospike-devserver"
 
 
-def real_cluster_hosts() -> list[tuple[str, int]] | None:
-    """Hosts from AEROSPIKE_HOSTS=host:port[,host:port], or None when unset."""
-    raw = os.environ.get("AEROSPIKE_HOSTS", "").strip()
-    if not raw:
-        return None
+def parse_hosts(text: str) -> list[tuple[str, int]]:
+    """"host:port[,host:port]" -> [(host, port), ...]."""
     hosts = []
-    for part in raw.split(","):
+    for part in text.split(","):
         host, _, port = part.strip().rpartition(":")
         hosts.append((host or "127.0.0.1", int(port or 3000)))
     return hosts
+
+
+def real_cluster_hosts() -> list[tuple[str, int]] | None:
+    """Hosts from AEROSPIKE_HOSTS=host:port[,host:port], or None when unset."""
+    raw = os.environ.get("AEROSPIKE_HOSTS", "").strip()
+    return parse_hosts(raw) if raw else None
 
 
 def _free_port_run(count: int) -> int:

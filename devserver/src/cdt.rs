@@ -7,29 +7,22 @@
 //! value interval, rank range; contexts into nested lists and maps (no create flags). Anything else
 //! (relative-rank selectors, set-type/ordered-map writes) answers UNSUPPORTED_FEATURE.
 
-use crate::cdt_select::{self, INVERTED, Sel, View};
+use crate::cdt_list::{self, ListView};
+use crate::cdt_map::{self, MapView};
+use crate::cdt_select::{self, End, INVERTED, RT_COUNT, RT_VALUE};
 use crate::msgpack::{self, Mp};
 use crate::particle;
 use crate::proto::rc;
 use crate::store::Bin;
 
-// Return types used directly here (cdt_select.rs answers all of them).
-const RT_COUNT: i64 = 5;
-const RT_KEY: i64 = 6;
-const RT_VALUE: i64 = 7;
+// Return types used directly here (cdt_select.rs / cdt_list.rs answer all of them).
 
 // Write flags (list: as_list_write_flags, map: as_map_write_flags).
-const LIST_ADD_UNIQUE: i64 = 1;
-const LIST_INSERT_BOUNDED: i64 = 2;
-const LIST_NO_FAIL: i64 = 4;
-const LIST_PARTIAL: i64 = 8;
 const MAP_CREATE_ONLY: i64 = 1;
 const MAP_UPDATE_ONLY: i64 = 2;
 const MAP_NO_FAIL: i64 = 4;
 const MAP_PARTIAL: i64 = 8;
 
-/// Nil padding beyond this many elements could never fit in a record (1 MiB max-record-size).
-const MAX_PAD: usize = 1024 * 1024;
 
 /// What a CDT op did: the bin's new value (None = unchanged) and the result to answer (None = no result).
 pub struct CdtOut {
@@ -62,30 +55,6 @@ fn int(v: Option<&Mp>) -> Result<i64, u8> {
     }
 }
 
-/// Resolves a possibly negative index against `len`.
-fn index(i: i64, len: usize) -> Option<usize> {
-    let i = if i < 0 { len as i64 + i } else { i };
-    (0..len as i64).contains(&i).then_some(i as usize)
-}
-
-fn num_add(a: &Mp, b: &Mp) -> Result<Mp, u8> {
-    match (a, b) {
-        (Mp::Int(x), Mp::Int(y)) => Ok(Mp::Int(x.wrapping_add(*y))),
-        (Mp::Float(x), Mp::Float(y)) => Ok(Mp::Float(x + y)),
-        (Mp::Int(x), Mp::Float(y)) => Ok(Mp::Int(x.wrapping_add(*y as i64))),
-        (Mp::Float(x), Mp::Int(y)) => Ok(Mp::Float(x + *y as f64)),
-        _ => Err(rc::INCOMPATIBLE_TYPE),
-    }
-}
-
-fn neg(v: &Mp) -> Result<Mp, u8> {
-    match v {
-        Mp::Int(i) => Ok(Mp::Int(i.wrapping_neg())),
-        Mp::Float(f) => Ok(Mp::Float(-f)),
-        _ => Err(rc::PARAMETER),
-    }
-}
-
 /// Runs one CDT op against `bin` (which may be missing).
 pub fn execute(bin: Option<&Bin>, name: &str, modify: bool, payload: &[u8]) -> Result<CdtOut, u8> {
     let Ok(Mp::Array(items)) = msgpack::decode(payload) else {
@@ -109,23 +78,81 @@ pub fn execute(bin: Option<&Bin>, name: &str, modify: bool, payload: &[u8]) -> R
         return Err(rc::PARAMETER); // a modify op sent as CDT_READ
     }
     let want = if (64..128).contains(code) { particle::MAP } else { particle::LIST };
+    // cdt.c cdt_context_dig: a context needs a list or map bin (PARAMETER), and a missing bin only
+    // with create flags (OP_NOT_APPLICABLE), which are not supported here.
     let current = match bin {
         None => None,
         Some(b) if ctx.is_empty() && b.ptype != want => return Err(rc::INCOMPATIBLE_TYPE),
-        Some(b) if b.ptype != particle::LIST && b.ptype != particle::MAP => return Err(rc::INCOMPATIBLE_TYPE),
+        Some(b) if b.ptype != particle::LIST && b.ptype != particle::MAP => return Err(rc::PARAMETER),
         Some(b) => Some(msgpack::decode(&b.data).map_err(|_| rc::UNKNOWN)?),
     };
     if current.is_none() && !ctx.is_empty() {
-        return if read_only { Ok(CdtOut { new_bin: None, result: None }) } else { Err(rc::ELEMENT_NOT_FOUND) };
+        return if read_only { Ok(CdtOut { new_bin: None, result: None }) } else { Err(rc::OP_NOT_APPLICABLE) };
+    }
+    if current.is_none() && read_only {
+        // process_bin_read_op: a read of a bin the record lacks answers nothing.
+        return Ok(CdtOut { new_bin: None, result: None });
+    }
+    if current.is_none() {
+        // particle_list.c / particle_map.c *_modify_optype: removals (pop, remove, trim, clear and
+        // every remove-by) of a bin that does not exist are no-ops answering nothing; a sort is a
+        // type error.
+        match code {
+            5..=8 | 10 | 11 | 32..=39 | 75..=87 => return Ok(CdtOut { new_bin: None, result: None }),
+            13 => return Err(rc::INCOMPATIBLE_TYPE),
+            _ => {}
+        }
     }
     let (new_value, result) = apply(current, &ctx, *code, args)?;
-    Ok(CdtOut {
-        new_bin: new_value.map(|v| {
+    let new_bin = match new_value {
+        None => None,
+        Some(mut v) => {
+            canonical(&mut v)?;
             let ptype = if matches!(v, Mp::Map(_)) { particle::MAP } else { particle::LIST };
-            Bin { name: name.to_string(), ptype, data: msgpack::to_bytes(&v) }
-        }),
+            Some(Bin { name: name.to_string(), ptype, data: msgpack::to_bytes(&v) })
+        }
+    };
+    Ok(CdtOut {
+        new_bin,
         result: result.map(|r| to_particle(&r)),
     })
+}
+
+/// The form the server keeps a list or map in (cdt.c cdt_stack_untrusted_rewrite): every map, at
+/// every level and whatever its flags, sorted by key (so 8.1 answers even unordered maps in key
+/// order), and ordered lists sorted. A map with a repeated key is refused.
+pub fn canonical(v: &mut Mp) -> Result<(), u8> {
+    match v {
+        Mp::Array(items) => {
+            let ordered = list_header(items).is_some_and(|f| f & 1 != 0);
+            let skip = usize::from(list_header(items).is_some());
+            for x in items.iter_mut() {
+                canonical(x)?;
+            }
+            if ordered {
+                items[skip..].sort_by(cdt_select::cmp);
+            }
+        }
+        Mp::Map(pairs) => {
+            let skip = usize::from(pairs.first().is_some_and(|(k, _)| is_header(k)));
+            for (_, x) in pairs.iter_mut() {
+                canonical(x)?;
+            }
+            pairs[skip..].sort_by(|a, b| cdt_select::cmp(&a.0, &b.0));
+            if pairs[skip..].windows(2).any(|w| cdt_select::cmp(&w[0].0, &w[1].0).is_eq()) {
+                return Err(rc::UNKNOWN); // map_from_wire: "map has duplicate keys"
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A list or map particle as the server stores it (see `canonical`).
+pub fn canonical_particle(data: &[u8]) -> Result<Vec<u8>, u8> {
+    let mut v = msgpack::decode(data).map_err(|_| rc::UNKNOWN)?;
+    canonical(&mut v)?;
+    Ok(msgpack::to_bytes(&v))
 }
 
 /// Applies an op to `value` (None = absent), descending through `ctx` first.
@@ -134,24 +161,27 @@ fn apply(value: Option<Mp>, ctx: &[(i64, &Mp)], code: i64, args: &[Mp]) -> Resul
     let Some(((ctx_type, ctx_value), rest)) = ctx.split_first() else {
         return apply_here(value, code, args);
     };
-    let mut container = value.ok_or(rc::ELEMENT_NOT_FOUND)?;
+    // cdt_context_dig: every failure to step into an element (not a list or map, the other kind's
+    // context type, no such element, an unknown or create context type) is OP_NOT_APPLICABLE.
+    let mut container = value.ok_or(rc::OP_NOT_APPLICABLE)?;
     // Context types (cdt.c): 0x10 list index, 0x11 list rank, 0x13 list value, 0x20 map index,
-    // 0x21 map rank, 0x22 map key, 0x23 map value; create flags are not supported.
+    // 0x21 map rank, 0x22 map key, 0x23 map value.
     let slot: Option<usize> = match (*ctx_type, &container) {
         (0x10 | 0x11 | 0x13, Mp::Array(items)) => {
-            let view = View { keys: None, values: items.iter().collect() };
-            child(&view, *ctx_type & 0x0f, ctx_value)?
+            let skip = usize::from(list_header(items).is_some());
+            let values: Vec<&Mp> = items[skip..].iter().collect();
+            child(None, &values, *ctx_type & 0x0f, ctx_value)?.map(|i| i + skip)
         }
         (0x20..=0x23, Mp::Map(pairs)) => {
             let slots: Vec<usize> = (0..pairs.len()).filter(|&i| !is_header(&pairs[i].0)).collect();
-            let view = View { keys: Some(slots.iter().map(|&i| &pairs[i].0).collect()), values: slots.iter().map(|&i| &pairs[i].1).collect() };
-            child(&view, *ctx_type & 0x0f, ctx_value)?.map(|h| slots[h])
+            let keys: Vec<&Mp> = slots.iter().map(|&i| &pairs[i].0).collect();
+            let values: Vec<&Mp> = slots.iter().map(|&i| &pairs[i].1).collect();
+            child(Some(&keys), &values, *ctx_type & 0x0f, ctx_value)?.map(|h| slots[h])
         }
-        (0x10..=0x13 | 0x20..=0x23, _) => return Err(rc::INCOMPATIBLE_TYPE),
-        _ => return Err(rc::UNSUPPORTED_FEATURE),
+        _ => return Err(rc::OP_NOT_APPLICABLE),
     };
     let Some(slot) = slot else {
-        return Err(rc::ELEMENT_NOT_FOUND);
+        return Err(rc::OP_NOT_APPLICABLE);
     };
     let inner = match &container {
         Mp::Array(items) => items[slot].clone(),
@@ -170,15 +200,20 @@ fn apply(value: Option<Mp>, ctx: &[(i64, &Mp)], code: i64, args: &[Mp]) -> Resul
     Ok((Some(container), result))
 }
 
-/// The storage position a context step selects (kind: 0 index, 1 rank, 2 key, 3 value).
-fn child(view: &View<'_>, kind: i64, v: &Mp) -> Result<Option<usize>, u8> {
-    let sel = match kind {
-        0 => Sel::Index(int(Some(v))?, Some(1)),
-        1 => Sel::Rank(int(Some(v))?, Some(1)),
-        2 => Sel::Keys(vec![v]),
-        _ => Sel::Values(vec![v]),
-    };
-    Ok(cdt_select::select(view, &sel).first().copied())
+/// The element a context step selects (kind: 0 index, 1 rank, 2 key, 3 value), as the
+/// *_subcontext_by_* functions find it: index and rank single positions, the first equal value.
+fn child(keys: Option<&[&Mp]>, values: &[&Mp], kind: i64, v: &Mp) -> Result<Option<usize>, u8> {
+    let n = values.len();
+    Ok(match kind {
+        0 => cdt_select::calc_index_count(int(Some(v))?, Some(1), n, false).map(|(i, _)| i),
+        1 => cdt_select::calc_index_count(int(Some(v))?, Some(1), n, false).map(|(r, _)| {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| cdt_select::cmp(values[a], values[b]).then(a.cmp(&b)));
+            order[r]
+        }),
+        2 => keys.and_then(|ks| ks.iter().position(|k| cdt_select::cmp(k, v).is_eq())),
+        _ => values.iter().position(|x| cdt_select::cmp(x, v).is_eq()),
+    })
 }
 
 /// Header element of an ordered list (ext with the flags as its type, no data).
@@ -197,8 +232,21 @@ fn apply_here(value: Option<Mp>, code: i64, args: &[Mp]) -> Result<(Option<Mp>, 
             None => Vec::new(),
             Some(_) => return Err(rc::INCOMPATIBLE_TYPE),
         };
+        // add/put [k, v, attr, flags], add_items/put_items [map, attr, flags], increment/decrement
+        // [k, delta, attr]: a map they create takes the attr's order (cdt_context_use_static_map_if_notinuse;
+        // flags beyond KV-ordered | persist-index count as none, cdt_check_flags).
+        let creates = matches!(code, 65..=68 | 73 | 74);
+        if !existed && creates {
+            let at = if matches!(code, 66 | 68) { 1 } else { 2 };
+            let attr = args.get(at).map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            if attr & !0x13 == 0 && attr & 3 != 0 {
+                pairs.push((Mp::Ext((attr & 3) as i8, Vec::new()), Mp::Nil));
+            }
+        }
         // An ordered map's leading ext entry stays put; lookups skip it.
         let (result, changed) = map_op(code, args, &mut pairs, existed)?;
+        // Even a no-op of these leaves the (empty) map it created.
+        let changed = changed || (!existed && creates);
         Ok((changed.then_some(Mp::Map(pairs)), result))
     } else {
         let mut list = match value {
@@ -208,6 +256,14 @@ fn apply_here(value: Option<Mp>, code: i64, args: &[Mp]) -> Result<(Option<Mp>, 
         };
         // Ordered lists carry a header element; ops see the elements only and order is kept.
         let mut ordered = list_header(&list).is_some_and(|f| f & 1 != 0);
+        if !existed && matches!(code, 1 | 2 | 12) {
+            // append / append_items [v, create_type, flags], increment [i, delta, create_type, flags]:
+            // a list they create takes that order (cdt_context_use_static_list_if_notinuse; flags
+            // beyond ordered | persist-index count as none, cdt_check_flags).
+            let at = if code == 12 { 2 } else { 1 };
+            let create = args.get(at).map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            ordered = create & !0x11 == 0 && create & 1 != 0;
+        }
         if list_header(&list).is_some() {
             list.remove(0);
         }
@@ -216,8 +272,11 @@ fn apply_here(value: Option<Mp>, code: i64, args: &[Mp]) -> Result<(Option<Mp>, 
             ordered = int(args.first())? & 1 != 0;
             (None, true)
         } else {
-            list_op(code, args, &mut list, existed)?
+            list_op(code, args, &mut list, existed, ordered)?
         };
+        // An op that may create the bin leaves an empty list even when it changes nothing
+        // (cdt_context_use_static_list_if_notinuse, then the "no-op" copy of the static list).
+        let changed = changed || (!existed && matches!(code, 1..=4 | 9 | 12));
         if ordered && changed {
             list.sort_by(cdt_select::cmp);
         }
@@ -228,91 +287,34 @@ fn apply_here(value: Option<Mp>, code: i64, args: &[Mp]) -> Result<(Option<Mp>, 
     }
 }
 
-fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool) -> Result<(Option<Mp>, bool), u8> {
+fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool, ordered: bool) -> Result<(Option<Mp>, bool), u8> {
     let size = |l: &Vec<Mp>| Some(Mp::Int(l.len() as i64));
     let arg = |i: usize| args.get(i).ok_or(rc::PARAMETER);
     Ok(match code {
         1..=4 => {
-            // append [v, order, flags], append_items [vs, order, flags], insert [i, v, flags],
-            // insert_items [i, vs, flags]
-            let (items, at, flags) = match code {
-                1 => (vec![arg(0)?.clone()], None, args.get(2)),
+            // append [v, create_type, flags], append_items [vs, create_type, flags],
+            // insert [i, v, flags], insert_items [i, vs, flags]
+            let (items, is_list, at, flags) = match code {
+                1 => (vec![arg(0)?.clone()], false, None, args.get(2)),
                 2 => match arg(0)? {
-                    Mp::Array(items) => (items.clone(), None, args.get(2)),
+                    Mp::Array(items) => (items.clone(), true, None, args.get(2)),
                     _ => return Err(rc::PARAMETER),
                 },
-                3 => (vec![arg(1)?.clone()], Some(int(args.first())?), args.get(2)),
+                3 => (vec![arg(1)?.clone()], false, Some(int(args.first())?), args.get(2)),
                 _ => match arg(1)? {
-                    Mp::Array(items) => (items.clone(), Some(int(args.first())?), args.get(2)),
+                    Mp::Array(items) => (items.clone(), true, Some(int(args.first())?), args.get(2)),
                     _ => return Err(rc::PARAMETER),
                 },
             };
             let flags = flags.map(|f| int(Some(f))).transpose()?.unwrap_or(0);
-            let no_fail = flags & LIST_NO_FAIL != 0;
-            let mut items = items;
-            if flags & LIST_ADD_UNIQUE != 0 {
-                // particle_list.c: a duplicate fails the op (ELEMENT_EXISTS) unless NO_FAIL;
-                // with PARTIAL the unique items still go in.
-                let mut unique: Vec<Mp> = Vec::new();
-                let mut dup = false;
-                for v in items {
-                    if list.iter().chain(unique.iter()).any(|e| cdt_select::cmp(e, &v).is_eq()) {
-                        dup = true;
-                    } else {
-                        unique.push(v);
-                    }
-                }
-                if dup && !no_fail {
-                    return Err(rc::ELEMENT_EXISTS);
-                }
-                if dup && flags & LIST_PARTIAL == 0 {
-                    return Ok((size(list), false));
-                }
-                items = unique;
-            }
-            let at = match at {
-                None => list.len(),
-                Some(i) if i < 0 => match index(i, list.len()) {
-                    Some(p) => p,
-                    None if no_fail => return Ok((size(list), false)),
-                    None => return Err(rc::OP_NOT_APPLICABLE),
-                },
-                Some(i) => i as usize,
-            };
-            if at > list.len() {
-                if flags & LIST_INSERT_BOUNDED != 0 {
-                    return if no_fail { Ok((size(list), false)) } else { Err(rc::OP_NOT_APPLICABLE) };
-                }
-                // Inserting past the end pads with nil; a pad beyond the record size limit cannot fit.
-                if at > MAX_PAD {
-                    return Err(rc::RECORD_TOO_BIG);
-                }
-                list.resize(at, Mp::Nil);
-            }
-            let n = items.len();
-            list.splice(at..at, items);
-            (size(list), n > 0 || !existed)
-        }
-        5 | 7 => {
-            let Some(i) = index(int(args.first())?, list.len()) else {
-                return Err(rc::OP_NOT_APPLICABLE);
-            };
-            let v = list.remove(i);
-            (Some(if code == 5 { v } else { Mp::Int(1) }), true)
+            let before = list.len();
+            let result = cdt_list::insert(list, ordered, at, items, is_list, flags)?;
+            (result, list.len() != before)
         }
         9 => {
-            let i = int(args.first())?;
-            match index(i, list.len()) {
-                Some(at) => list[at] = arg(1)?.clone(),
-                None if i >= 0 => {
-                    if i as usize > MAX_PAD {
-                        return Err(rc::RECORD_TOO_BIG);
-                    }
-                    list.resize(i as usize, Mp::Nil);
-                    list.push(arg(1)?.clone());
-                }
-                None => return Err(rc::OP_NOT_APPLICABLE),
-            }
+            // set [i, v, flags]
+            let flags = args.get(2).map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            cdt_list::set(list, ordered, int(args.first())?, arg(1)?.clone(), flags)?;
             (None, true)
         }
         11 => {
@@ -320,126 +322,68 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool) -> Result<
             (None, existed)
         }
         12 => {
-            let Some(i) = index(int(args.first())?, list.len()) else {
-                return Err(rc::OP_NOT_APPLICABLE);
-            };
-            let by = args.get(1).cloned().unwrap_or(Mp::Int(1));
-            list[i] = num_add(&list[i], &by)?;
-            (Some(list[i].clone()), true)
-        }
-        16 => (if existed { size(list) } else { None }, false),
-        17 => {
-            if !existed {
-                return Ok((None, false));
-            }
-            let Some(i) = index(int(args.first())?, list.len()) else {
-                return Err(rc::OP_NOT_APPLICABLE);
-            };
-            (Some(list[i].clone()), false)
-        }
-        18 => {
-            if !existed {
-                return Ok((None, false));
-            }
-            let start = int(args.first())?;
-            let start = if start < 0 { (list.len() as i64 + start).max(0) as usize } else { (start as usize).min(list.len()) };
-            let count = match args.get(1) {
-                Some(c) => int(Some(c))?.max(0) as usize,
-                None => list.len(),
-            };
-            (Some(Mp::Array(list.iter().skip(start).take(count).cloned().collect())), false)
-        }
-        6 | 8 => {
-            let start = int(args.first())?;
-            let count = args.get(1).map(|c| int(Some(c))).transpose()?;
-            let (res, hits) = list_select(list, if code == 6 { RT_VALUE } else { RT_COUNT }, &Sel::Index(start, count), false, true)?;
-            (res, hits)
-        }
-        10 => {
-            let start = int(args.first())?;
-            let count = int(args.get(1))?;
-            list_select(list, RT_COUNT | INVERTED, &Sel::Index(start, Some(count)), false, true)?
+            // increment [i, delta, create_type, flags]
+            let flags = args.get(3).map(|f| int(Some(f))).transpose()?.unwrap_or(0);
+            let result = cdt_list::increment(list, ordered, int(args.first())?, args.get(1).unwrap_or(&Mp::Nil), flags)?;
+            (result, true)
         }
         13 => {
+            // sort [flags]: 1 descending, 2 drop duplicates (list_sort; an ordered list stays as it is).
             let flags = args.first().map(|f| int(Some(f))).transpose()?.unwrap_or(0);
-            list.sort_by(cdt_select::cmp);
+            if !ordered {
+                list.sort_by(cdt_select::cmp);
+                if flags & 1 != 0 {
+                    list.reverse();
+                }
+            }
             if flags & 2 != 0 {
                 list.dedup_by(|a, b| cdt_select::cmp(a, b).is_eq());
             }
-            (None, existed)
+            (None, true)
         }
-        19 | 21 | 32 | 34 => {
-            let rt = int(args.first())?;
-            let at = int(args.get(1))?;
-            let sel = if code == 19 || code == 32 { Sel::Index(at, Some(1)) } else { Sel::Rank(at, Some(1)) };
-            let view = View { keys: None, values: list.iter().collect() };
-            if existed && cdt_select::select(&view, &sel).is_empty() {
-                return Err(rc::OP_NOT_APPLICABLE); // index or rank out of bounds
-            }
-            list_select(list, rt, &sel, true, code >= 32)?
-        }
-        22..=26 | 35..=39 => {
-            let rt = int(args.first())?;
-            let remove = code >= 35;
-            let sel = match if remove { code - 13 } else { code } {
-                22 => Sel::Values(vec![arg(1)?]),
-                23 => match arg(1)? {
-                    Mp::Array(vs) => Sel::Values(vs.iter().collect()),
+        16 => (size(list), false),
+        5..=8 | 10 | 17..=39 => {
+            // The get/remove-by family (cdt_list.rs): [rt, selector args...] or, for pop/remove/
+            // trim/get/get_range, [selector args...] with the result type the op implies.
+            let opt_count = |i: usize| args.get(i).filter(|c| !matches!(c, Mp::Nil)).map(|c| int(Some(c))).transpose();
+            let view = ListView { items: list, ordered };
+            let remove = matches!(code, 5..=8 | 10 | 32..=39);
+            let picked = match code {
+                5 | 7 => cdt_list::by_index_range(&view, if code == 5 { RT_VALUE } else { RT_COUNT }, int(args.first())?, Some(1), false)?,
+                6 | 8 => cdt_list::by_index_range(&view, if code == 6 { RT_VALUE } else { RT_COUNT }, int(args.first())?, opt_count(1)?, true)?,
+                10 => cdt_list::by_index_range(&view, RT_COUNT | INVERTED, int(args.first())?, Some(int(args.get(1))?), true)?,
+                17 => cdt_list::by_index_range(&view, RT_VALUE, int(args.first())?, Some(1), false)?,
+                18 => cdt_list::by_index_range(&view, RT_VALUE, int(args.first())?, opt_count(1)?, true)?,
+                19 | 32 => cdt_list::by_index_range(&view, int(args.first())?, int(args.get(1))?, Some(1), false)?,
+                21 | 34 => cdt_list::by_rank_range(&view, int(args.first())?, int(args.get(1))?, Some(1), false)?,
+                22 | 35 => cdt_list::by_value_interval(&view, int(args.first())?, arg(1)?, End::Same, true)?,
+                23 | 36 => match arg(1)? {
+                    Mp::Array(vs) => cdt_list::by_value_list(&view, int(args.first())?, vs)?,
                     _ => return Err(rc::PARAMETER),
                 },
-                24 => Sel::Index(int(args.get(1))?, args.get(2).map(|c| int(Some(c))).transpose()?),
-                25 => Sel::ValueInterval(arg(1)?, args.get(2)),
-                _ => Sel::Rank(int(args.get(1))?, args.get(2).map(|c| int(Some(c))).transpose()?),
+                24 | 37 => cdt_list::by_index_range(&view, int(args.first())?, int(args.get(1))?, opt_count(2)?, true)?,
+                25 | 38 => {
+                    let end = match args.get(2) {
+                        None => End::Open, // an explicit nil end is the nil value (below everything)
+                        Some(e) => End::Before(e),
+                    };
+                    cdt_list::by_value_interval(&view, int(args.first())?, arg(1)?, end, true)?
+                }
+                26 | 39 => cdt_list::by_rank_range(&view, int(args.first())?, int(args.get(1))?, opt_count(2)?, true)?,
+                _ => return Err(rc::UNSUPPORTED_FEATURE),
             };
-            if matches!(&sel, Sel::Values(l) if l.is_empty()) && rt & INVERTED != 0 {
-                let n = list.len();
-                return Ok(everything(rt, n, list_select(list, rt & !INVERTED, &Sel::Index(0, None), false, remove)?));
+            let changed = remove && !picked.removed.is_empty();
+            if changed {
+                let mut doomed = picked.removed;
+                doomed.sort_unstable();
+                for i in doomed.into_iter().rev() {
+                    list.remove(i);
+                }
             }
-            list_select(list, rt, &sel, false, remove)?
+            (picked.result, changed)
         }
         _ => return Err(rc::UNSUPPORTED_FEATURE),
     })
-}
-
-/// Runs a selection over a list, answering for `rt` and removing the hits when asked.
-fn list_select(list: &mut Vec<Mp>, rt: i64, sel: &Sel<'_>, single: bool, remove: bool) -> Result<(Option<Mp>, bool), u8> {
-    let (res, hits) = {
-        let view = View { keys: None, values: list.iter().collect() };
-        let hits = cdt_select::select(&view, sel);
-        cdt_select::result(&view, rt, hits, single)?
-    };
-    let changed = remove && !hits.is_empty();
-    if changed {
-        let mut hits = hits;
-        hits.sort_unstable();
-        for i in hits.into_iter().rev() {
-            list.remove(i);
-        }
-    }
-    Ok((res, changed))
-}
-
-/// Runs a selection over a map's entries (skipping an ordered map's header entry).
-fn map_select(pairs: &mut Vec<(Mp, Mp)>, rt: i64, sel: &Sel<'_>, single: bool, remove: bool) -> Result<(Option<Mp>, bool), u8> {
-    let slots: Vec<usize> = (0..pairs.len()).filter(|&i| !is_header(&pairs[i].0)).collect();
-    let (res, hits) = {
-        let view = View { keys: Some(slots.iter().map(|&i| &pairs[i].0).collect()), values: slots.iter().map(|&i| &pairs[i].1).collect() };
-        let hits = cdt_select::select(&view, sel);
-        let missing_key = single && hits.is_empty() && matches!(sel, Sel::Keys(_));
-        let (res, hits) = cdt_select::result(&view, rt, hits, single)?;
-        // A missing key answers nil for key/value return types rather than nothing.
-        let res = if missing_key && matches!(rt & !INVERTED, RT_KEY | RT_VALUE) { Some(Mp::Nil) } else { res };
-        (res, hits)
-    };
-    let changed = remove && !hits.is_empty();
-    if changed {
-        let mut doomed: Vec<usize> = hits.into_iter().map(|h| slots[h]).collect();
-        doomed.sort_unstable();
-        for i in doomed.into_iter().rev() {
-            pairs.remove(i);
-        }
-    }
-    Ok((res, changed))
 }
 
 fn is_header(k: &Mp) -> bool {
@@ -501,29 +445,28 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
             (Some(count(pairs)), changed)
         }
         73 | 74 => {
+            // increment / decrement [k, delta, attr]: map_increment with cdt_calc_delta (a missing
+            // key counts as 0; a decrement negates the delta).
             let k = arg(0)?.clone();
-            let by = args.get(1).cloned().unwrap_or(Mp::Int(1));
-            let by = if code == 74 { neg(&by)? } else { by };
-            let v = match find(pairs, &k) {
-                Some(i) => {
-                    pairs[i].1 = num_add(&pairs[i].1, &by)?;
-                    pairs[i].1.clone()
-                }
-                None => {
-                    if !matches!(by, Mp::Int(_) | Mp::Float(_)) {
-                        return Err(rc::PARAMETER);
-                    }
-                    pairs.push((k, by.clone()));
-                    by
-                }
+            let delta = match (args.get(1), code) {
+                (None | Some(Mp::Nil), 74) => Mp::Int(-1),
+                (Some(Mp::Int(i)), 74) => Mp::Int(i.wrapping_neg()),
+                (Some(Mp::Float(f)), 74) => Mp::Float(-f),
+                (d, _) => d.cloned().unwrap_or(Mp::Nil),
             };
+            let at = find(pairs, &k);
+            let v = cdt_list::add_delta(at.map(|i| &pairs[i].1), &delta)?;
+            match at {
+                Some(i) => pairs[i].1 = v.clone(),
+                None => pairs.push((k, v.clone())),
+            }
             (Some(v), true)
         }
         75 => {
             pairs.retain(|(k, _)| is_header(k));
             (None, existed)
         }
-        96 => (if existed { Some(count(pairs)) } else { None }, false),
+        96 => (Some(count(pairs)), false),
         76..=87 | 97..=108 => {
             let rt = int(args.first())?;
             let remove = code <= 87;
@@ -541,57 +484,48 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
                 87 => 106,
                 c => c,
             };
-            let count = || args.get(2).map(|c| int(Some(c))).transpose();
-            let (sel, single) = match base {
-                97 => (Sel::Keys(vec![arg(1)?]), true),
-                98 => (Sel::Index(int(args.get(1))?, Some(1)), true),
-                100 => (Sel::Rank(int(args.get(1))?, Some(1)), true),
-                102 => (Sel::Values(vec![arg(1)?]), false),
-                103 => (Sel::KeyInterval(arg(1)?, args.get(2)), false),
-                104 => (Sel::Index(int(args.get(1))?, count()?), false),
-                105 => (Sel::ValueInterval(arg(1)?, args.get(2)), false),
-                106 => (Sel::Rank(int(args.get(1))?, count()?), false),
-                107 => match arg(1)? {
-                    Mp::Array(ks) => (Sel::Keys(ks.iter().collect()), false),
-                    _ => return Err(rc::PARAMETER),
-                },
-                108 => match arg(1)? {
-                    Mp::Array(vs) => (Sel::Values(vs.iter().collect()), false),
-                    _ => return Err(rc::PARAMETER),
-                },
-                _ => return Err(rc::UNSUPPORTED_FEATURE),
+            let count = || args.get(2).filter(|c| !matches!(c, Mp::Nil)).map(|c| int(Some(c))).transpose();
+            let end = || match args.get(2) {
+                None => End::Open, // an explicit nil end is the nil value (below everything)
+                Some(e) => End::Before(e),
             };
-            if matches!(&sel, Sel::Keys(l) | Sel::Values(l) if l.is_empty()) && matches!(base, 107 | 108) {
-                // particle_map.c packed_map_get_remove_all_by_{key,value}_list with no items: rank
-                // answers are refused for keys; inverted, everything is selected (below).
-                if base == 107 && matches!(rt & !INVERTED, 3 | 4) {
-                    return Err(rc::OP_NOT_APPLICABLE);
+            let slots: Vec<usize> = (0..pairs.len()).filter(|&i| !is_header(&pairs[i].0)).collect();
+            let k_ordered = pairs.first().is_some_and(|(k, _)| matches!(k, Mp::Ext(f, _) if f & 1 != 0));
+            let picked = {
+                let view = MapView {
+                    keys: slots.iter().map(|&i| &pairs[i].0).collect(),
+                    values: slots.iter().map(|&i| &pairs[i].1).collect(),
+                    k_ordered,
+                };
+                match base {
+                    97 => cdt_map::by_key_interval(&view, rt, arg(1)?, End::Same, false)?,
+                    98 => cdt_map::by_index_range(&view, rt, int(args.get(1))?, Some(1), false)?,
+                    100 => cdt_map::by_rank_range(&view, rt, int(args.get(1))?, Some(1), false)?,
+                    102 => cdt_map::by_value_interval(&view, rt, arg(1)?, End::Same, true)?,
+                    103 => cdt_map::by_key_interval(&view, rt, arg(1)?, end(), true)?,
+                    104 => cdt_map::by_index_range(&view, rt, int(args.get(1))?, count()?, true)?,
+                    105 => cdt_map::by_value_interval(&view, rt, arg(1)?, end(), true)?,
+                    106 => cdt_map::by_rank_range(&view, rt, int(args.get(1))?, count()?, true)?,
+                    107 | 108 => match arg(1)? {
+                        Mp::Array(items) if base == 107 => cdt_map::by_key_list(&view, rt, items)?,
+                        Mp::Array(items) => cdt_map::by_value_list(&view, rt, items)?,
+                        _ => return Err(rc::PARAMETER),
+                    },
+                    _ => return Err(rc::UNSUPPORTED_FEATURE),
                 }
-                if rt & INVERTED != 0 {
-                    let n = pairs.iter().filter(|(k, _)| !is_header(k)).count();
-                    // Aerospike 8.1.2 then crashes (SIGSEGV: packed_map_get_remove_all reads an
-                    // offset index it never set up) when the map has entries and the return type
-                    // asks for them; the dev server answers PARAMETER instead, and keeps serving.
-                    if n > 0 && matches!(rt & !INVERTED, RT_KEY | RT_VALUE | 8 | 16 | 17) {
-                        return Err(rc::PARAMETER);
-                    }
-                    return Ok(everything(rt, n, map_select(pairs, rt & !INVERTED, &Sel::Index(0, None), false, remove)?));
+            };
+            let changed = remove && !picked.removed.is_empty();
+            if changed {
+                let mut doomed: Vec<usize> = picked.removed.iter().map(|&h| slots[h]).collect();
+                doomed.sort_unstable();
+                for i in doomed.into_iter().rev() {
+                    pairs.remove(i);
                 }
             }
-            map_select(pairs, rt, &sel, single, remove)?
+            (picked.result, changed)
         }
         _ => return Err(rc::UNSUPPORTED_FEATURE),
     })
-}
-
-/// An empty value (or key) list with the inverted flag selects every element: the server runs its
-/// get/remove-all path (particle_list.c packed_list_get_remove_by_index_range, particle_map.c
-/// packed_map_get_remove_all), whose index and rank answers (reversed or not) are 0..n in order.
-fn everything(rt: i64, n: usize, out: (Option<Mp>, bool)) -> (Option<Mp>, bool) {
-    match rt & !INVERTED {
-        1..=4 => (Some(Mp::Array((0..n as i64).map(Mp::Int).collect())), out.1),
-        _ => out,
-    }
 }
 
 #[cfg(test)]

@@ -37,6 +37,9 @@ pub struct Cluster {
     owners: RwLock<Vec<Vec<usize>>>,
     pub started: std::time::Instant,
     pub cluster_key: AtomicU64,
+    /// The namespaces' replication-factor setting: 2, or 1 for a single-node server (whose
+    /// reference config says 1; a real node reports its configured value, not the effective one).
+    pub configured_replication: usize,
 }
 
 impl Cluster {
@@ -64,6 +67,7 @@ impl Cluster {
             owners: RwLock::new(Vec::new()),
             started: std::time::Instant::now(),
             cluster_key: AtomicU64::new(0x3A5C_91D2_7E44),
+            configured_replication: n.min(REPLICATION_FACTOR),
         };
         c.rebalance();
         c
@@ -126,18 +130,18 @@ impl Cluster {
         owners.iter().map(|list| list.contains(&node)).collect()
     }
 
-    /// (master, replica) record counts node `node` holds in namespace `ns`.
-    pub fn node_objects(&self, node: usize, ns: &crate::store::Namespace) -> (u64, u64) {
+    /// (master, replica, never-expiring) record counts node `node` holds in namespace `ns`.
+    pub fn node_objects(&self, node: usize, ns: &crate::store::Namespace) -> (u64, u64, u64) {
         let owners = self.owners.read().unwrap_or_else(|e| e.into_inner()).clone();
-        let (mut master, mut prole) = (0u64, 0u64);
+        let (mut master, mut prole, mut non_expirable) = (0u64, 0u64, 0u64);
         for (pid, list) in owners.iter().enumerate() {
-            match list.iter().position(|&i| i == node) {
-                Some(0) => master += ns.lock(pid).records.len() as u64,
-                Some(_) => prole += ns.lock(pid).records.len() as u64,
-                None => {}
-            }
+            let Some(pos) = list.iter().position(|&i| i == node) else { continue };
+            let part = ns.lock(pid);
+            let n = part.records.len() as u64;
+            if pos == 0 { master += n } else { prole += n }
+            non_expirable += part.records.values().filter(|r| r.void_time == 0).count() as u64;
         }
-        (master, prole)
+        (master, prole, non_expirable)
     }
 
     #[cfg(test)]

@@ -561,7 +561,8 @@ fn meta(op: i64, r: &Record) -> Val {
         66 => Val::Int((lut_ms * 1_000_000) as i64), // last_update, ns since the Unix epoch
         67 => Val::Int((clock::now_ns() / 1_000_000).saturating_sub(lut_ms) as i64),
         68 => Val::Int(if r.void_time == 0 { -1 } else { ((r.void_time as u64 + clock::CITRUSLEAF_EPOCH) * 1_000_000_000) as i64 }),
-        69 => Val::Int(if r.void_time == 0 { -1 } else { r.void_time.saturating_sub(clock::now_cl()) as i64 }),
+        // cf_server_void_time_to_ttl: floored at 1 while the record lives through its void-time second.
+        69 => Val::Int(if r.void_time == 0 { -1 } else { r.void_time.saturating_sub(clock::now_cl()).max(1) as i64 }),
         70 => Val::Str(r.set.clone().unwrap_or_default().into_bytes()),
         71 => Val::Bool(r.key.is_some()),
         72 => Val::Bool(false),

@@ -9,10 +9,12 @@ use std::sync::atomic::Ordering;
 use crate::b64;
 use crate::cluster::Cluster;
 use crate::control;
+use crate::info_fields::{self as fields, render};
 use crate::sindex;
 use crate::stats::get;
 
-pub const BUILD: &str = "8.1.0.0";
+/// The Community Edition release whose behaviour the dev server follows (and answers as `build`).
+pub const BUILD: &str = "8.1.2.0";
 const EDITION: &str = "Aerospike Community Edition";
 const FEATURES: &str = "batch-any;batch-index;blob-bits;cdt-index;cdt-list;cdt-map;cluster-stable;float;geo;\
 sindex-exists;peers;pipelining;pquery;pscans;query-show;relaxed-sc;replicas;replicas-all;replicas-master;\
@@ -67,7 +69,7 @@ fn answer(c: &Cluster, node: usize, cmd: &str) -> String {
         "build" => BUILD.into(),
         "version" => format!("{EDITION} build {BUILD}"),
         "edition" => EDITION.into(),
-        "release" => format!("arch=x86_64;edition=community;os=devserver;sha=0;version={BUILD}"),
+        "release" => format!("edition={EDITION};version={BUILD};os=devserver;arch=x86_64;sha=0"),
         "features" => FEATURES.into(),
         "cluster-name" => "null".into(),
         "cluster-stable" => format!("{:X}", c.cluster_key.load(Ordering::Relaxed)),
@@ -88,6 +90,8 @@ fn answer(c: &Cluster, node: usize, cmd: &str) -> String {
             .map(|ns| format!("{}:{}", ns.name, b64::encode(&c.ownership_bitmap(node, 0))))
             .collect::<Vec<_>>()
             .join(";"),
+        // Deprecated in 8.1 but still answered (thr_info.c cmd_partitions).
+        "partitions" => crate::store::N_PARTITIONS.to_string(),
         "namespaces" => c.store.namespaces.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(";"),
         "namespace" => namespace_stats(c, node, params),
         "sets" => sets(c, node, params),
@@ -104,7 +108,7 @@ fn answer(c: &Cluster, node: usize, cmd: &str) -> String {
         "udf-put" | "udf-get" | "udf-remove" => "ERROR:4:udf not supported by the dev server".into(),
         "user-agent-set" => "ok".into(),
         "query-show" => String::new(),
-        "get-config" | "config-get" => "ERROR:4:not supported by the dev server".into(),
+        "get-config" | "config-get" => get_config(c, node, params),
         "devserver-nodes" => control::nodes_list(c),
         "devserver-node-stop" => control::node_control(c, params, control::NodeAction::Stop),
         "devserver-node-start" => control::node_control(c, params, control::NodeAction::Start),
@@ -165,105 +169,200 @@ fn namespace_stats(c: &Cluster, node: usize, params: &str) -> String {
     let Some(ns) = c.store.ns(params.as_bytes()) else {
         return "type=unknown".into(); // cmd_namespace answers this rather than an error
     };
-    let s = &c.nodes[node].stats;
-    let (master, prole) = c.node_objects(node, ns);
-    let used = ns.used_bytes.load(Ordering::Relaxed).max(0);
-    let rf = c.replication();
     let mut out = String::new();
-    let _ = write!(
-        out,
-        "ns_cluster_size={};effective_replication_factor={};replication-factor=2;objects={};tombstones=0;\
-         master_objects={};prole_objects={};data_used_bytes={};memory-limit={};stop_writes={};\
-         default-ttl={};nsup-period={};allow-ttl-without-nsup=false;max-record-size={};\
-         client_read_success={};client_read_not_found={};client_read_error={};\
-         client_write_success={};client_write_error={};client_delete_success={};\
-         client_delete_not_found={};client_delete_error={};batch_sub_read_success={};\
-         batch_sub_write_success={};pi_query_initiated={};si_query_initiated={};storage-engine=memory",
-        c.alive().len(),
-        rf,
-        master + prole,
-        master,
-        prole,
-        used,
-        ns.memory_limit,
-        ns.memory_limit > 0 && used as u64 >= ns.memory_limit,
-        ns.default_ttl,
-        if ns.nsup { 120 } else { 0 },
-        ns.max_record_size,
-        get(&s.read_success),
-        get(&s.read_not_found),
-        get(&s.read_error),
-        get(&s.write_success),
-        get(&s.write_error),
-        get(&s.delete_success),
-        get(&s.delete_not_found),
-        get(&s.delete_error),
-        get(&s.batch_sub_read_success),
-        get(&s.batch_sub_write_success),
-        get(&s.scan_initiate),
-        get(&s.query_initiate),
-    );
+    let stats = namespace_values(c, node, ns);
+    // The per-stripe storage statistics sit between the data_* and record_proto_* fields.
+    let cut = fields::NAMESPACE_STATS.iter().position(|(k, _)| *k == "record_proto_uncompressed_pct").unwrap_or(0);
+    render(&fields::NAMESPACE_STATS[..cut], &stats, &mut out);
+    let used = ns.used_bytes.load(Ordering::Relaxed).max(0) as u64;
+    for i in 0..fields::N_STRIPES {
+        let share = used / fields::N_STRIPES as u64 + u64::from(i == 0) * (used % fields::N_STRIPES as u64);
+        let _ = write!(
+            out,
+            ";storage-engine.stripe[{i}].used_bytes={share};storage-engine.stripe[{i}].free_wblocks=15;\
+             storage-engine.stripe[{i}].writes=0;storage-engine.stripe[{i}].defrag_q=0;\
+             storage-engine.stripe[{i}].defrag_reads=0;storage-engine.stripe[{i}].defrag_writes=0"
+        );
+    }
+    render(&fields::NAMESPACE_STATS[cut..], &stats, &mut out);
+    namespace_config(c, ns, &mut out);
     out
 }
 
-/// Per-set counts of the copies this node holds (namespace.c append_set_props: p_set->n_objects).
+/// The statistics of `namespace/<ns>` the dev server keeps, by the server's field names.
+fn namespace_values<'a>(c: &Cluster, node: usize, ns: &crate::store::Namespace) -> HashMap<&'a str, String> {
+    let s = &c.nodes[node].stats;
+    let (master, prole, non_expirable) = c.node_objects(node, ns);
+    let used = ns.used_bytes.load(Ordering::Relaxed).max(0) as u64;
+    let total = data_size(ns);
+    let mut v: HashMap<&str, String> = HashMap::new();
+    let mut set = |k: &'a str, x: String| {
+        v.insert(k, x);
+    };
+    set("ns_cluster_size", c.alive().len().to_string());
+    set("effective_replication_factor", c.replication().to_string());
+    set("objects", (master + prole).to_string());
+    set("master_objects", master.to_string());
+    set("prole_objects", prole.to_string());
+    set("non_expirable_objects", non_expirable.to_string());
+    set("stop_writes", (ns.memory_limit > 0 && used >= ns.memory_limit).to_string());
+    set("current_time", crate::clock::now_cl().to_string());
+    set("truncate_lut", ns.truncate_lut.load(Ordering::Relaxed).to_string());
+    set("index_used_bytes", ((master + prole) * 64).to_string());
+    set("data_total_bytes", total.to_string());
+    set("data_used_bytes", used.to_string());
+    set("data_used_pct", (used * 100 / total).to_string());
+    for (k, counter) in [
+        ("client_read_success", &s.read_success),
+        ("client_read_error", &s.read_error),
+        ("client_read_not_found", &s.read_not_found),
+        ("client_read_filtered_out", &s.read_filtered_out),
+        ("client_write_success", &s.write_success),
+        ("client_write_error", &s.write_error),
+        ("client_write_filtered_out", &s.write_filtered_out),
+        ("client_delete_success", &s.delete_success),
+        ("client_delete_error", &s.delete_error),
+        ("client_delete_not_found", &s.delete_not_found),
+        ("client_delete_filtered_out", &s.delete_filtered_out),
+        ("batch_sub_read_success", &s.batch_sub_read_success),
+        ("batch_sub_write_success", &s.batch_sub_write_success),
+        ("pi_query_long_basic_complete", &s.scan_initiate),
+        ("si_query_long_basic_complete", &s.query_initiate),
+    ] {
+        set(k, get(counter).to_string());
+    }
+    v
+}
+
+/// storage-engine.data-size: the memory limit, or the 1 GiB a default memory namespace gets here.
+fn data_size(ns: &crate::store::Namespace) -> u64 {
+    if ns.memory_limit > 0 { ns.memory_limit } else { 1 << 30 }
+}
+
+/// A namespace's configuration (cfg_info.c): ends `namespace/<ns>` and answers
+/// `get-config:context=namespace;id=<ns>`.
+fn namespace_config(c: &Cluster, ns: &crate::store::Namespace, out: &mut String) {
+    let mut v: HashMap<&str, String> = HashMap::new();
+    v.insert("default-ttl", ns.default_ttl.to_string());
+    // The sweep runs every second with nsup on (as a server configured with nsup-period 1).
+    v.insert("nsup-period", if ns.nsup { "1" } else { "0" }.into());
+    v.insert("max-record-size", ns.max_record_size.to_string());
+    v.insert("replication-factor", c.configured_replication.to_string());
+    v.insert("storage-engine.data-size", data_size(ns).to_string());
+    let cut = fields::NAMESPACE_CONFIG.iter().position(|(k, _)| *k == "storage-engine").map_or(0, |i| i + 1);
+    render(&fields::NAMESPACE_CONFIG[..cut], &v, out);
+    for i in 0..fields::N_STRIPES {
+        let _ = write!(out, ";storage-engine.stripe[{i}]=stripe-{i}");
+    }
+    render(&fields::NAMESPACE_CONFIG[cut..], &v, out);
+}
+
+/// `get-config[:context=service|network|namespace;id=<ns>]` (cfg_info.c as_cfg_info_cmd_get_config):
+/// no context answers service and network.
+fn get_config(c: &Cluster, node: usize, params: &str) -> String {
+    let p = parse_params(params);
+    let mut out = String::new();
+    let mut service: HashMap<&str, String> = HashMap::new();
+    service.insert("node-id", c.nodes[node].name.clone());
+    let mut network: HashMap<&str, String> = HashMap::new();
+    network.insert("service.port", c.nodes[node].port.to_string());
+    network.insert("service.address", c.host.clone());
+    network.insert("service.access-address", c.host.clone());
+    match p.get("context").map(String::as_str) {
+        None => {
+            render(fields::SERVICE_CONFIG, &service, &mut out);
+            render(fields::NETWORK_CONFIG, &network, &mut out);
+        }
+        Some("service") => render(fields::SERVICE_CONFIG, &service, &mut out),
+        Some("network") => render(fields::NETWORK_CONFIG, &network, &mut out),
+        Some("namespace") => {
+            let Some(name) = p.get("id").or_else(|| p.get("namespace")) else {
+                return "ERROR:20:missing 'namespace'".into();
+            };
+            let Some(ns) = c.store.ns(name.as_bytes()) else {
+                return "ERROR:20:namespace not found on node".into();
+            };
+            namespace_config(c, ns, &mut out);
+        }
+        // Enterprise-only contexts answer nothing on Community Edition.
+        Some("security") | Some("xdr") => {}
+        Some(_) => return "ERROR:4:invalid context".into(),
+    }
+    out
+}
+
+/// `sets[/<ns>[/<set>]]` (thr_info.c cmd_sets, namespace.c as_namespace_get_set_info): every set
+/// a namespace has held, in creation order, as `ns=..:set=..:props;`; one named set answers its
+/// props alone (nothing when it never existed). Counts are the copies this node holds.
 fn sets(c: &Cluster, node: usize, params: &str) -> String {
     let held = c.holds(node);
-    let mut parts = params.split('/').filter(|p| !p.is_empty());
-    let want_ns = parts.next();
-    let want_set = parts.next();
+    let (want_ns, want_set) = match params.split_once('/') {
+        Some((n, s)) => (Some(n), Some(s)),
+        None => ((!params.is_empty()).then_some(params), None),
+    };
+    if want_ns.is_some_and(|n| c.store.ns(n.as_bytes()).is_none()) {
+        return "ns_type=unknown".into();
+    }
     let mut out = String::new();
     for ns in &c.store.namespaces {
         if want_ns.is_some_and(|n| n != ns.name) {
             continue;
         }
         let stats = ns.set_stats(|p| held[p]);
-        let mut names: Vec<&String> = stats.keys().collect();
-        names.sort();
-        for set in names {
-            if want_set.is_some_and(|s| s != set) {
+        let sindexes = ns.sindexes.read().unwrap_or_else(|e| e.into_inner());
+        for set in ns.sets.read().unwrap_or_else(|e| e.into_inner()).iter() {
+            if want_set.is_some_and(|s| s != set.name) {
                 continue;
             }
-            let (objects, bytes) = stats[set];
-            let n_sindex = ns
-                .sindexes
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter()
-                .filter(|i| i.set.as_deref() == Some(set.as_str()))
-                .count();
+            if want_set.is_none() {
+                let _ = write!(out, "ns={}:set={}:", ns.name, set.name);
+            }
+            let (objects, bytes) = stats.get(&set.name).copied().unwrap_or((0, 0));
+            let n_sindex = sindexes.iter().filter(|i| i.set.as_deref() == Some(set.name.as_str())).count();
             let _ = write!(
                 out,
-                "ns={}:set={}:objects={}:tombstones=0:data_used_bytes={}:truncate_lut=0:sindexes={}:\
-                 index_populating=false:default-read-touch-ttl-pct=0:default-ttl=0:disable-eviction=false:\
-                 enable-index=false:stop-writes-count=0:stop-writes-size=0;",
-                ns.name, set, objects, bytes, n_sindex
+                "objects={}:tombstones=0:data_used_bytes={}:truncate_lut={}:sindexes={}:\
+                 index_populating=false:truncating=false:default-read-touch-ttl-pct=0:default-ttl=0:\
+                 disable-eviction=false:enable-index=false:stop-writes-count=0:stop-writes-size=0;",
+                objects, bytes, set.truncate_lut, n_sindex
             );
         }
-    }
-    if want_ns.is_some() && c.store.ns(want_ns.unwrap_or("").as_bytes()).is_none() {
-        return "ns_type=unknown".into();
     }
     out
 }
 
 fn statistics(c: &Cluster, node: usize) -> String {
     let s = &c.nodes[node].stats;
-    format!(
-        "cluster_size={};cluster_key={:X};cluster_generation={};cluster_integrity=true;cluster_is_member=true;\
-         uptime={};client_connections={};client_connections_opened={};client_connections_closed={};\
-         info_complete={};batch_index_initiate={};proto_errors={}",
-        c.alive().len(),
-        c.cluster_key.load(Ordering::Relaxed),
-        c.generation(),
-        c.started.elapsed().as_secs(),
-        get(&s.client_connections),
-        get(&s.client_connections_opened),
-        get(&s.client_connections_closed),
-        get(&s.info_complete),
-        get(&s.batch_index_initiate),
-        get(&s.proto_errors),
-    )
+    let alive = c.alive();
+    // The principal is the cluster's highest node id (exchange.c).
+    let principal = alive.iter().map(|&i| c.nodes[i].name.clone()).max().unwrap_or_default();
+    let objects: u64 = c.store.namespaces.iter().map(|ns| {
+        let (m, p, _) = c.node_objects(node, ns);
+        m + p
+    }).sum();
+    let mut v: HashMap<&str, String> = HashMap::new();
+    v.insert("cluster_size", alive.len().to_string());
+    v.insert("cluster_key", format!("{:X}", c.cluster_key.load(Ordering::Relaxed)));
+    v.insert("cluster_generation", c.generation().to_string());
+    v.insert("cluster_principal", principal.clone());
+    v.insert("paxos_principal", principal);
+    v.insert("uptime", c.started.elapsed().as_secs().to_string());
+    v.insert("time_since_rebalance", c.started.elapsed().as_secs().to_string());
+    v.insert("objects", objects.to_string());
+    for (k, counter) in [
+        ("client_connections", &s.client_connections),
+        ("client_connections_opened", &s.client_connections_opened),
+        ("client_connections_closed", &s.client_connections_closed),
+        ("info_complete", &s.info_complete),
+        ("demarshal_error", &s.proto_errors),
+        ("batch_index_initiate", &s.batch_index_initiate),
+        ("batch_index_complete", &s.batch_index_initiate),
+    ] {
+        v.insert(k, get(counter).to_string());
+    }
+    let mut out = String::new();
+    render(fields::STATISTICS, &v, &mut out);
+    out
 }
 
 fn sindex_list(c: &Cluster, params: &str) -> String {
@@ -299,6 +398,9 @@ fn sindex_create(c: &Cluster, params: &str) -> String {
     let Some(ns) = c.store.ns(ns_name.as_bytes()) else {
         return "ERROR:4:namespace not found".into();
     };
+    if let Some(set) = &idx.set {
+        let _ = ns.register_set(set); // sindex.c: an index's set exists from its creation
+    }
     let mut list = ns.sindexes.write().unwrap_or_else(|e| e.into_inner());
     // sindex_manager.c: the definition is the key, the name its value.
     if let Some(named) = list.iter().find(|i| i.name == idx.name) {
@@ -424,7 +526,7 @@ mod tests {
         let out = ask(&c, "node\nbuild\nbogus\n");
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0], format!("node\t{}", c.nodes[0].name));
-        assert_eq!(lines[1], "build\t8.1.0.0");
+        assert_eq!(lines[1], format!("build\t{BUILD}"));
         assert_eq!(lines[2], "bogus\tERROR:4:unrecognized command");
     }
 

@@ -4,6 +4,8 @@
 mod b64;
 mod batch;
 mod cdt;
+mod cdt_list;
+mod cdt_map;
 mod cdt_select;
 mod clock;
 mod cluster;
@@ -13,6 +15,7 @@ mod exp;
 mod faults;
 mod frame;
 mod info;
+mod info_fields;
 mod msgpack;
 mod particle;
 mod proto;

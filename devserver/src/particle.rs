@@ -26,6 +26,26 @@ pub fn validate(ptype: u8, value: &[u8]) -> Result<(), u8> {
     }
 }
 
+/// Bytes a stored particle takes in the server's flat record format, type byte included
+/// (as_bin_particle_flat_size: integer_flat_size keeps 1, 2, 4 or 8 value bytes, float and bool
+/// are fixed, everything else is a blob_flat: type, u32 size, data).
+pub fn flat_size(ptype: u8, data: &[u8]) -> usize {
+    match ptype {
+        INTEGER => {
+            let v = data.try_into().map(u64::from_be_bytes).unwrap_or(u64::MAX);
+            2 + match v {
+                0..=0xFF => 1,
+                0x100..=0xFFFF => 2,
+                0x1_0000..=0xFFFF_FFFF => 4,
+                _ => 8,
+            }
+        }
+        FLOAT => 9,
+        BOOL => 2,
+        _ => 5 + data.len(),
+    }
+}
+
 fn be8(v: &[u8]) -> Result<[u8; 8], u8> {
     v.try_into().map_err(|_| rc::PARAMETER)
 }

@@ -150,7 +150,9 @@ struct Plan<'a> {
     filter: Option<Filter>,
     collection: u8,
     exp: Option<crate::exp::Exp>,
-    bins: Option<Vec<&'a [u8]>>,
+    /// Projection ops (reads): each record answers them like a read; none = every bin.
+    ops: &'a [proto::Op<'a>],
+    respond_all: bool,
     no_bins: bool,
 }
 
@@ -184,17 +186,29 @@ fn walk_partition(plan: &Plan<'_>, pid: usize, after: Option<Digest>, limit: u64
         if let Some(k) = &r.key {
             fields.push((proto::FIELD_KEY, k));
         }
+        // Counted before the projection, like query.c's sample count.
+        n += 1;
+        let mut projected = Vec::new();
+        if !plan.no_bins && !plan.ops.is_empty() {
+            for op in plan.ops {
+                if crate::txn::read_op(op, r, d, plan.respond_all, &mut projected).is_err() {
+                    projected.clear(); // a failing op skips the record (apply_ops_make_response)
+                    break;
+                }
+            }
+            // apply_ops_make_response: a record none of whose ops answers is not sent.
+            if projected.is_empty() {
+                continue;
+            }
+        }
         let ops: Vec<proto::OutOp<'_>> = if plan.no_bins {
             Vec::new()
+        } else if plan.ops.is_empty() {
+            r.bins.iter().map(|b| proto::OutOp { name: b.name.as_bytes(), ptype: b.ptype, value: &b.data }).collect()
         } else {
-            r.bins
-                .iter()
-                .filter(|b| plan.bins.as_ref().is_none_or(|names| names.contains(&b.name.as_bytes())))
-                .map(|b| proto::OutOp { name: b.name.as_bytes(), ptype: b.ptype, value: &b.data })
-                .collect()
+            projected.iter().map(|b| proto::OutOp { name: &b.name, ptype: b.ptype, value: &b.data }).collect()
         };
         proto::write_msg(out, 0, rc::OK, r.generation as u32, r.void_time, 0, &fields, &ops);
-        n += 1;
     }
     (n, false)
 }
@@ -255,14 +269,14 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         .and_then(|d| d.try_into().ok())
         .map(u64::from_be_bytes)
         .unwrap_or(0);
-    let read_names: Vec<&[u8]> = m.ops.iter().filter(|o| o.op == proto::OP_READ).map(|o| o.name).collect();
     let plan = Plan {
         ns,
         set,
         filter,
         collection,
         exp: exp_filter,
-        bins: (!read_names.is_empty() && m.info1 & proto::INFO1_GET_ALL == 0).then_some(read_names),
+        ops: if m.info1 & proto::INFO1_GET_ALL != 0 { &[] } else { &m.ops },
+        respond_all: m.info2 & proto::INFO2_RESPOND_ALL_OPS != 0,
         no_bins: m.info1 & proto::INFO1_GET_NO_BINS != 0,
     };
 

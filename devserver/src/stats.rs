@@ -1,4 +1,5 @@
-//! Per-node counters, reported by the `statistics` and `namespace/<ns>` info commands.
+//! Per-node counters, reported by the `statistics` and `namespace/<ns>` info commands
+//! (a filtered-out transaction counts apart from errors, as the server's *_filtered_out).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -11,11 +12,14 @@ pub struct NodeStats {
     pub read_success: AtomicU64,
     pub read_not_found: AtomicU64,
     pub read_error: AtomicU64,
+    pub read_filtered_out: AtomicU64,
     pub write_success: AtomicU64,
     pub write_error: AtomicU64,
+    pub write_filtered_out: AtomicU64,
     pub delete_success: AtomicU64,
     pub delete_not_found: AtomicU64,
     pub delete_error: AtomicU64,
+    pub delete_filtered_out: AtomicU64,
     pub batch_index_initiate: AtomicU64,
     pub batch_sub_read_success: AtomicU64,
     pub batch_sub_write_success: AtomicU64,
@@ -39,6 +43,9 @@ impl NodeStats {
         let c = match (kind, result) {
             (TxnKind::Read, rc::OK) => &self.read_success,
             (TxnKind::Read, rc::NOT_FOUND) => &self.read_not_found,
+            (TxnKind::Read, rc::FILTERED_OUT) => &self.read_filtered_out,
+            (TxnKind::Write, rc::FILTERED_OUT) => &self.write_filtered_out,
+            (TxnKind::Delete, rc::FILTERED_OUT) => &self.delete_filtered_out,
             (TxnKind::Read, _) => &self.read_error,
             (TxnKind::Write, rc::OK) => &self.write_success,
             (TxnKind::Write, _) => &self.write_error,

@@ -36,24 +36,51 @@ pub struct Record {
 }
 
 impl Record {
+    /// as_record_is_expired (record.c): expired once its void time is in the past, so a record
+    /// is still readable during its void-time second.
     pub fn is_expired(&self, now_cl: u32) -> bool {
-        self.void_time != 0 && self.void_time <= now_cl
+        self.void_time != 0 && self.void_time < now_cl
     }
 
     pub fn bin(&self, name: &[u8]) -> Option<&Bin> {
         self.bins.iter().find(|b| b.name.as_bytes() == name)
     }
 
-    /// Approximate memory footprint, used for the memory limit and statistics.
+    /// Stored size (as_record_stored_size): the flat record with its end mark in 16-byte rblocks.
+    /// Used for the memory limit, data_used_bytes and the record_size expression.
     pub fn size(&self) -> usize {
-        64 + self.set.as_ref().map_or(0, |s| s.len())
-            + self.key.as_ref().map_or(0, |k| k.len())
-            + self.bins.iter().map(|b| b.name.len() + b.data.len() + 8).sum::<usize>()
+        self.storage_size().div_ceil(16) * 16
     }
 
-    /// Record size as the server counts it against max-record-size (roughly its flat storage size).
+    /// Size the server checks against max-record-size (drv_mem.c buffer_bins): the flat record
+    /// (flat.c as_flat_record_size) plus the 4-byte end mark. List and map particles count as
+    /// stored here, which is as the client sent them.
     pub fn storage_size(&self) -> usize {
-        self.size()
+        fn uintvar(n: usize) -> usize {
+            match n {
+                0..0x80 => 1,
+                0x80..0x4000 => 2,
+                0x4000..0x20_0000 => 3,
+                0x20_0000..0x1000_0000 => 4,
+                _ => 5,
+            }
+        }
+        const FLAT_HEADER: usize = 35; // sizeof(as_flat_record)
+        const END_MARK: usize = 4;
+        let mut n = FLAT_HEADER + END_MARK;
+        if self.void_time != 0 {
+            n += 4;
+        }
+        if let Some(s) = &self.set {
+            n += 1 + s.len();
+        }
+        if let Some(k) = &self.key {
+            n += uintvar(k.len()) + k.len();
+        }
+        if !self.bins.is_empty() {
+            n += uintvar(self.bins.len());
+        }
+        n + self.bins.iter().map(|b| 1 + b.name.len() + crate::particle::flat_size(b.ptype, &b.data)).sum::<usize>()
     }
 }
 
@@ -75,7 +102,22 @@ pub struct Namespace {
     pub sindexes: RwLock<Vec<SIndex>>,
     /// Bumped on every truncate so running scans can notice.
     pub truncate_count: AtomicU64,
+    /// The sets this namespace has ever held, in creation order (the server's set vmap: a set
+    /// stays listed, empty, after its records go, until restart).
+    pub sets: RwLock<Vec<SetInfo>>,
+    /// The namespace-wide truncate threshold, ms since the citrusleaf epoch (0 = none).
+    pub truncate_lut: AtomicU64,
 }
+
+pub struct SetInfo {
+    pub name: String,
+    /// Truncate threshold, ms since the citrusleaf epoch (0 = never truncated).
+    pub truncate_lut: u64,
+}
+
+/// AS_SET_NAME_MAX_SIZE (64, with the terminator) and AS_SET_MAX_COUNT (datamodel.h).
+const SET_NAME_MAX: usize = 63;
+const SET_MAX_COUNT: usize = 4095;
 
 impl Namespace {
     pub fn new(name: &str, memory_limit: u64, nsup: bool) -> Namespace {
@@ -91,6 +133,8 @@ impl Namespace {
             max_record_size: 1024 * 1024,
             sindexes: RwLock::new(Vec::new()),
             truncate_count: AtomicU64::new(0),
+            sets: RwLock::new(Vec::new()),
+            truncate_lut: AtomicU64::new(0),
         }
     }
 
@@ -125,11 +169,44 @@ impl Namespace {
         part.records.get_mut(d)
     }
 
+    /// Registers a set a record is created in (as_namespace_get_create_set_w_len): PARAMETER for a
+    /// name too long or past the sets limit.
+    pub fn register_set(&self, name: &str) -> Result<(), u8> {
+        if self.sets.read().unwrap_or_else(|e| e.into_inner()).iter().any(|s| s.name == name) {
+            return Ok(());
+        }
+        let mut sets = self.sets.write().unwrap_or_else(|e| e.into_inner());
+        if sets.iter().any(|s| s.name == name) {
+            return Ok(());
+        }
+        if name.len() > SET_NAME_MAX || sets.len() >= SET_MAX_COUNT {
+            return Err(crate::proto::rc::PARAMETER);
+        }
+        sets.push(SetInfo { name: name.to_string(), truncate_lut: 0 });
+        Ok(())
+    }
+
     /// Deletes records of `set` (all sets when None) last updated before `before_ns`, compared in
     /// whole milliseconds like the server (truncate.c): a record written in the truncate's own
-    /// millisecond survives.
+    /// millisecond survives. As truncate_action_do, a set never written is left alone, and a
+    /// threshold not above the current one changes nothing; the threshold is kept (truncate_lut).
     pub fn truncate(&self, set: Option<&str>, before_ns: u64) -> usize {
         let before_ms = before_ns / 1_000_000;
+        let lut = before_ms.saturating_sub(clock::CITRUSLEAF_EPOCH * 1000);
+        match set {
+            Some(name) => {
+                let mut sets = self.sets.write().unwrap_or_else(|e| e.into_inner());
+                match sets.iter_mut().find(|s| s.name == name) {
+                    Some(s) if lut > s.truncate_lut => s.truncate_lut = lut,
+                    _ => return 0,
+                }
+            }
+            None => {
+                if self.truncate_lut.fetch_max(lut, Ordering::Relaxed) >= lut {
+                    return 0;
+                }
+            }
+        }
         let mut n = 0;
         for pid in 0..N_PARTITIONS {
             let mut part = self.lock(pid);

@@ -38,11 +38,14 @@ pub struct Outcome {
     pub generation: u32,
     pub void_time: u32,
     pub bins: Vec<OutBin>,
+    /// A write turned the message's ttl -2 (don't update) into 0 (namespace default) because it
+    /// created the record (write_master rewrites m->record_ttl; batch rows repeating the message see it).
+    pub ttl_defaulted: bool,
 }
 
 impl Outcome {
     pub fn err(kind: TxnKind, result: u8) -> Outcome {
-        Outcome { kind, result, generation: 0, void_time: 0, bins: Vec::new() }
+        Outcome { kind, result, generation: 0, void_time: 0, bins: Vec::new(), ttl_defaulted: false }
     }
 
     /// Encodes this outcome as a complete type-3 reply frame.
@@ -139,7 +142,7 @@ fn exp_modify(op: &proto::Op<'_>, rec: &mut Record, digest: &Digest, name: &str)
         (Some((ptype, data)), Some(i)) => rec.bins[i] = Bin { name: name.to_string(), ptype, data },
         (Some((ptype, data)), None) => rec.bins.push(Bin { name: name.to_string(), ptype, data }),
         (None, Some(i)) if eop.flags & exp::FLAG_ALLOW_DELETE != 0 => {
-            rec.bins.remove(i);
+            rec.bins.swap_remove(i); // as_bin_remove: the last bin takes the slot
         }
         (None, None) if eop.flags & exp::FLAG_ALLOW_DELETE != 0 => {}
         (None, _) if no_fail => {}
@@ -163,13 +166,18 @@ fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>)
     if !set_matches(m, r) {
         return Outcome::err(k, rc::PARAMETER);
     }
+    // The answer carries the void time the read saw; a read touch only moves it afterwards.
+    let void_time = r.void_time;
+    if let Err(code) = read_touch(m.record_ttl, r, now) {
+        return Outcome::err(k, code);
+    }
     if filtered_out(filter, r, digest) {
         return Outcome::err(k, rc::FILTERED_OUT);
     }
     if !key_matches(m, r) {
         return Outcome::err(k, rc::KEY_MISMATCH);
     }
-    let mut out = Outcome { kind: k, result: rc::OK, generation: r.generation as u32, void_time: r.void_time, bins: Vec::new() };
+    let mut out = Outcome { kind: k, result: rc::OK, generation: r.generation as u32, void_time, bins: Vec::new(), ttl_defaulted: false };
     if m.info1 & proto::INFO1_GET_NO_BINS != 0 {
         return out;
     }
@@ -182,37 +190,63 @@ fn read(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>)
     }
     let respond_all = m.info2 & proto::INFO2_RESPOND_ALL_OPS != 0;
     for op in &m.ops {
-        match op.op {
-            proto::OP_READ => {
-                if op.name.len() > BIN_NAME_MAX || op.name.contains(&0) {
-                    return Outcome::err(k, rc::BIN_NAME);
-                }
-                match r.bin(op.name) {
-                    Some(b) => out.bins.push(OutBin::from_bin(b)),
-                    None if respond_all => out.bins.push(OutBin::null(op.name)),
-                    None => {}
-                }
-            }
-            proto::OP_EXP_READ => match exp_read(op, r, digest) {
-                Ok(Some(b)) => out.bins.push(b),
-                Ok(None) => {}
-                Err(code) => return Outcome::err(k, code),
-            },
-            proto::OP_CDT_READ => {
-                let name = String::from_utf8_lossy(op.name);
-                match r.bin(op.name).map(|b| cdt::execute(Some(b), &name, false, op.value)) {
-                    Some(Ok(cdt::CdtOut { result: Some((ptype, data)), .. })) => {
-                        out.bins.push(OutBin { name: op.name.to_vec(), ptype, data })
-                    }
-                    Some(Err(code)) => return Outcome::err(k, code),
-                    _ if respond_all => out.bins.push(OutBin::null(op.name)),
-                    _ => {}
-                }
-            }
-            _ => return Outcome::err(k, rc::UNSUPPORTED_FEATURE),
+        if op.name.len() > BIN_NAME_MAX || op.name.contains(&0) {
+            return Outcome::err(k, rc::BIN_NAME);
+        }
+        if let Err(code) = read_op(op, r, digest, respond_all, &mut out.bins) {
+            return Outcome::err(k, code);
         }
     }
     out
+}
+
+/// read_touch.c as_read_touch_check: a read's record_ttl is its read-touch-ttl-percent (0 = the
+/// namespace default, which is 0 = never; -1 = never; above 100 is a PARAMETER error for a record
+/// that expires). A read within that percentage of the last write's ttl from the record's end of
+/// life resets the ttl to that write's ttl. The server queues the touch and does it just after
+/// the read (no generation change); here it is done at once, which no client can tell apart.
+fn read_touch(pct: u32, r: &mut Record, now: u32) -> Result<(), u8> {
+    const NEVER_TOUCH: u32 = u32::MAX;
+    if r.void_time == 0 || pct == 0 || pct == NEVER_TOUCH {
+        return Ok(());
+    }
+    if pct > 100 {
+        return Err(rc::PARAMETER);
+    }
+    let lut_cl = (r.lut / 1_000_000_000).saturating_sub(clock::CITRUSLEAF_EPOCH) as u32;
+    let write_ttl = r.void_time.wrapping_sub(lut_cl);
+    let threshold_ttl = (write_ttl as u64 * pct as u64 / 100) as u32;
+    if now < r.void_time.wrapping_sub(threshold_ttl) {
+        return Ok(());
+    }
+    let touched = now.wrapping_add(write_ttl);
+    if touched > r.void_time {
+        r.void_time = touched;
+        r.lut = clock::now_ns();
+    }
+    Ok(())
+}
+
+/// One read op of a read or a scan/query projection (rw_utils.c process_bin_read_op and the
+/// callers' rule): a value answers; no value answers nil only with respond-all-ops.
+pub fn read_op(op: &proto::Op<'_>, r: &Record, digest: &Digest, respond_all: bool, out: &mut Vec<OutBin>) -> Result<(), u8> {
+    let value = match op.op {
+        proto::OP_READ => r.bin(op.name).map(OutBin::from_bin),
+        proto::OP_EXP_READ => exp_read(op, r, digest)?.filter(|b| b.ptype != particle::NULL),
+        proto::OP_CDT_READ => match r.bin(op.name) {
+            None => None,
+            Some(b) => cdt::execute(Some(b), &String::from_utf8_lossy(op.name), false, op.value)?
+                .result
+                .map(|(ptype, data)| OutBin { name: op.name.to_vec(), ptype, data }),
+        },
+        _ => return Err(rc::UNSUPPORTED_FEATURE),
+    };
+    match value {
+        Some(b) => out.push(b),
+        None if respond_all => out.push(OutBin::null(op.name)),
+        None => {}
+    }
+    Ok(())
 }
 
 fn new_void_time(ttl: u32, existing: Option<&Record>, ns: &Namespace, now: u32) -> u32 {
@@ -301,6 +335,13 @@ fn write_policies(m: &Msg<'_>) -> Result<bool, u8> {
 }
 
 fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>) -> Outcome {
+    let mut ttl_defaulted = false;
+    let mut out = write_record(ns, m, digest, filter, &mut ttl_defaulted);
+    out.ttl_defaulted = ttl_defaulted;
+    out
+}
+
+fn write_record(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>, ttl_defaulted: &mut bool) -> Outcome {
     let k = TxnKind::Write;
     let must_not_create = match write_policies(m) {
         Ok(v) => v,
@@ -311,7 +352,7 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>
     let mut part = ns.lock(partition_id(digest));
     let existing = ns.live(&mut part, digest, now).map(|r| r.clone());
     let fail = |result: u8| match &existing {
-        Some(r) => Outcome { kind: k, result, generation: r.generation as u32, void_time: r.void_time, bins: Vec::new() },
+        Some(r) => Outcome { kind: k, result, generation: r.generation as u32, void_time: r.void_time, bins: Vec::new(), ttl_defaulted: false },
         None => Outcome::err(k, result),
     };
 
@@ -323,6 +364,14 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>
     }
     if !generation_ok(m, existing.as_ref().map_or(0, |r| r.generation)) {
         return fail(rc::GENERATION);
+    }
+    if existing.is_none() {
+        // set_set_from_msg: creating a record in a set registers the set, even if the write fails later.
+        if let Some(s) = set {
+            if let Err(code) = ns.register_set(&String::from_utf8_lossy(s)) {
+                return fail(code);
+            }
+        }
     }
     if let Some(r) = &existing {
         // set_name_check_on_update: an update must name the record's set exactly.
@@ -342,6 +391,7 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>
     let mut ttl = m.record_ttl;
     if ttl == TTL_DONT_UPDATE && existing.is_none() {
         ttl = 0;
+        *ttl_defaulted = true;
     }
     if !(ttl <= MAX_ALLOWED_TTL || ttl == TTL_NEVER_EXPIRE || ttl == TTL_DONT_UPDATE) {
         return fail(rc::PARAMETER);
@@ -384,14 +434,21 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>
             proto::OP_WRITE => {
                 if op.ptype == particle::NULL {
                     if let Some(i) = pos {
-                        rec.bins.remove(i);
+                        rec.bins.swap_remove(i); // as_bin_remove: the last bin takes the slot
                     }
                 } else {
                     // An empty bin name is a name like any other (as_bin_name_check allows it).
                     if let Err(e) = particle::validate(op.ptype, op.value) {
                         return fail(e);
                     }
-                    let b = Bin { name: name.to_string(), ptype: op.ptype, data: op.value.to_vec() };
+                    let data = match op.ptype {
+                        particle::LIST | particle::MAP => match cdt::canonical_particle(op.value) {
+                            Ok(d) => d,
+                            Err(e) => return fail(e),
+                        },
+                        _ => op.value.to_vec(),
+                    };
+                    let b = Bin { name: name.to_string(), ptype: op.ptype, data };
                     match pos {
                         Some(i) => rec.bins[i] = b,
                         None => rec.bins.push(b),
@@ -415,9 +472,10 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>
             }
             proto::OP_DELETE_ALL => rec.bins.clear(),
             proto::OP_EXP_READ => {
+                // write_master answers every read op but OP_READ, nil when it has no value.
                 match exp_read(op, &rec, digest) {
                     Ok(Some(b)) => reads.push(b),
-                    Ok(None) => {}
+                    Ok(None) => reads.push(OutBin::null(op.name)),
                     Err(code) => return fail(code),
                 }
                 continue;
@@ -437,9 +495,12 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>
                                 None => rec.bins.push(b),
                             }
                         }
+                        // A read of a missing bin answers nothing (process_bin_read_op NOT_FOUND); a
+                        // read of a present bin, like a modify with respond-all-ops, answers nil.
+                        let answers_nil = respond_all || (!modify && pos.is_some());
                         match out.result {
                             Some((ptype, data)) => reads.push(OutBin { name: op.name.to_vec(), ptype, data }),
-                            None if respond_all => reads.push(OutBin::null(op.name)),
+                            None if answers_nil => reads.push(OutBin::null(op.name)),
                             None => {}
                         }
                     }
@@ -451,9 +512,11 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>
                 if name.is_empty() && m.info1 & proto::INFO1_GET_ALL != 0 {
                     reads.extend(rec.bins.iter().map(OutBin::from_bin));
                 } else {
+                    // process_bin_read_op: a missing bin answers only with respond-all-ops.
                     match rec.bins.iter().find(|b| b.name == name) {
                         Some(b) => reads.push(OutBin::from_bin(b)),
-                        None => reads.push(OutBin::null(op.name)),
+                        None if respond_all => reads.push(OutBin::null(op.name)),
+                        None => {}
                     }
                 }
                 continue;
@@ -475,11 +538,13 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>
         }
         let old = part.records.remove(digest);
         ns.account(old.as_ref(), None);
-        return Outcome { kind: k, result: rc::OK, generation: 0, void_time: 0, bins: reads };
+        return Outcome { kind: k, result: rc::OK, generation: 0, void_time: 0, bins: reads, ttl_defaulted: false };
     }
     if rec.bins.len() > 32767 {
         return fail(rc::PARAMETER);
     }
+    // The new void time is part of the flat record whose size is checked.
+    rec.void_time = new_void_time(ttl, existing.as_ref(), ns, now);
     if rec.storage_size() > ns.max_record_size {
         return fail(rc::RECORD_TOO_BIG);
     }
@@ -491,9 +556,8 @@ fn write(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp>
         }
     }
     rec.generation = next_generation(rec.generation);
-    rec.void_time = new_void_time(ttl, existing.as_ref(), ns, now);
     rec.lut = clock::now_ns();
-    let out = Outcome { kind: k, result: rc::OK, generation: rec.generation as u32, void_time: rec.void_time, bins: reads };
+    let out = Outcome { kind: k, result: rc::OK, generation: rec.generation as u32, void_time: rec.void_time, bins: reads, ttl_defaulted: false };
     ns.account(existing.as_ref(), Some(&rec));
     part.records.insert(*digest, rec);
     out
@@ -505,16 +569,17 @@ fn delete(ns: &Namespace, m: &Msg<'_>, digest: &Digest, filter: Option<&exp::Exp
         // Durable deletes need tombstones, an Enterprise Edition feature (checked before the lookup).
         return Outcome::err(k, rc::ENTERPRISE_ONLY);
     }
-    let now = clock::now_cl();
     let mut part = ns.lock(partition_id(digest));
-    let Some(r) = ns.live(&mut part, digest, now) else {
+    // delete_ce.c delete_master / drop_master: CE deletes a record even once it has expired, until
+    // the sweep (nsup) has removed it; set check, generation, filter, then key.
+    let Some(r) = part.records.get(digest) else {
         return Outcome::err(k, rc::NOT_FOUND);
     };
-    if !generation_ok(m, r.generation) {
-        return Outcome { kind: k, result: rc::GENERATION, generation: r.generation as u32, void_time: r.void_time, bins: Vec::new() };
-    }
     if !set_matches(m, r) {
         return Outcome::err(k, rc::PARAMETER);
+    }
+    if !generation_ok(m, r.generation) {
+        return Outcome { kind: k, result: rc::GENERATION, generation: r.generation as u32, void_time: r.void_time, bins: Vec::new(), ttl_defaulted: false };
     }
     if filtered_out(filter, r, digest) {
         return Outcome::err(k, rc::FILTERED_OUT);

@@ -22,6 +22,14 @@ def client(config):
     c.close()
 
 
+@pytest.fixture(scope="session")
+def devserver_client(devserver_hosts):
+    """A client of the dev server that fault-injection tests drive (see devserver_hosts)."""
+    c = aerospike_py.client({"hosts": list(devserver_hosts)}).connect()
+    yield c
+    c.close()
+
+
 @pytest.fixture
 def key(namespace, unique_set):
     return (namespace, unique_set, "k1")

@@ -21,9 +21,9 @@ def closed_connections(host: str, port: int) -> int:
     return int(fields["client_connections_closed"])
 
 
-@pytest.mark.devserver_only
-def test_cancelled_puts_are_aborted_and_client_stays_usable(config, aerospike_hosts, namespace, unique_set):
-    host, port = aerospike_hosts[0]
+def test_cancelled_puts_are_aborted_and_client_stays_usable(devserver_hosts, namespace, unique_set):
+    host, port = devserver_hosts[0]
+    config = {"hosts": list(devserver_hosts)}
     n = 10
     keys = [(namespace, unique_set, f"c{i}") for i in range(n)]
 

@@ -164,3 +164,20 @@ def test_server_rejection_of_a_list_operation_raises_server_error(client, key):
     client.put(key, INITIAL)
     with pytest.raises(exception.BinTypeError):
         client.operate(key, [list_operations.list_append("m", 1)])  # "m" holds a map
+
+
+def test_map_key_value_results_are_flat_lists_in_hit_order(client, key):
+    """MAP_RETURN_KEY_VALUE: the server answers an order-preserving map in hit order (cdt.h
+    result_map_type_to_map_flags), which the official client returns as [k1, v1, k2, v2, ...]."""
+    client.put(key, {"m": {"c": 3, "a": 1, "b": 2, "d": 0}})
+    mkv = aerospike_py.MAP_RETURN_KEY_VALUE
+    _, _, bins = client.operate(key, [map_operations.map_get_by_key_list("m", ["c", "a"], mkv)])
+    assert bins == {"m": ["a", 1, "c", 3]}
+    _, _, bins = client.operate(key, [map_operations.map_get_by_index("m", 0, mkv)])
+    assert bins == {"m": ["a", 1]}
+    _, _, bins = client.operate(key, [map_operations.map_get_by_rank_range("m", 0, 2, mkv)])
+    assert bins == {"m": ["d", 0, "a", 1]}
+    _, _, bins = client.operate(key, [map_operations.map_get_by_key("m", "zz", mkv)])
+    assert bins == {"m": []}
+    _, _, bins = client.operate(key, [map_operations.map_get_by_rank_range("m", 0, 2, aerospike_py.MAP_RETURN_UNORDERED_MAP)])
+    assert bins == {"m": {"d": 0, "a": 1}}

@@ -137,10 +137,10 @@ def test_every_result_code_has_a_class():
         assert cls.code == code or 120 <= code <= 127, (code, cls)
 
 
-@pytest.mark.devserver_only
 @pytest.mark.parametrize("code", [c for c in SERVER_CODES if c not in (9, 11)])
-def test_server_result_code_maps_to_exception(client, key, aerospike_hosts, code):
-    host, port = aerospike_hosts[0]
+def test_server_result_code_maps_to_exception(devserver_client, key, devserver_hosts, code):
+    client = devserver_client
+    host, port = devserver_hosts[0]
     assert info(host, port, f"devserver-fault-error:op=write;code={code};count=1")
     try:
         with pytest.raises(exception.AerospikeError) as info_:
@@ -151,9 +151,9 @@ def test_server_result_code_maps_to_exception(client, key, aerospike_hosts, code
     assert info_.value.code == code
 
 
-@pytest.mark.devserver_only
-def test_client_timeout_raises_timeout_error(client, key, aerospike_hosts):
-    host, port = aerospike_hosts[0]
+def test_client_timeout_raises_timeout_error(devserver_client, key, devserver_hosts):
+    client = devserver_client
+    host, port = devserver_hosts[0]
     info(host, port, "devserver-fault-delay:ms=1500;op=read;count=3")
     try:
         with pytest.raises(exception.TimeoutError) as info_:

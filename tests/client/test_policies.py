@@ -17,8 +17,7 @@ from servers import info
         {"replica": 9},
         {"read_mode_ap": 2},
         {"read_mode_sc": 4},
-        {"read_touch_ttl_percent": 101},
-        {"read_touch_ttl_percent": -2},
+        {"read_touch_ttl_percent": "50"},
         {"sleep_between_retries": -1},
         {"compress": "yes"},
     ],
@@ -42,6 +41,17 @@ def test_valid_read_policy_keys_are_accepted(client, key):
     assert client.get(key, policy=policy)[2] == {"a": 1}
 
 
+@pytest.mark.parametrize("pct", [101, 300, -2])
+def test_read_touch_ttl_percent_out_of_range_is_the_servers_error_4(client, key, ttl_writes, pct):
+    """Sent to the server as the official client does: it refuses it (InvalidRequest) for a record that
+    expires and ignores it for one that never does (read_touch.c as_read_touch_check)."""
+    client.put(key, {"a": 1}, meta={"ttl": 100})
+    with pytest.raises(exception.InvalidRequest):
+        client.get(key, policy={"read_touch_ttl_percent": pct})
+    client.put(key, {"a": 1}, meta={"ttl": -1})
+    assert client.get(key, policy={"read_touch_ttl_percent": pct})[2] == {"a": 1}
+
+
 def test_malformed_filter_expression_is_refused_not_ignored(client, key):
     """An ignored filter would delete a record the caller meant to keep."""
     client.put(key, {"a": 1})
@@ -50,9 +60,9 @@ def test_malformed_filter_expression_is_refused_not_ignored(client, key):
     assert client.get(key)[2] == {"a": 1}
 
 
-@pytest.mark.devserver_only
-def test_sleep_between_retries_waits_between_attempts(client, key, aerospike_hosts):
-    host, port = aerospike_hosts[0]
+def test_sleep_between_retries_waits_between_attempts(devserver_client, key, devserver_hosts):
+    client = devserver_client
+    host, port = devserver_hosts[0]
     client.put(key, {"a": 1})
     info(host, port, "devserver-fault-drop:op=read;count=2")
     try:

@@ -8,6 +8,12 @@ from aerospike_helpers.batch import records as br
 from aerospike_helpers.operations import operations as op
 
 OK, NOT_FOUND, GENERATION, EXISTS = 0, 2, 3, 5
+
+
+def _partition(k) -> int:
+    """A key's partition id (partition.h as_partition_getid: the digest's first two bytes, little-endian, 12 bits)."""
+    d = aerospike.calc_digest(*k)
+    return (d[0] | d[1] << 8) & 0x0FFF
 BATCH_FAILED = -16
 
 
@@ -166,3 +172,21 @@ def test_batch_remove_durable_delete_is_enterprise_only(client, stored):
     assert res.result == BATCH_FAILED
     assert client.exists(stored[0])[1] is not None
 
+
+
+def test_batch_ttl_dont_update_turns_into_default_for_rows_after_a_create(client, key, ttl_writes):
+    # write.c write_master rewrites the message's ttl -2 (don't update) to 0 (namespace default) when the write
+    # creates its record; batch.c as_batch_queue_task hands later rows repeating the same ops that same message.
+    # So here the second row resets the existing record's ttl to the default (0 = never expire). The rows share
+    # the message only within one node's batch: both keys are taken in one partition.
+    fresh = key("fresh")
+    old = next(key(f"old-{i}") for i in range(100_000) if _partition(key(f"old-{i}")) == _partition(fresh))
+    client.put(old, {"x": 1}, meta={"ttl": 1000})
+    res = client.batch_operate([fresh, old], [op.write("y", 1)], ttl=aerospike.TTL_DONT_UPDATE)
+    assert [r.result for r in res.batch_records] == [OK, OK]
+    assert client.get(fresh)[1]["ttl"] == aerospike.TTL_NEVER_EXPIRE
+    assert client.get(old)[1]["ttl"] == aerospike.TTL_NEVER_EXPIRE
+    # Without a create before it, -2 keeps the ttl.
+    client.put(old, {"x": 1}, meta={"ttl": 1000})
+    client.batch_operate([old], [op.write("y", 2)], ttl=aerospike.TTL_DONT_UPDATE)
+    assert 990 <= client.get(old)[1]["ttl"] <= 1000

@@ -101,7 +101,9 @@ def test_list_clear_and_remove_by_index_range(client, key):
 def test_map_put_items_and_return_types(client, key):
     k = key("m-items")
     _op(client, k, mo.map_put_items("m", {"a": 1, "b": 2, "c": 3}))
-    assert _op(client, k, mo.map_get_by_key("m", "c", aerospike.MAP_RETURN_KEY_VALUE))["m"] in ([("c", 3)], {"c": 3})
+    # KEY_VALUE answers an order-preserving map (cdt.h result_map_type_to_map_flags), which the official client
+    # shows as a flat [k, v, ...] list.
+    assert _op(client, k, mo.map_get_by_key("m", "c", aerospike.MAP_RETURN_KEY_VALUE))["m"] == ["c", 3]
     assert _op(client, k, mo.map_get_by_rank("m", -1, aerospike.MAP_RETURN_KEY)) == {"m": "c"}
     got = _op(client, k, mo.map_get_by_value_range("m", 2, 10, aerospike.MAP_RETURN_KEY))
     assert sorted(got["m"]) == ["b", "c"]
@@ -181,3 +183,31 @@ def test_key_ordered_map_orders_integer_keys_before_string_keys(client, key):
     _op(client, k, mo.map_put_items("m", {"b": 1, 2: 1, "a": 1, -1: 1}, policy))
     got = _op(client, k, mo.map_get_by_index_range("m", 0, 4, aerospike.MAP_RETURN_KEY))
     assert got == {"m": [-1, 2, "a", "b"]}
+
+
+@pytest.mark.parametrize("append", ["list_append", "list_append_items"])
+def test_list_append_creating_the_bin_with_an_ordered_policy_sorts_it(client, key, append):
+    # particle_list.c: append / append-items on a missing bin create it with the policy's order
+    # (cdt_context_use_static_list_if_notinuse); an ordered list keeps its values sorted.
+    k = key(f"ordered-{append}")
+    policy = {"list_order": aerospike.LIST_ORDERED}
+    first = getattr(lo, append)("l", 5 if append == "list_append" else [5, 1, 3], policy)
+    _op(client, k, first)
+    _op(client, k, lo.list_append("l", 2))
+    assert client.get(k)[2]["l"] == ([2, 5] if append == "list_append" else [1, 2, 3, 5])
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+def test_map_key_value_results_come_in_hit_order(client, key, ordered):
+    # particle_map.c: index, key and value selections answer in index order, rank selections in rank order.
+    k = key(f"kv-{ordered}")
+    policy = {"map_order": aerospike.MAP_KEY_ORDERED} if ordered else None
+    _op(client, k, mo.map_put_items("m", {"c": 3, "a": 1, "b": 2, "d": 0}, policy))
+    kv = aerospike.MAP_RETURN_KEY_VALUE
+    assert _op(client, k, mo.map_get_by_rank_range("m", 0, 3, kv))["m"] == ["d", 0, "a", 1, "b", 2]
+    assert _op(client, k, mo.map_get_by_key_list("m", ["c", "a"], kv))["m"] == ["a", 1, "c", 3]
+    assert _op(client, k, mo.map_get_by_value_list("m", [3, 0], kv))["m"] == ["c", 3, "d", 0]
+    assert _op(client, k, mo.map_get_by_index("m", 1, kv))["m"] == ["b", 2]
+    assert _op(client, k, mo.map_get_by_key("m", "zz", kv))["m"] == []
+    assert _op(client, k, mo.map_remove_by_key_list("m", ["d"], kv, inverted=True))["m"] == ["a", 1, "b", 2, "c", 3]
+    assert client.get(k)[2] == {"m": {"d": 0}}

@@ -10,7 +10,7 @@ from aerospike import exception as ex
 from aerospike import predicates as p
 from aerospike_helpers.operations import operations as op
 
-from compat_util import index_ready
+from compat_util import index_ready, wait_until
 
 
 @pytest.fixture
@@ -76,3 +76,49 @@ def test_sindex_query_skips_expired_records(client, namespace, unique_set, expir
         assert sorted(b["kind"] for _, _, b in q.results()) == ["live"] * 5
     finally:
         client.index_remove(namespace, name)
+
+
+def _sleep_until(t: float) -> None:
+    time.sleep(max(0.0, t - time.time()))
+
+
+def test_record_lives_through_its_void_time_second(client, key, ttl_writes):
+    # record.c as_record_is_expired: void_time != 0 && void_time < now. A record written at second s with ttl 1
+    # has void time s + 1 and is still read during that second; it is gone from second s + 2. (The server runs on
+    # this machine's clock; the write starts early in a second so it cannot straddle one.)
+    _sleep_until(int(time.time()) + 1.05)
+    start = int(time.time())
+    k = key("boundary")
+    client.put(k, {"a": 1}, meta={"ttl": 1})
+    _sleep_until(start + 1.5)
+    _, meta, bins = client.get(k)
+    assert bins == {"a": 1}
+    assert meta["ttl"] == 1  # cf_server_void_time_to_ttl floors at 1 while the record lives
+    _sleep_until(start + 2.6)
+    with pytest.raises(ex.RecordNotFound):
+        client.get(k)
+
+
+def test_read_touch_resets_the_ttl_after_a_read_past_the_threshold(client, key, ttl_writes):
+    # read_touch.c as_read_touch_check: with read_touch_ttl_percent p, a read once the record is within p% of its
+    # last write's ttl from its end of life queues a touch that resets the ttl to that write's ttl (the read
+    # itself answers the old ttl; the touch follows asynchronously and leaves the generation alone).
+    k = key("read-touch")
+    client.put(k, {"a": 1}, meta={"ttl": 100})
+    time.sleep(2.2)
+    assert client.get(k, policy={"read_touch_ttl_percent": 50})[1]["ttl"] <= 98  # not past 50%: no touch
+    assert client.get(k, policy={"read_touch_ttl_percent": -1})[1]["ttl"] <= 98
+    meta = client.get(k, policy={"read_touch_ttl_percent": 99})[1]  # 98 <= 99: touch
+    assert meta["ttl"] <= 98 and meta["gen"] == 1
+    assert wait_until(lambda: client.get(k)[1]["ttl"] >= 99, timeout=5)
+    assert client.get(k)[1]["gen"] == 1
+
+
+@pytest.mark.parametrize("pct", [101, 255, 1000])
+def test_read_touch_ttl_percent_above_100_is_refused_for_expiring_records(client, key, ttl_writes, pct):
+    # read_touch.c: above 100 is a bad read-touch-ttl-pct (PARAMETER), checked only for a record that expires.
+    client.put(key("expiring"), {"a": 1}, meta={"ttl": 100})
+    with pytest.raises(ex.InvalidRequest):
+        client.get(key("expiring"), policy={"read_touch_ttl_percent": pct})
+    client.put(key("forever"), {"a": 1}, meta={"ttl": -1})
+    assert client.get(key("forever"), policy={"read_touch_ttl_percent": pct})[2] == {"a": 1}

@@ -119,3 +119,83 @@ def test_truncate_future_cutoff_is_rejected_with_code_4(client, namespace, uniqu
     with pytest.raises(ex.InvalidRequest) as info:
         client.truncate(namespace, unique_set, time.time_ns() + 3600 * 10**9)
     assert info.value.code == 4
+
+
+def _info(client, command):
+    return info_value(client.info_random_node(command)).strip()
+
+
+def test_info_partitions_answers_the_partition_count(client):
+    assert _info(client, "partitions") == "4096"  # thr_info.c cmd_partitions (deprecated in 8.1, still answered)
+
+
+def test_info_build_is_the_version_answered(client):
+    build = _info(client, "build")
+    assert _info(client, "version") == f"Aerospike Community Edition build {build}"
+    assert tuple(int(x) for x in build.split(".")[:2]) >= (8, 1)
+
+
+def _set_answers(client, namespace, set_name):
+    """The non-empty `sets/<ns>/<set>` answers of every node (a node that never held the set answers nothing)."""
+    answers = [info_value(text).strip() for _, text in client.info_all(f"sets/{namespace}/{set_name}").values()]
+    return [a for a in answers if a]
+
+
+def test_info_sets_of_one_set_has_no_prefix_and_keeps_truncate_lut(client, key, namespace, unique_set):
+    # namespace.c as_namespace_get_set_info: ns=/set= prefixes only when listing sets; append_set_props order.
+    client.put(key("one"), {"a": 1})
+    answers = _set_answers(client, namespace, unique_set)
+    assert answers
+    for text in answers:
+        assert [kv.split("=")[0] for kv in text.rstrip(";").split(":")] == [
+            "objects", "tombstones", "data_used_bytes", "truncate_lut", "sindexes", "index_populating", "truncating",
+            "default-read-touch-ttl-pct", "default-ttl", "disable-eviction", "enable-index", "stop-writes-count",
+            "stop-writes-size",
+        ]
+    listings = [info_value(text) for _, text in client.info_all(f"sets/{namespace}").values()]
+    assert any(f"ns={namespace}:set={unique_set}:objects=" in text for text in listings)
+    assert _set_answers(client, namespace, f"{unique_set}_never_written") == []
+    time.sleep(0.05)  # see _LUT_MS
+    before_ms = (time.time_ns() // 1_000_000) - 1_262_304_000_000  # ms since the citrusleaf epoch (2010)
+    client.truncate(namespace, unique_set, 0)
+
+    def props():
+        return [parse_kv(text, ":") for text in _set_answers(client, namespace, unique_set)]
+
+    # truncate.c truncate_action_do keeps the set's threshold; the set stays listed, empty.
+    assert wait_until(lambda: all(p["objects"] == "0" and p["truncating"] == "false" for p in props()))
+    for p in props():
+        assert abs(int(p["truncate_lut"]) - before_ms) < 5_000
+
+
+def test_info_namespace_reports_statistics_and_configuration(client, namespace):
+    stats = parse_kv(_info(client, f"namespace/{namespace}"))
+    for name in ["ns_cluster_size", "effective_replication_factor", "objects", "master_objects", "prole_objects",
+                 "non_expirable_objects", "current_time", "truncate_lut", "data_used_bytes", "data_total_bytes",
+                 "client_read_success", "client_write_success", "batch_sub_read_success", "nsup-period",
+                 "replication-factor", "default-ttl", "max-record-size", "storage-engine", "storage-engine.data-size"]:
+        assert name in stats, name
+    # A namespace's replication-factor is its configuration; a single node serves one copy.
+    if int(stats["ns_cluster_size"]) == 1:
+        assert stats["effective_replication_factor"] == "1"
+    assert stats["max-record-size"] == "1048576"
+    config = parse_kv(_info(client, f"get-config:context=namespace;id={namespace}"))
+    assert {k: stats[k] for k in config} == config  # namespace/<ns> ends with the namespace's configuration
+
+
+def test_info_statistics_and_get_config(client):
+    stats = parse_kv(_info(client, "statistics"))
+    for name in ["cluster_size", "cluster_key", "cluster_principal", "uptime", "objects", "client_connections",
+                 "info_complete", "batch_index_initiate"]:
+        assert name in stats, name
+    service = parse_kv(_info(client, "get-config:context=service"))
+    assert "node-id" in service and "proto-fd-max" in service
+    network = parse_kv(_info(client, "get-config:context=network"))
+    assert "service.port" in network
+    assert parse_kv(_info(client, "get-config")) == {**service, **network}
+    # The official client raises the ERROR:<code>: answers (cfg_info.c: invalid context 4, unknown namespace 20).
+    with pytest.raises(ex.InvalidRequest):
+        client.info_random_node("get-config:context=bogus")
+    with pytest.raises(ex.AerospikeError) as err:
+        client.info_random_node("get-config:context=namespace;id=no_such_ns")
+    assert err.value.code == 20

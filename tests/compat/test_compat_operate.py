@@ -112,3 +112,13 @@ def test_operate_with_ttl_meta(client, key, ttl_writes):
     client.operate(k, [op.write("a", 1)], meta={"ttl": 1234})
     assert 1224 <= client.exists(k)[1]["ttl"] <= 1234
 
+
+
+def test_operate_write_with_read_of_missing_bin_leaves_it_out(client, key):
+    # rw_utils.c process_bin_read_op: a read of a bin the record lacks answers nothing unless the request sets
+    # respond-all-ops (write.c write_master then adds no response bin for it).
+    k = key("write-read-missing")
+    client.put(k, {"a": 1})
+    assert client.operate(k, [op.write("b", 2), op.read("zz")])[2] == {}
+    assert client.operate(k, [op.touch(), op.read("zz"), op.read("a")])[2] == {"a": 1}
+    assert client.get(k)[2] == {"a": 1, "b": 2}

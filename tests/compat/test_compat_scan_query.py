@@ -403,3 +403,25 @@ def test_map_keys_and_values_indexes(client, namespace, unique_set, key):
     finally:
         client.index_remove(namespace, keys_ix)
         client.index_remove(namespace, vals_ix)
+
+
+def test_scan_with_select_skips_records_holding_none_of_the_bins(client, namespace, unique_set):
+    # proto.c as_msg_make_response_bufbuilder / query.c apply_ops_make_response: "Don't return an empty record."
+    for i, bins in enumerate([{"a": 1}, {"b": 2}, {"a": 3, "b": 4}, {"c": 5}]):
+        client.put((namespace, unique_set, i), bins)
+    q = client.query(namespace, unique_set)
+    q.select("a")
+    assert sorted(b["a"] for _, _, b in q.results()) == [1, 3]
+    q = client.query(namespace, unique_set)
+    q.select("b", "a")
+    assert sorted(sorted(b.items()) for _, _, b in q.results()) == [[("a", 1)], [("a", 3), ("b", 4)], [("b", 2)]]
+
+
+def test_sindex_query_with_select_skips_records_holding_none_of_the_bins(client, namespace, unique_set, index):
+    for i, bins in enumerate([{"k": 1, "a": 1}, {"k": 1, "b": 2}, {"k": 2, "a": 3}]):
+        client.put((namespace, unique_set, i), bins)
+    index("int", "k")
+    q = client.query(namespace, unique_set)
+    q.select("a")
+    q.where(p.equals("k", 1))
+    assert [b for _, _, b in q.results()] == [{"a": 1}]
