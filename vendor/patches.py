@@ -58,7 +58,11 @@ def _diff(a: Path, b: Path) -> str:
     )
     if out.returncode > 1:
         sys.exit(out.stderr)
-    return out.stdout
+    # File times in the ---/+++ headers differ in every checkout: keep only the paths.
+    return "".join(
+        line.split("\t", 1)[0] + "\n" if line.startswith(("--- ", "+++ ")) else line
+        for line in out.stdout.splitlines(keepends=True)
+    )
 
 
 def current_diff() -> str:

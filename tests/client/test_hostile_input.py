@@ -157,7 +157,7 @@ def test_connect_credentials_are_bounded(aerospike_hosts):
         {"socket_timeout": 2**63},
         {"max_retries": -1},
         {"sleep_between_retries": 2**32},
-        {"read_touch_ttl_percent": 101},
+        {"read_touch_ttl_percent": 2**64},  # 101..2**63 go to the server, as the official client sends them
     ],
 )
 def test_policy_values_out_of_range_raise_param_error(client, key, policy):
