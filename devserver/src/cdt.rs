@@ -150,7 +150,11 @@ pub fn canonical(v: &mut Mp) -> Result<(), u8> {
 
 /// A list or map particle as the server stores it (see `canonical`).
 pub fn canonical_particle(data: &[u8]) -> Result<Vec<u8>, u8> {
-    let mut v = msgpack::decode(data).map_err(|_| rc::UNKNOWN)?;
+    let Ok(mut v) = msgpack::decode(data) else {
+        // Deeper than msgpack::MAX_DEPTH but well formed: the real server stores such a value
+        // (the official client writes any depth), so keep it as sent rather than refuse it.
+        return if msgpack::is_well_formed(data) { Ok(data.to_vec()) } else { Err(rc::UNKNOWN) };
+    };
     canonical(&mut v)?;
     Ok(msgpack::to_bytes(&v))
 }

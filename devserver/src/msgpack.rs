@@ -155,6 +155,42 @@ pub fn decode(buf: &[u8]) -> Result<Mp, MpError> {
     Ok(v)
 }
 
+/// Whether `buf` is exactly one well-formed value, at any depth: a walk with a count of the items
+/// still due instead of recursion, for values too deep for `decode`.
+pub fn is_well_formed(buf: &[u8]) -> bool {
+    let mut d = Decoder::new(buf);
+    let mut due: u64 = 1;
+    while due > 0 {
+        due -= 1;
+        let Ok(b) = d.take(1).map(|b| b[0]) else { return false };
+        let (skip, items) = match b {
+            0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => (Ok(0), 0),
+            0x80..=0x8f => (Ok(0), 2 * (b & 0x0f) as u64),
+            0x90..=0x9f => (Ok(0), (b & 0x0f) as u64),
+            0xa0..=0xbf => (Ok((b & 0x1f) as u64), 0),
+            0xc4..=0xc6 => (d.uint(1 << (b - 0xc4)), 0),
+            0xc7..=0xc9 => (d.uint(1 << (b - 0xc7)).map(|n| n + 1), 0),
+            0xca => (Ok(4), 0),
+            0xcb => (Ok(8), 0),
+            0xcc..=0xcf => (Ok(1 << (b - 0xcc)), 0),
+            0xd0..=0xd3 => (Ok(1 << (b - 0xd0)), 0),
+            0xd4..=0xd8 => (Ok(1 + (1 << (b - 0xd4))), 0),
+            0xd9..=0xdb => (d.uint(1 << (b - 0xd9)), 0),
+            0xdc => match d.uint(2) { Ok(n) => (Ok(0), n), Err(e) => (Err(e), 0) },
+            0xdd => match d.uint(4) { Ok(n) => (Ok(0), n), Err(e) => (Err(e), 0) },
+            0xde => match d.uint(2) { Ok(n) => (Ok(0), 2 * n), Err(e) => (Err(e), 0) },
+            0xdf => match d.uint(4) { Ok(n) => (Ok(0), 2 * n), Err(e) => (Err(e), 0) },
+            _ => return false,
+        };
+        let Ok(skip) = skip else { return false };
+        if d.take(skip as usize).is_err() || items > (buf.len() - d.pos) as u64 {
+            return false;
+        }
+        due += items;
+    }
+    d.at_end()
+}
+
 /// Encodes a value (smallest encodings, as the server normalizes).
 pub fn encode(v: &Mp, out: &mut Vec<u8>) {
     match v {
@@ -286,6 +322,21 @@ mod tests {
         let mut f = vec![0xcb];
         f.extend_from_slice(&1.5f64.to_be_bytes());
         assert_eq!(decode(&f).unwrap(), Mp::Float(1.5));
+    }
+
+    #[test]
+    fn well_formed_at_any_depth() {
+        let mut deep = vec![0x91; 5000];
+        deep.push(0x01);
+        assert!(decode(&deep).is_err() && is_well_formed(&deep));
+        for ok in [&[0x01][..], &[0x92, 0xa1, b'a', 0xcb, 0, 0, 0, 0, 0, 0, 0, 0], &[0x81, 0x01, 0xc0]] {
+            assert!(is_well_formed(ok), "{ok:?}");
+        }
+        for bad in [&[0x92, 0x01][..], &[0xa2, b'a'], &[0x01, 0x01], &[0xc1], &[0xdd, 0xff, 0xff, 0xff, 0xff]] {
+            assert!(!is_well_formed(bad), "{bad:?}");
+        }
+        deep.pop();
+        assert!(!is_well_formed(&deep));
     }
 
     #[test]
