@@ -27,7 +27,8 @@ pub enum NodeAction {
     Refuse,
 }
 
-pub fn node_control(c: &Cluster, params: &str, action: NodeAction) -> String {
+/// `via` is the node this control request came through (its own connection stays open).
+pub fn node_control(c: &Cluster, via: usize, params: &str, action: NodeAction) -> String {
     let p = info::parse_params(params);
     let Some(id) = p.get("id") else {
         return "ERROR:4:missing id".into();
@@ -40,7 +41,32 @@ pub fn node_control(c: &Cluster, params: &str, action: NodeAction) -> String {
         NodeAction::Start => c.start_node(i),
         NodeAction::Refuse => c.refuse_node(i),
     };
-    if ok { "ok".into() } else { "ERROR:4:node already in that state or last node".into() }
+    if !ok {
+        return "ERROR:4:node already in that state or last node".into();
+    }
+    if matches!(action, NodeAction::Stop | NodeAction::Refuse) {
+        wait_connections_closed(c, i, usize::from(via == i));
+    }
+    "ok".into()
+}
+
+/// Waits (up to 2 s) until node `i`'s connection tasks have closed their sockets, so that a client
+/// acting on the "ok" finds them closed: a request it sends afterwards never goes out on a socket
+/// the node is about to drop unanswered (which a client must report as in doubt).
+fn wait_connections_closed(c: &Cluster, i: usize, own: usize) {
+    let open = &c.nodes[i].stats.client_connections;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let wait = || {
+        while open.load(std::sync::atomic::Ordering::Relaxed) as usize > own && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    };
+    // block_in_place hands this worker's other tasks (the closing connections among them) to
+    // another thread while it sleeps.
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(wait),
+        _ => wait(),
+    }
 }
 
 pub fn fault_add(c: &Cluster, name: &str, params: &str) -> String {

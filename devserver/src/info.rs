@@ -110,9 +110,9 @@ fn answer(c: &Cluster, node: usize, cmd: &str) -> String {
         "query-show" => String::new(),
         "get-config" | "config-get" => get_config(c, node, params),
         "devserver-nodes" => control::nodes_list(c),
-        "devserver-node-stop" => control::node_control(c, params, control::NodeAction::Stop),
-        "devserver-node-start" => control::node_control(c, params, control::NodeAction::Start),
-        "devserver-node-refuse" => control::node_control(c, params, control::NodeAction::Refuse),
+        "devserver-node-stop" => control::node_control(c, node, params, control::NodeAction::Stop),
+        "devserver-node-start" => control::node_control(c, node, params, control::NodeAction::Start),
+        "devserver-node-refuse" => control::node_control(c, node, params, control::NodeAction::Refuse),
         "devserver-fault-delay" | "devserver-fault-drop" | "devserver-fault-error" => control::fault_add(c, name, params),
         "devserver-fault-clear" => {
             c.faults.clear();
