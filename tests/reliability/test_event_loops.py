@@ -29,9 +29,12 @@ def new_loop(request):
 
 
 def run_on(new_loop, coro_fn):
+    async def main():   # the awaitable is made with the loop running (connect() needs one)
+        return await coro_fn()
+
     loop = new_loop()
     try:
-        return loop.run_until_complete(coro_fn())
+        return loop.run_until_complete(main())
     finally:
         loop.close()
 
@@ -77,7 +80,7 @@ def test_cancellation_leaves_the_client_usable(new_loop, aerospike_hosts, unique
 def test_several_loops_in_several_threads(aerospike_hosts, unique_set, shared):
     shared_client = aerospike_py.AsyncClient({"hosts": aerospike_hosts}) if shared else None
     if shared:
-        asyncio.run(shared_client.connect())
+        run_on(asyncio.new_event_loop, shared_client.connect)
     results, errors = {}, []
 
     def thread(i, new_loop):
@@ -107,7 +110,7 @@ def test_several_loops_in_several_threads(aerospike_hosts, unique_set, shared):
     assert not errors, errors
     assert results == {i: 200 for i in range(6)}
     if shared:
-        asyncio.run(shared_client.close())
+        run_on(asyncio.new_event_loop, shared_client.close)
 
 
 def test_repeated_asyncio_run(new_loop, aerospike_hosts, unique_set):
@@ -135,7 +138,8 @@ CLOSED_LOOP = textwrap.dedent("""
     ac = aerospike_py.AsyncClient({"hosts": hosts})
     for how in ("stop", "close", "drop"):
         loop = new_loop()
-        loop.run_until_complete(ac.connect())
+        async def connect(): await ac.connect()
+        loop.run_until_complete(connect())
         async def flood():
             futs = [asyncio.ensure_future(ac.put(("test", "relloop", i), {"v": i})) for i in range(2000)]
             await asyncio.sleep(0)

@@ -63,7 +63,7 @@ def test_long_mixed_run_keeps_fds_and_threads_flat(leak_results):
     assert r["returncode"] == 0, r
     for kind in ("sync", "async"):
         k = r[kind]
-        assert k["ops"] == 40_000, r
+        assert k["ops"] >= 99_000, r
         lo, hi = k["fds_range"]
         assert hi - lo <= 8, r                     # pooled connections, not one per call
         lo, hi = k["threads_range"]
