@@ -117,15 +117,15 @@ def table(results: dict) -> str:
     if t:
         healthy = next((r["ops_s"] for r in t["rows"] if r["mode"] == "healthy" and "ops_s" in r), None)
         out += ["### Telemetry faults (sync client, put/get loop, spans to an OTLP/gRPC collector)", "",
-                "| collector | ops/s (vs healthy) | longest call gap | RSS growth after warm-up | warnings | resumed | spans received | shutdown |",
-                "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
+                "| collector | ops (= spans recorded) | ops/s (vs healthy) | longest call gap | RSS growth after warm-up | warnings | resumed | spans received | shutdown |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
         for r in t["rows"]:
             if "ops_s" not in r:
-                out.append(f"| {r['mode']} | CRASHED rc={r.get('returncode')} | | | | | | |")
+                out.append(f"| {r['mode']} | CRASHED rc={r.get('returncode')} | | | | | | | |")
                 continue
             ratio = f" ({r['ops_s'] / healthy:.2f}x)" if healthy else ""
             resumed = {"flapping": f"yes, {r.get('spans_after_return', 0):,} spans after return" if r["resumed"] else "NO"}.get(r["mode"], "-")
-            out.append(f"| {r['mode']} | {r['ops_s']:,.0f}{ratio} | {r['max_gap_s'] * 1000:.0f} ms | {r['rss_growth_mb']:.1f} MB | "
+            out.append(f"| {r['mode']} | {r['ops']:,} | {r['ops_s']:,.0f}{ratio} | {r['max_gap_s'] * 1000:.0f} ms | {r['rss_growth_mb']:.1f} MB | "
                        f"{r['warnings']} | {resumed} | {r['spans_received']:,} | {r['shutdown_s'] * 1000:.0f} ms |")
         out.append("")
     z = results.get("fuzz")
@@ -205,7 +205,7 @@ def main(argv=None) -> int:
     path = Path(args.out) / f"reliability-{started}.json"
     path.write_text(json.dumps(results, indent=1))
     (Path(args.out) / "latest.md").write_text(f"`make reliability`, {started} UTC, {results['machine']}\n\n{text}\n")
-    print(f"\nraw results: {path.relative_to(ROOT)}", file=sys.stderr)
+    print(f"\nraw results: {path}", file=sys.stderr)
     failed = [p for p in args.parts.split(",") if results[p].get("returncode")]
     return 1 if failed else 0
 
