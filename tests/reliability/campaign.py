@@ -36,8 +36,12 @@ def lines_of(cmd: list[str], timeout: float, env: dict | None = None) -> tuple[l
 
 
 def pytest_counts(proc: subprocess.CompletedProcess) -> str:
-    last = [l for l in proc.stdout.splitlines() if " passed" in l or " failed" in l or " error" in l]
-    return last[-1].strip("= ") if last else f"exit {proc.returncode}"
+    """The summary line, and which tests failed (pytest -rf)."""
+    lines = proc.stdout.splitlines()
+    last = [l for l in lines if " passed" in l or " failed" in l or " error" in l]
+    failed = [l.split(" - ")[0].removeprefix("FAILED ") for l in lines if l.startswith(("FAILED", "ERROR"))]
+    text = last[-1].strip("= ") if last else f"exit {proc.returncode}"
+    return text + (f" ({', '.join(failed)})" if failed else "")
 
 
 def part_faults(short: bool) -> dict:
@@ -55,7 +59,7 @@ def part_fuzz(short: bool) -> dict:
     res = {"socket": rows, "returncode": proc.returncode}
     # `make fuzz` runs 21,000 per property (105,000 calls); the campaign a fifth of that.
     examples = "300" if short else "4000"
-    _, api = lines_of([PY, "-m", "pytest", "tests/fuzz", "-q", "-p", "no:cacheprovider"], 7200,
+    _, api = lines_of([PY, "-m", "pytest", "tests/fuzz", "-q", "-rf", "-p", "no:cacheprovider"], 7200,
                       env={"FUZZ_EXAMPLES": examples})
     res["api"] = {"examples_per_property": int(examples), "result": pytest_counts(api), "returncode": api.returncode}
     return res
@@ -67,10 +71,10 @@ def part_leaks(short: bool) -> dict:
 
 
 def part_loops(short: bool) -> dict:
-    _, p1 = lines_of([PY, "-m", "pytest", str(HERE / "test_event_loops.py"), "-q", "-p", "no:cacheprovider"], 1800)
+    _, p1 = lines_of([PY, "-m", "pytest", str(HERE / "test_event_loops.py"), "-q", "-rf", "-p", "no:cacheprovider"], 1800)
     res = {"event_loops": pytest_counts(p1), "returncode": p1.returncode}
     if not short:
-        _, p2 = lines_of([PY, "-m", "pytest", "tests/client", "-q", "-p", "no:cacheprovider", "-k", "async or Async"],
+        _, p2 = lines_of([PY, "-m", "pytest", "tests/client", "-q", "-rf", "-p", "no:cacheprovider", "-k", "async or Async"],
                          3600, env={"AEROSPIKE_PY_LOOP": "uvloop"})
         res["async_client_suite_on_uvloop"] = pytest_counts(p2)
         res["returncode"] |= p2.returncode
