@@ -8,7 +8,7 @@ DEVSERVER := $(CARGO_TARGET_DIR)/release/aerospike-devserver
 export AEROSPIKE_DEVSERVER_BIN ?= $(DEVSERVER)
 
 .PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor bench-instructions bench-devserver \
-        dist-tools wheel sdist-wheel docs docs-screenshots chromium check-dist fuzz differential
+        dist-tools wheel sdist-wheel docs docs-screenshots chromium check-dist fuzz differential reliability
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -39,6 +39,13 @@ FUZZ_EXAMPLES ?= 21000
 fuzz: venv devserver develop
 	PROPTEST_CASES=20000 cargo test --release -p aerospike-devserver fuzz_tests
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VPY) -m pytest tests/fuzz -q -p no:cacheprovider
+
+# The reliability campaign (issue 15, tests/reliability/campaign.py): faults on a 3-node dev cluster,
+# telemetry faults, bad input, a million ops per client kind and leaks, event loops; about an hour,
+# then a table of figures (raw results in docs/reliability/). `make test` runs a short version of each
+# part (tests/reliability/test_*.py). REL_ARGS="--parts faults,leaks" or "--short".
+reliability: venv devserver develop
+	$(VPY) tests/reliability/campaign.py $(REL_ARGS)
 
 demo: venv devserver develop
 	$(VPY) examples/demo.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -11,6 +12,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from servers import DevServer, real_cluster_hosts, ttl_writes_forbidden  # noqa: E402
+
+# AEROSPIKE_PY_LOOP=uvloop runs every asyncio.run / new_event_loop of the suite on uvloop (make reliability
+# runs the async client tests that way; tests/reliability/test_event_loops.py runs both loops side by side).
+if os.environ.get("AEROSPIKE_PY_LOOP") == "uvloop":
+    import asyncio
+
+    import uvloop
+
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 # tests/dist checks what `make wheel` and `make docs` build: `make check-dist` builds them and runs it
 # (`pytest tests/dist`); `pytest tests` leaves it out.

@@ -24,6 +24,9 @@ pub struct Node {
     /// true while the node is in the cluster map (owns partitions, is listed as a peer). A node
     /// can be in the map yet not running: crashed, before the survivors notice (refuse_node).
     pub in_map: AtomicBool,
+    /// true while the node accepts connections and reads requests but answers nothing (a process
+    /// stopped with SIGSTOP, a wedged node): its sockets stay open (hang_node).
+    pub hung: AtomicBool,
 }
 
 pub struct Cluster {
@@ -55,6 +58,7 @@ impl Cluster {
                     stats: NodeStats::default(),
                     running: watch::channel(true).0,
                     in_map: AtomicBool::new(true),
+                    hung: AtomicBool::new(false),
                 })
             })
             .collect();
@@ -163,8 +167,15 @@ impl Cluster {
         true
     }
 
-    /// Starts a stopped node, or lets a refusing one serve again.
+    pub fn is_hung(&self, i: usize) -> bool {
+        self.nodes[i].hung.load(Ordering::Relaxed)
+    }
+
+    /// Starts a stopped node, or lets a refusing or hung one serve again.
     pub fn start_node(&self, i: usize) -> bool {
+        if i < self.nodes.len() && self.nodes[i].hung.swap(false, Ordering::Relaxed) {
+            return true; // held requests are answered now (late), as after SIGCONT
+        }
         if i >= self.nodes.len() || (self.is_alive(i) && self.is_serving(i)) {
             return false;
         }
@@ -183,6 +194,16 @@ impl Cluster {
         }
         self.nodes[i].running.send_replace(false);
         true
+    }
+
+    /// A node that stops answering without closing anything: it keeps accepting connections and
+    /// reading requests, answers none of them (info included, so tending stalls too) until
+    /// `start_node`. The map still lists it.
+    pub fn hang_node(&self, i: usize) -> bool {
+        if i >= self.nodes.len() || !self.is_alive(i) || !self.is_serving(i) {
+            return false;
+        }
+        !self.nodes[i].hung.swap(true, Ordering::Relaxed)
     }
 
     pub fn node_by_id(&self, id: &str) -> Option<usize> {
@@ -233,6 +254,18 @@ mod tests {
         assert_eq!((c.generation(), c.ownership_bitmap(1, 0)), (g, owned));
         assert!(c.start_node(1));
         assert!(c.is_serving(1));
+        assert_eq!(c.generation(), g);
+    }
+
+    #[test]
+    fn hang_keeps_the_map_and_start_ends_it() {
+        let c = cluster(3);
+        let g = c.generation();
+        assert!(c.hang_node(2));
+        assert!(!c.hang_node(2));
+        assert!(c.is_hung(2) && c.is_serving(2) && c.is_alive(2));
+        assert!(c.start_node(2));
+        assert!(!c.is_hung(2));
         assert_eq!(c.generation(), g);
     }
 }

@@ -10,6 +10,7 @@ pub fn nodes_list(c: &Cluster) -> String {
         .iter()
         .map(|n| {
             let state = match (c.is_alive(n.index), c.is_serving(n.index)) {
+                (true, true) if c.is_hung(n.index) => "hung",
                 (true, true) => "up",
                 (true, false) => "refusing",
                 _ => "down",
@@ -25,6 +26,7 @@ pub enum NodeAction {
     Stop,
     Start,
     Refuse,
+    Hang,
 }
 
 /// `via` is the node this control request came through (its own connection stays open).
@@ -40,6 +42,7 @@ pub fn node_control(c: &Cluster, via: usize, params: &str, action: NodeAction) -
         NodeAction::Stop => c.stop_node(i),
         NodeAction::Start => c.start_node(i),
         NodeAction::Refuse => c.refuse_node(i),
+        NodeAction::Hang => c.hang_node(i),
     };
     if !ok {
         return "ERROR:4:node already in that state or last node".into();
@@ -91,6 +94,13 @@ pub fn fault_add(c: &Cluster, name: &str, params: &str) -> String {
             _ => return "ERROR:4:bad count".into(),
         },
     };
+    let pct = match p.get("pct") {
+        None => 100,
+        Some(s) => match s.parse::<u8>() {
+            Ok(n) if (1..=100).contains(&n) => n,
+            _ => return "ERROR:4:bad pct".into(),
+        },
+    };
     let action = match name {
         "devserver-fault-delay" => match p.get("ms").and_then(|s| s.parse::<u64>().ok()) {
             Some(ms) if ms <= 600_000 => Action::DelayMs(ms),
@@ -102,6 +112,6 @@ pub fn fault_add(c: &Cluster, name: &str, params: &str) -> String {
             None => return "ERROR:4:bad code".into(),
         },
     };
-    c.faults.add(Rule { node, op, action, remaining });
+    c.faults.add(Rule { node, op, action, remaining, pct });
     "ok".into()
 }

@@ -38,6 +38,8 @@ pub struct Rule {
     pub action: Action,
     /// Remaining applications; None = until cleared.
     pub remaining: Option<u64>,
+    /// Chance in percent (1..=100) that a matching request is hit; a miss does not use up `remaining`.
+    pub pct: u8,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,11 +57,18 @@ pub struct Decision {
     pub error: Option<u8>,
 }
 
-#[derive(Default)]
 pub struct Faults {
     rules: Mutex<Vec<Rule>>,
     /// Fast path: no lock taken while no rule is set.
     any: std::sync::atomic::AtomicBool,
+    /// xorshift state for `pct` rules (random connection drops need no cryptographic quality).
+    rng: std::sync::atomic::AtomicU64,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults { rules: Mutex::default(), any: Default::default(), rng: std::sync::atomic::AtomicU64::new(0x9E37_79B9_7F4A_7C15) }
+    }
 }
 
 impl Faults {
@@ -79,6 +88,17 @@ impl Faults {
         self.rules.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// A number in 0..100.
+    fn roll(&self) -> u8 {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut x = self.rng.load(Relaxed);
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng.store(x, Relaxed);
+        (x % 100) as u8
+    }
+
     /// Decides the faults for one request of `op` arriving at `node`, consuming counted rules.
     pub fn decide(&self, node: usize, op: OpKind) -> Decision {
         let mut d = Decision::default();
@@ -88,6 +108,9 @@ impl Faults {
         let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
         for r in rules.iter_mut() {
             if r.node.is_some_and(|n| n != node) || r.op.is_some_and(|o| o != op) || r.remaining == Some(0) {
+                continue;
+            }
+            if r.pct < 100 && self.roll() >= r.pct {
                 continue;
             }
             match r.action {
@@ -114,9 +137,17 @@ mod tests {
     #[test]
     fn counted_rule_expires() {
         let f = Faults::default();
-        f.add(Rule { node: None, op: Some(OpKind::Read), action: Action::Error(9), remaining: Some(1) });
+        f.add(Rule { node: None, op: Some(OpKind::Read), action: Action::Error(9), remaining: Some(1), pct: 100 });
         assert_eq!(f.decide(0, OpKind::Write), Decision::default());
         assert_eq!(f.decide(0, OpKind::Read).error, Some(9));
         assert_eq!(f.decide(0, OpKind::Read), Decision::default());
+    }
+
+    #[test]
+    fn pct_rule_hits_about_that_share() {
+        let f = Faults::default();
+        f.add(Rule { node: None, op: None, action: Action::Drop, remaining: None, pct: 10 });
+        let hits = (0..10_000).filter(|_| f.decide(0, OpKind::Read).drop).count();
+        assert!((500..1500).contains(&hits), "{hits}");
     }
 }

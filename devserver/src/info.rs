@@ -113,6 +113,7 @@ fn answer(c: &Cluster, node: usize, cmd: &str) -> String {
         "devserver-node-stop" => control::node_control(c, node, params, control::NodeAction::Stop),
         "devserver-node-start" => control::node_control(c, node, params, control::NodeAction::Start),
         "devserver-node-refuse" => control::node_control(c, node, params, control::NodeAction::Refuse),
+        "devserver-node-hang" => control::node_control(c, node, params, control::NodeAction::Hang),
         "devserver-fault-delay" | "devserver-fault-drop" | "devserver-fault-error" => control::fault_add(c, name, params),
         "devserver-fault-clear" => {
             c.faults.clear();

@@ -66,6 +66,7 @@ async fn serve_conn(c: Arc<Cluster>, node: usize, sock: TcpStream) {
             f = frame::read_frame(&mut rd) => f,
             _ = running.wait_for(|up| !*up) => break,
         };
+        let arrived = std::time::Instant::now();
         let (header, body) = match frame {
             Ok(Some(f)) => f,
             Ok(None) => break,
@@ -74,8 +75,15 @@ async fn serve_conn(c: Arc<Cluster>, node: usize, sock: TcpStream) {
                 break;
             }
         };
+        // A hung node holds every request (control commands aside, so it can be woken) until started.
+        while c.nodes[node].hung.load(std::sync::atomic::Ordering::Relaxed) && !is_control(&header, &body) {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+                _ = running.wait_for(|up| !*up) => break,
+            }
+        }
         let result = tokio::select! {
-            r = dispatch(&c, node, header, body, &mut wr) => r,
+            r = dispatch(&c, node, header, body, arrived, &mut wr) => r,
             _ = running.wait_for(|up| !*up) => break,
         };
         if result.is_err() {
@@ -87,8 +95,15 @@ async fn serve_conn(c: Arc<Cluster>, node: usize, sock: TcpStream) {
     bump(&stats.client_connections_closed);
 }
 
+/// Info requests made of devserver control commands only.
+fn is_control(header: &ProtoHeader, body: &[u8]) -> bool {
+    header.kind == proto::TYPE_INFO
+        && !body.is_empty()
+        && body.split(|&b| b == b'\n').filter(|l| !l.is_empty()).all(|l| l.starts_with(b"devserver-"))
+}
+
 /// Err closes the connection.
-async fn dispatch(c: &Arc<Cluster>, node: usize, header: ProtoHeader, body: Vec<u8>, wr: &mut OwnedWriteHalf) -> io::Result<()> {
+async fn dispatch(c: &Arc<Cluster>, node: usize, header: ProtoHeader, body: Vec<u8>, arrived: std::time::Instant, wr: &mut OwnedWriteHalf) -> io::Result<()> {
     match header.kind {
         proto::TYPE_INFO => {
             let answer = info::handle(c, node, &body);
@@ -108,7 +123,7 @@ async fn dispatch(c: &Arc<Cluster>, node: usize, header: ProtoHeader, body: Vec<
         }
         // Community Edition cannot uncompress requests (proto_ce.c): it answers ENTERPRISE_ONLY.
         proto::TYPE_COMPRESSED => wr.write_all(&proto::reply_frame(rc::ENTERPRISE_ONLY, 0, 0, &[], &[])).await,
-        _ => handle_msg(c, node, &body, wr).await,
+        _ => handle_msg(c, node, &body, arrived, wr).await,
     }
 }
 
@@ -128,7 +143,7 @@ fn classify(m: &proto::Msg<'_>) -> OpKind {
     }
 }
 
-async fn handle_msg(c: &Arc<Cluster>, node: usize, body: &[u8], wr: &mut OwnedWriteHalf) -> io::Result<()> {
+async fn handle_msg(c: &Arc<Cluster>, node: usize, body: &[u8], arrived: std::time::Instant, wr: &mut OwnedWriteHalf) -> io::Result<()> {
     let stats = &c.nodes[node].stats;
     let m = match proto::parse_msg(body) {
         Ok(m) => m,
@@ -142,6 +157,12 @@ async fn handle_msg(c: &Arc<Cluster>, node: usize, body: &[u8], wr: &mut OwnedWr
     let fault = c.faults.decide(node, kind);
     if fault.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+    }
+    // A server drops a transaction that outlived its timeout before executing it (thr_tsvc.c:
+    // as_transaction_has_expired -> AS_ERR_TIMEOUT), so a write the client gave up on (held by a
+    // delay fault or a hung node) never lands after the client's later writes.
+    if m.transaction_ttl > 0 && arrived.elapsed() >= Duration::from_millis(u64::from(m.transaction_ttl)) {
+        return wr.write_all(&proto::reply_frame(rc::TIMEOUT, 0, 0, &[], &[])).await;
     }
     if fault.drop {
         return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "fault: drop"));

@@ -60,11 +60,11 @@ class ConnectionError(ClientError):  # noqa: A001 - the official client's name
 
 
 class MaxRetriesExceeded(ClientError):
-    code = -11
+    code = -12
 
 
 class MaxErrorRateExceeded(ClientError):
-    code = -12
+    code = -14
 
 
 class NoResponse(ClientError):

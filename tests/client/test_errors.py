@@ -161,3 +161,29 @@ def test_client_timeout_raises_timeout_error(devserver_client, key, devserver_ho
         assert info_.value.code == 9
     finally:
         info(host, port, "devserver-fault-clear")
+
+
+def test_client_error_codes_are_the_official_clients():
+    """Found by the reliability campaign: MaxRetriesExceeded and MaxErrorRateExceeded carried -11
+    and -12; the official client's (and the C client's) are -12 and -14."""
+    assert (exception.MaxRetriesExceeded.code, exception.MaxErrorRateExceeded.code) == (-12, -14)
+    official = pytest.importorskip("aerospike.exception")
+    for name in dir(exception):
+        ours, theirs = getattr(exception, name), getattr(official, name, None)
+        if isinstance(ours, type) and issubclass(ours, Exception) and getattr(theirs, "code", None) is not None:
+            assert ours.code == theirs.code, name
+
+
+def test_query_out_of_retries_raises_max_retries_exceeded(devserver_client, devserver_hosts, unique_set):
+    """Found by the reliability campaign (queries during a node restart): a query whose partitions
+    kept failing ended in a bare ClientError (-1) "Max retries exceeded"; the official client raises
+    MaxRetriesExceeded (-12)."""
+    devserver_client.put(("test", unique_set, 1), {"a": 1})
+    host, port = devserver_hosts[0]
+    assert info(host, port, "devserver-fault-drop:op=scan")["devserver-fault-drop:op=scan"] == "ok"
+    try:
+        with pytest.raises(exception.MaxRetriesExceeded) as e:
+            devserver_client.query("test", unique_set).results(policy={"max_retries": 1, "total_timeout": 10_000})
+        assert e.value.code == -12 and "Max retries exceeded" in e.value.msg
+    finally:
+        info(host, port, "devserver-fault-clear")

@@ -201,7 +201,7 @@ impl Error {
         }
     }
 
-    fn new(kind: ErrorKind, result_code: i32, message: Option<String>) -> Error {
+    pub(crate) fn new(kind: ErrorKind, result_code: i32, message: Option<String>) -> Error {
         Error(Box::new(ErrorInner {
             kind,
             result_code,

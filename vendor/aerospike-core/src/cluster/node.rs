@@ -682,11 +682,16 @@ impl Node {
         };
 
         let open_failed = self.open_failed.clone(); // aerospike-py patch
+        let connect_timeout = self.client_policy.connect_timeout(); // aerospike-py patch
         aerospike_rt::spawn(async move {
             // The slot was reserved above; settle it either way. `make_conn`
             // records the attempt/success/failure connection metrics itself.
+            let started = std::time::Instant::now(); // aerospike-py patch
             let made = queue.make_conn().await;
-            open_failed.store(made.is_err(), Ordering::Relaxed); // aerospike-py patch
+            // aerospike-py patch: only an open that failed before its connect timeout (refused,
+            // reset) says the node refuses; one that ran out of time is a slow path (a full accept
+            // queue drops SYNs on a busy but healthy node), and callers keep waiting for the pool.
+            open_failed.store(made.is_err() && started.elapsed() < connect_timeout, Ordering::Relaxed);
             match made {
                 Ok(conn) => queue.put_back(conn),
                 Err(_) => queue.reduce_capacity(),

@@ -538,10 +538,13 @@ impl PartitionTracker {
 
         // Check if limits have been reached.
         if policy.max_retries() > 0 && self.iteration > policy.max_retries() {
-            return Err(Error::client_error(format!(
-                "Max retries exceeded: {}",
-                policy.max_retries()
-            )));
+            // aerospike-py patch: the retry budget ran out; carry MAX_RETRIES_EXCEEDED (as the
+            // C and Java trackers do), not an untyped client error.
+            return Err(Error::new(
+                crate::ErrorKind::Client,
+                crate::ClientResultCode::MaxRetriesExceeded.into(),
+                Some(format!("Max retries exceeded: {}", policy.max_retries())),
+            ));
         }
 
         if let Some(deadline) = self.deadline {
