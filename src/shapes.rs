@@ -177,6 +177,9 @@ fn value_in(o: &Bound<'_, PyAny>, arg: &str, up: Option<&Within<'_>>) -> PyResul
         }
         return Ok(Value::OrderedMap(out));
     }
+    if let Some(v) = crate::geo::value_of(o)? {
+        return Ok(v);
+    }
     Err(param(o.py(), arg, format!("unsupported value type {}", type_name(o))))
 }
 
@@ -365,6 +368,42 @@ pub fn int(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<i64> {
         Some(o) => int_of(o, arg),
         None => Ok(0),
     }
+}
+
+/// An index datatype constant (INDEX_STRING / NUMERIC / GEO2DSPHERE / BLOB).
+pub fn index_datatype(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<aerospike_core::IndexType> {
+    use aerospike_core::IndexType;
+    let o = required(obj, arg)?;
+    Ok(match int_of(o, arg)? {
+        k::INDEX_STRING => IndexType::String,
+        k::INDEX_NUMERIC => IndexType::Numeric,
+        k::INDEX_GEO2DSPHERE => IndexType::Geo2DSphere,
+        k::INDEX_BLOB => IndexType::Blob,
+        n => return Err(param(o.py(), arg, format!("invalid index datatype {n}"))),
+    })
+}
+
+/// An index type constant (INDEX_TYPE_DEFAULT / LIST / MAPKEYS / MAPVALUES).
+pub fn collection_type(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<aerospike_core::CollectionIndexType> {
+    use aerospike_core::CollectionIndexType;
+    let o = required(obj, arg)?;
+    Ok(match int_of(o, arg)? {
+        k::INDEX_TYPE_DEFAULT => CollectionIndexType::Default,
+        k::INDEX_TYPE_LIST => CollectionIndexType::List,
+        k::INDEX_TYPE_MAPKEYS => CollectionIndexType::MapKeys,
+        k::INDEX_TYPE_MAPVALUES => CollectionIndexType::MapValues,
+        n => return Err(param(o.py(), arg, format!("invalid index type {n}"))),
+    })
+}
+
+/// A list of cdt_ctx items (may be empty).
+pub fn ctx(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<aerospike_core::operations::cdt_context::CdtContext>> {
+    crate::cdt::ctx_list(required(obj, arg)?, arg)
+}
+
+/// An optional list of cdt_ctx items; None or omitted is no context.
+pub fn opt_ctx(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<aerospike_core::operations::cdt_context::CdtContext>> {
+    given(obj).map(|o| crate::cdt::ctx_list(o, arg)).transpose().map(Option::unwrap_or_default)
 }
 
 /// An optional int; None when omitted.
