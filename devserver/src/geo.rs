@@ -309,9 +309,8 @@ fn latlng_point(lng_deg: f64, lat_deg: f64) -> Option<P> {
     Some([lng.cos() * cosphi, lng.sin() * cosphi, lat.sin()])
 }
 
-/// S2CellId(p).ToPoint(): the centre of the leaf cell holding `p` (quadratic projection).
-fn leaf_center(p: P) -> P {
-    const MAX: f64 = (1u64 << 30) as f64;
+/// The S2 cube face of `p` and its (u, v) coordinates there (S2::XYZtoFaceUV).
+fn face_uv(p: P) -> (usize, f64, f64) {
     let a = [p[0].abs(), p[1].abs(), p[2].abs()];
     let mut face = if a[0] > a[1] { if a[0] > a[2] { 0 } else { 2 } } else if a[1] > a[2] { 1 } else { 2 };
     if p[face] < 0.0 {
@@ -325,20 +324,111 @@ fn leaf_center(p: P) -> P {
         4 => (p[2] / p[1], -p[0] / p[1]),
         _ => (-p[1] / p[2], -p[0] / p[2]),
     };
-    let uv_to_st = |u: f64| if u >= 0.0 { 0.5 * (1.0 + 3.0 * u).sqrt() } else { 1.0 - 0.5 * (1.0 - 3.0 * u).sqrt() };
-    let st_to_ij = |s: f64| ((MAX * s - 0.5).round() as i64).clamp(0, (1 << 30) - 1);
-    let (i, j) = (st_to_ij(uv_to_st(u)), st_to_ij(uv_to_st(v)));
-    // ToPointRaw: si = 2i + 1 at level 30, s = si / 2^31.
-    let st_to_uv = |s: f64| if s >= 0.5 { (1.0 / 3.0) * (4.0 * s * s - 1.0) } else { (1.0 / 3.0) * (1.0 - 4.0 * (1.0 - s) * (1.0 - s)) };
-    let (u, v) = (st_to_uv((2 * i + 1) as f64 / (2.0 * MAX)), st_to_uv((2 * j + 1) as f64 / (2.0 * MAX)));
-    norm(match face {
+    (face, u, v)
+}
+
+/// S2::FaceUVtoXYZ (not normalized).
+fn face_uv_xyz(face: usize, u: f64, v: f64) -> P {
+    match face {
         0 => [1.0, u, v],
         1 => [-u, 1.0, v],
         2 => [-u, -v, 1.0],
         3 => [-1.0, -v, -u],
         4 => [v, -1.0, -u],
         _ => [v, u, -1.0],
-    })
+    }
+}
+
+/// S2CellId(p).ToPoint(): the centre of the leaf cell holding `p` (quadratic projection).
+fn leaf_center(p: P) -> P {
+    const MAX: f64 = (1u64 << 30) as f64;
+    let (face, u, v) = face_uv(p);
+    let uv_to_st = |u: f64| if u >= 0.0 { 0.5 * (1.0 + 3.0 * u).sqrt() } else { 1.0 - 0.5 * (1.0 - 3.0 * u).sqrt() };
+    let st_to_ij = |s: f64| ((MAX * s - 0.5).round() as i64).clamp(0, (1 << 30) - 1);
+    let (i, j) = (st_to_ij(uv_to_st(u)), st_to_ij(uv_to_st(v)));
+    // ToPointRaw: si = 2i + 1 at level 30, s = si / 2^31.
+    let st_to_uv = |s: f64| if s >= 0.5 { (1.0 / 3.0) * (4.0 * s * s - 1.0) } else { (1.0 / 3.0) * (1.0 - 4.0 * (1.0 - s) * (1.0 - s)) };
+    let (u, v) = (st_to_uv((2 * i + 1) as f64 / (2.0 * MAX)), st_to_uv((2 * j + 1) as f64 / (2.0 * MAX)));
+    norm(face_uv_xyz(face, u, v))
+}
+
+/// A level-1 S2 cell: a quarter of a cube face, u and v each in [-1, 0] or [0, 1].
+struct Quadrant {
+    face: usize,
+    u: (f64, f64),
+    v: (f64, f64),
+    /// Its corners in order round the cell; its edges are great-circle arcs.
+    corners: [P; 4],
+}
+
+fn quadrants() -> Vec<Quadrant> {
+    let mut out = Vec::with_capacity(24);
+    for face in 0..6 {
+        for u in [(-1.0, 0.0), (0.0, 1.0)] {
+            for v in [(-1.0, 0.0), (0.0, 1.0)] {
+                let c = |a: f64, b: f64| norm(face_uv_xyz(face, a, b));
+                let corners = [c(u.0, v.0), c(u.1, v.0), c(u.1, v.1), c(u.0, v.1)];
+                out.push(Quadrant { face, u, v, corners });
+            }
+        }
+    }
+    out
+}
+
+impl Quadrant {
+    fn holds(&self, p: P) -> bool {
+        let (f, u, v) = face_uv(p);
+        f == self.face && (self.u.0..=self.u.1).contains(&u) && (self.v.0..=self.v.1).contains(&v)
+    }
+
+    fn edges(&self) -> impl Iterator<Item = (P, P)> + '_ {
+        (0..4).map(|i| (self.corners[i], self.corners[(i + 1) % 4]))
+    }
+
+    fn intersects(&self, r: &Region) -> bool {
+        match r {
+            Region::Cap(c, len2) => {
+                if *len2 < 0.0 {
+                    return false;
+                }
+                if self.holds(*c) || self.corners.iter().any(|p| r.contains(*p)) {
+                    return true;
+                }
+                // The closest point of each edge's great circle, when it lies on the edge.
+                self.edges().any(|(a, b)| {
+                    let n = norm(cross(a, b));
+                    let d = dot(*c, n);
+                    let q = norm([c[0] - d * n[0], c[1] - d * n[1], c[2] - d * n[2]]);
+                    let on_edge = dot(cross(a, q), n) >= 0.0 && dot(cross(q, b), n) >= 0.0;
+                    let e = [c[0] - q[0], c[1] - q[1], c[2] - q[2]];
+                    on_edge && dot(e, e) <= *len2
+                })
+            }
+            Region::Polygon(loops) => self.meets(loops, r),
+            Region::Union(polys) => polys.iter().any(|l| self.meets(l, r)),
+        }
+    }
+
+    fn meets(&self, loops: &[Loop], r: &Region) -> bool {
+        self.corners.iter().any(|p| r.contains(*p))
+            || loops.iter().any(|l| {
+                l.v.iter().any(|p| self.holds(*p))
+                    || (0..l.v.len()).any(|i| {
+                        let (a, b) = (l.v[i], l.v[(i + 1) % l.v.len()]);
+                        self.edges().any(|(c, d)| crosses(a, b, c, d))
+                    })
+            })
+    }
+}
+
+/// Whether the server can index the region: its S2 covering (geo_region_cover: min level 1,
+/// at most 12 cells) has more than 12 cells, and the write (AS_ERR_GEO_INVALID_GEOJSON) or
+/// query (AS_ERR_PARAMETER) fails, when the region meets more than 12 of the 24 level-1 cells.
+pub fn coverable(s: &Shape) -> bool {
+    match s {
+        Shape::Point(_) => true,
+        Shape::Region(r) => quadrants().iter().filter(|q| q.intersects(r)).count() <= 12,
+    }
 }
 
 /// Whether segment ab crosses segment cd at a point interior to both (S2 SimpleCrossing).
@@ -353,6 +443,37 @@ fn crosses(a: P, b: P, c: P, d: P) -> bool {
     let cbd = -dot(cd, b);
     let dac = dot(cd, a);
     acb * cbd > 0.0 && acb * dac > 0.0
+}
+
+/// The length of the longitude interval the loop's edges cover (2 pi when they go all round).
+/// An edge shorter than 180 degrees that misses the poles moves monotonically in longitude, the
+/// short way round, so the loop's bound is the union of its edges' longitude intervals.
+fn lng_span(v: &[P]) -> f64 {
+    let lng = |p: P| p[1].atan2(p[0]);
+    let n = v.len();
+    let mut arcs: Vec<(f64, f64)> = Vec::with_capacity(n);
+    for i in 0..n {
+        let (a, b) = (lng(v[i]), lng(v[(i + 1) % n]));
+        let mut d = b - a;
+        if d > PI {
+            d -= 2.0 * PI;
+        } else if d < -PI {
+            d += 2.0 * PI;
+        }
+        let start = if d >= 0.0 { a } else { a + d };
+        arcs.push(((start + 2.0 * PI) % (2.0 * PI), d.abs()));
+    }
+    arcs.sort_by(|x, y| x.0.total_cmp(&y.0));
+    // The largest gap between the covered arcs, going round the circle twice.
+    let mut reach = arcs[0].0 + arcs[0].1;
+    let mut gap: f64 = 0.0;
+    for k in 1..=2 * arcs.len() {
+        let (s, l) = arcs[k % arcs.len()];
+        let s = s + 2.0 * PI * (k / arcs.len()) as f64;
+        gap = gap.max(s - reach);
+        reach = reach.max(s + l);
+    }
+    (2.0 * PI - gap).max(0.0)
 }
 
 /// One polygon loop, normalized like S2Loop::Normalize.
@@ -379,7 +500,15 @@ impl Loop {
         let left = norm(cross(v[0], v[1]));
         let e = 1e-9;
         let reference = norm([mid[0] + e * left[0], mid[1] + e * left[1], mid[2] + e * left[2]]);
-        Loop { v, reference, inverted: turning < 0.0 }
+        let mut l = Loop { v, reference, inverted: false };
+        // S2Loop::IsNormalized: a loop whose latitude-longitude bound spans less than 180 degrees
+        // of longitude is normalized whatever its curvature (which decides for self-crossing
+        // loops); the bound is full in longitude when the loop as given holds the north pole.
+        // Otherwise the loop is inverted when its curvature is below minus its error bound.
+        let max_error = 11.25 * f64::EPSILON * n as f64;
+        let span = if l.contains([0.0, 0.0, 1.0]) { 2.0 * PI } else { lng_span(&l.v) };
+        l.inverted = span >= PI && turning < -max_error;
+        l
     }
 
     fn contains(&self, p: P) -> bool {

@@ -21,7 +21,7 @@ pub fn validate(ptype: u8, value: &[u8]) -> Result<(), u8> {
         BOOL if value.len() != 1 => Err(rc::PARAMETER),
         // geojson_from_wire: the text must parse as a point or region (cells sent are ignored).
         GEOJSON => match crate::geo::particle_text(value).map(crate::geo::parse) {
-            Some(Ok(_)) => Ok(()),
+            Some(Ok(shape)) if crate::geo::coverable(&shape) => Ok(()),
             _ => Err(rc::GEO_INVALID_GEOJSON),
         },
         INTEGER | FLOAT | BOOL | STRING | BLOB | HLL | MAP | LIST => Ok(()),

@@ -143,8 +143,8 @@ pub fn parse_range(data: &[u8]) -> Result<Filter, u8> {
         // range_from_msg_geojson: the begin text is the query (the end repeats it); a text that
         // does not parse as a point or region fails the query.
         particle::GEOJSON => match crate::geo::parse(begin) {
-            Ok(shape) => Ok(Filter::Geo { bin, shape }),
-            Err(_) => Err(rc::PARAMETER),
+            Ok(shape) if crate::geo::coverable(&shape) => Ok(Filter::Geo { bin, shape }),
+            _ => Err(rc::PARAMETER),
         },
         _ => Err(rc::UNSUPPORTED_FEATURE),
     }

@@ -56,10 +56,13 @@ def star_loop(r: random.Random, cx: float, cy: float, size: float, n: int, cw: b
 def rand_region(r: random.Random, box=None) -> dict:
     kind = r.choice(["circle", "circle", "polygon", "polygon", "holed", "multi"])
     cx, cy = rand_point(r, box)
-    cy = max(-85, min(85, cy))
-    size = r.choice([0.01, 0.1, 1, 5, 20, 45])
+    cx, cy = wrap_lng(cx), max(-85, min(85, cy))
+    size = r.choice([0.01, 0.1, 1, 5, 20, 45, 80])
     if kind == "circle":
         return {"type": "AeroCircle", "coordinates": [[cx, cy], size * 111_000 * r.uniform(0.5, 1.5)]}
+    # Polygons must be valid (simple loops): star-shaped ones, kept away from the poles.
+    size = min(size, 20)
+    cy = max(-60, min(60, cy))
     if kind == "polygon":
         return {"type": "Polygon", "coordinates": [star_loop(r, cx, cy, size, r.randint(3, 12), r.random() < 0.3)]}
     if kind == "holed":
