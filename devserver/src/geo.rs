@@ -424,11 +424,30 @@ impl Quadrant {
 /// Whether the server can index the region: its S2 covering (geo_region_cover: min level 1,
 /// at most 12 cells) has more than 12 cells, and the write (AS_ERR_GEO_INVALID_GEOJSON) or
 /// query (AS_ERR_PARAMETER) fails, when the region meets more than 12 of the 24 level-1 cells.
+/// A polygon whose edges cross (a self-crossing loop, or loops crossing each other) is not a
+/// valid S2Polygon; its covering comes out far too large, so it fails the same way.
 pub fn coverable(s: &Shape) -> bool {
     match s {
         Shape::Point(_) => true,
-        Shape::Region(r) => quadrants().iter().filter(|q| q.intersects(r)).count() <= 12,
+        Shape::Region(r) => {
+            let crossing = match r {
+                Region::Cap(..) => false,
+                Region::Polygon(loops) => edges_cross(loops),
+                Region::Union(polys) => polys.iter().any(|l| edges_cross(l)),
+            };
+            !crossing && quadrants().iter().filter(|q| q.intersects(r)).count() <= 12
+        }
     }
+}
+
+fn edges_cross(loops: &[Loop]) -> bool {
+    let edges: Vec<(P, P)> =
+        loops.iter().flat_map(|l| (0..l.v.len()).map(move |i| (l.v[i], l.v[(i + 1) % l.v.len()]))).collect();
+    // Edges that share a vertex meet there (and rounding could call that a crossing): skipped.
+    let apart = |(a, b): (P, P), (c, d): (P, P)| a != c && a != d && b != c && b != d;
+    (0..edges.len()).any(|i| {
+        (i + 1..edges.len()).any(|j| apart(edges[i], edges[j]) && crosses(edges[i].0, edges[i].1, edges[j].0, edges[j].1))
+    })
 }
 
 /// Whether segment ab crosses segment cd at a point interior to both (S2 SimpleCrossing).
