@@ -736,6 +736,23 @@ mod tests {
     }
 
     #[test]
+    fn what_the_server_cannot_cover_is_refused() {
+        // Checked against a real 8.1.2 server: a bow-tie and a cap of 20000 km fail (160), a
+        // triangle whose first edge crosses the south pole does not.
+        assert!(!coverable(&shape(r#"{"type": "Polygon", "coordinates": [[[0, 0], [10, 10], [10, 0], [0, 10], [0, 0]]]}"#)));
+        assert!(!coverable(&shape(r#"{"type": "AeroCircle", "coordinates": [[0, 0], 20000000]}"#)));
+        assert!(coverable(&shape(r#"{"type": "Polygon", "coordinates": [[[-10, -80], [170, -80], [-100, -80], [-10, -80]]]}"#)));
+        assert!(coverable(&shape(r#"{"type": "AeroCircle", "coordinates": [[0, 0], 1000000]}"#)));
+    }
+
+    #[test]
+    fn a_clockwise_small_loop_is_the_small_region() {
+        let cw = shape(r#"{"type": "Polygon", "coordinates": [[[173.6, 3.3], [173.65, 3.35], [173.7, 3.3], [173.6, 3.3]]]}"#);
+        assert!(matches(&pt(173.65, 3.32), &cw));
+        assert!(!matches(&pt(0.0, 0.0), &cw));
+    }
+
+    #[test]
     fn leaf_centres_are_within_a_centimetre() {
         for (lng, lat) in [(0.0, 0.0), (-122.3, 37.8), (179.9, -89.9), (45.0, 45.0)] {
             let p = latlng_point(lng, lat).unwrap();

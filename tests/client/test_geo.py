@@ -293,3 +293,10 @@ def test_index_calls_return_zero_and_check_their_arguments(client, namespace, un
         client.index_list_create(namespace, unique_set, "zz", 17, name)
     with pytest.raises(exception.ParamError):
         client.index_cdt_create(namespace, unique_set, "zz", 9, aerospike_py.INDEX_NUMERIC, name, [])
+
+
+def test_index_names_the_server_cannot_hold_are_invalid_requests(client, namespace, unique_set):
+    with pytest.raises(exception.InvalidRequest):
+        client.index_single_value_create(namespace, "a" * 100, "loc", aerospike_py.INDEX_GEO2DSPHERE, unique_set + "_long")
+    with pytest.raises(exception.InvalidRequest):
+        client.index_geo2dsphere_create(namespace, unique_set, "loc", "n" * 64)
