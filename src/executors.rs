@@ -214,7 +214,15 @@ async fn index_create(
 ) -> Out<()> {
     let ctx = (!ctx.is_empty()).then_some(ctx.as_slice());
     let task = c.client.create_index_on_bin(&policy, &namespace, &set, &bin, &name, kind, collection, ctx).await?;
-    task.wait_till_complete(Some(std::time::Duration::from_secs(30))).await?;
+    // A server accepts sindex-create for an unknown namespace and answers the polls with
+    // ERROR:20: that is the official client's NamespaceNotFound, not a bad response.
+    task.wait_till_complete(Some(std::time::Duration::from_secs(30))).await.map_err(|e| {
+        let text = e.to_string();
+        match text.find("ERROR:").and_then(|i| text[i + 6..].split(':').next()?.parse::<i32>().ok()) {
+            Some(code) => OpError::code(code, text),
+            None => OpError::from(e),
+        }
+    })?;
     Ok(())
 }
 

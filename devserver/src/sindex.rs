@@ -48,6 +48,9 @@ pub fn from_params(p: &HashMap<String, String>) -> Result<(String, SIndex), Stri
         return Err("ERROR:4:bad indexname".into());
     }
     let ns = p.get("namespace").or_else(|| p.get("ns")).ok_or("ERROR:4:missing namespace")?;
+    if ns.len() >= 32 {
+        return Err("ERROR:20:'namespace' value too long".into());
+    }
     if p.get("set").is_some_and(|s| s.len() >= 64) {
         return Err("ERROR:4:'set' value too long".into());
     }

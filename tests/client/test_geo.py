@@ -300,3 +300,12 @@ def test_index_names_the_server_cannot_hold_are_invalid_requests(client, namespa
         client.index_single_value_create(namespace, "a" * 100, "loc", aerospike_py.INDEX_GEO2DSPHERE, unique_set + "_long")
     with pytest.raises(exception.InvalidRequest):
         client.index_geo2dsphere_create(namespace, unique_set, "loc", "n" * 64)
+
+
+def test_index_in_an_unknown_namespace_is_namespace_not_found(client, unique_set):
+    # The server takes the definition (sindex-create answers ok) and answers the client's polls
+    # with ERROR:20, which the official client reports as NamespaceNotFound.
+    with pytest.raises(exception.NamespaceNotFound):
+        client.index_list_create("nosuchns", unique_set, "l", aerospike_py.INDEX_NUMERIC, unique_set + "_ns")
+    with pytest.raises(exception.NamespaceNotFound):
+        client.index_list_create("a" * 32, unique_set, "l", aerospike_py.INDEX_NUMERIC, unique_set + "_ns")
