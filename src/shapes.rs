@@ -327,6 +327,25 @@ pub fn bin_name(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
     bin_name_of(required(obj, arg)?, arg)
 }
 
+/// The bin of an index: a str, or (as the official client takes it, as a C string) bytes or a
+/// bytearray up to its first NUL.
+pub fn index_bin(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
+    let o = required(obj, arg)?;
+    let raw: Option<Vec<u8>> = if let Ok(b) = o.cast::<PyBytes>() {
+        Some(b.as_bytes().to_vec())
+    } else {
+        o.cast::<PyByteArray>().ok().map(|b| b.to_vec())
+    };
+    match raw {
+        Some(bytes) => {
+            let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+            let name = std::str::from_utf8(&bytes[..end]).map_err(|_| param(o.py(), arg, "bin name is not valid UTF-8"))?;
+            bin_name_of(&PyString::new(o.py(), name).into_any(), arg)
+        }
+        None => bin_name_of(o, arg),
+    }
+}
+
 pub fn bins(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<Bin>> {
     let o = required(obj, arg)?;
     let d = dict_of(o, arg)?;

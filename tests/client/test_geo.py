@@ -309,3 +309,14 @@ def test_index_in_an_unknown_namespace_is_namespace_not_found(client, unique_set
         client.index_list_create("nosuchns", unique_set, "l", aerospike_py.INDEX_NUMERIC, unique_set + "_ns")
     with pytest.raises(exception.NamespaceNotFound):
         client.index_list_create("a" * 32, unique_set, "l", aerospike_py.INDEX_NUMERIC, unique_set + "_ns")
+
+
+def test_an_index_bin_given_as_bytes_is_read_up_to_its_nul(client, namespace, unique_set):
+    name = unique_set + "_b"
+    client.index_single_value_create(namespace, unique_set, bytearray("sal\0kj", "utf-8"), aerospike_py.INDEX_NUMERIC, name)
+    try:
+        client.put((namespace, unique_set, 1), {"sal": 5})
+        rows = client.query(namespace, unique_set).where(p.equals("sal", 5)).results()
+        assert [r[2]["sal"] for r in rows] == [5]
+    finally:
+        client.index_remove(namespace, name)
