@@ -402,21 +402,21 @@ class Client:
         """Send an info command to the node at `host`."""
     def truncate(self, namespace: str, set: str | None, nanos: int, policy: Policy | None = None) -> None:
         """Remove every record of a set (or namespace) last updated before `nanos` (0 = now)."""
-    def index_integer_create(self, ns: str, set: str | None, bin: str, index_name: str, policy: Policy | None = None) -> None:
+    def index_integer_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_name: str, policy: Policy | None = None) -> None:
         """Create a secondary index on an integer bin and wait until it is built."""
-    def index_string_create(self, ns: str, set: str | None, bin: str, index_name: str, policy: Policy | None = None) -> None:
+    def index_string_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_name: str, policy: Policy | None = None) -> None:
         """Create a secondary index on a string bin and wait until it is built."""
-    def index_geo2dsphere_create(self, ns: str, set: str | None, bin: str, name: str, policy: Policy | None = None) -> int:
+    def index_geo2dsphere_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, name: str, policy: Policy | None = None) -> int:
         """Create a geo2dsphere secondary index on a GeoJSON bin and wait until it is built."""
-    def index_single_value_create(self, ns: str, set: str | None, bin: str, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+    def index_single_value_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
         """Create a secondary index on a bin's value (or, with ctx, on a nested value) of the given datatype and wait until it is built."""
-    def index_list_create(self, ns: str, set: str | None, bin: str, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+    def index_list_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
         """Create a secondary index on the items of a list bin and wait until it is built."""
-    def index_map_keys_create(self, ns: str, set: str | None, bin: str, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+    def index_map_keys_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
         """Create a secondary index on the keys of a map bin and wait until it is built."""
-    def index_map_values_create(self, ns: str, set: str | None, bin: str, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+    def index_map_values_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
         """Create a secondary index on the values of a map bin and wait until it is built."""
-    def index_cdt_create(self, ns: str, set: str | None, bin: str, index_type: int, index_datatype: int, name: str, ctx: list[Context], policy: Policy | None = None) -> int:
+    def index_cdt_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_type: int, index_datatype: int, name: str, ctx: list[Context], policy: Policy | None = None) -> int:
         """Create a secondary index on a value nested in a list or map bin (reached by `ctx`) and wait until it is built."""
     def index_remove(self, ns: str, index_name: str, policy: Policy | None = None) -> None:
         """Drop a secondary index."""
@@ -468,21 +468,21 @@ class AsyncClient:
         """Send an info command to the node at `host`."""
     async def truncate(self, namespace: str, set: str | None, nanos: int, policy: Policy | None = None) -> None:
         """Remove every record of a set (or namespace) last updated before `nanos` (0 = now)."""
-    async def index_integer_create(self, ns: str, set: str | None, bin: str, index_name: str, policy: Policy | None = None) -> None:
+    async def index_integer_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_name: str, policy: Policy | None = None) -> None:
         """Create a secondary index on an integer bin and wait until it is built."""
-    async def index_string_create(self, ns: str, set: str | None, bin: str, index_name: str, policy: Policy | None = None) -> None:
+    async def index_string_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_name: str, policy: Policy | None = None) -> None:
         """Create a secondary index on a string bin and wait until it is built."""
-    async def index_geo2dsphere_create(self, ns: str, set: str | None, bin: str, name: str, policy: Policy | None = None) -> int:
+    async def index_geo2dsphere_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, name: str, policy: Policy | None = None) -> int:
         """Create a geo2dsphere secondary index on a GeoJSON bin and wait until it is built."""
-    async def index_single_value_create(self, ns: str, set: str | None, bin: str, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+    async def index_single_value_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
         """Create a secondary index on a bin's value (or, with ctx, on a nested value) of the given datatype and wait until it is built."""
-    async def index_list_create(self, ns: str, set: str | None, bin: str, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+    async def index_list_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
         """Create a secondary index on the items of a list bin and wait until it is built."""
-    async def index_map_keys_create(self, ns: str, set: str | None, bin: str, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+    async def index_map_keys_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
         """Create a secondary index on the keys of a map bin and wait until it is built."""
-    async def index_map_values_create(self, ns: str, set: str | None, bin: str, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+    async def index_map_values_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
         """Create a secondary index on the values of a map bin and wait until it is built."""
-    async def index_cdt_create(self, ns: str, set: str | None, bin: str, index_type: int, index_datatype: int, name: str, ctx: list[Context], policy: Policy | None = None) -> int:
+    async def index_cdt_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_type: int, index_datatype: int, name: str, ctx: list[Context], policy: Policy | None = None) -> int:
         """Create a secondary index on a value nested in a list or map bin (reached by `ctx`) and wait until it is built."""
     async def index_remove(self, ns: str, index_name: str, policy: Policy | None = None) -> None:
         """Drop a secondary index."""
