@@ -8,7 +8,7 @@ DEVSERVER := $(CARGO_TARGET_DIR)/release/aerospike-devserver
 export AEROSPIKE_DEVSERVER_BIN ?= $(DEVSERVER)
 
 .PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor bench-instructions bench-devserver \
-        dist-tools wheel sdist-wheel docs docs-screenshots chromium check-dist fuzz differential reliability
+        dist-tools wheel sdist-wheel docs docs-screenshots chromium check-dist fuzz differential reliability geo-compare
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -122,6 +122,11 @@ check-dist: wheel sdist-wheel docs devserver chromium
 # AEROSPIKE_REFERENCE_HOSTS=host:port (a real server) vs a 1-node dev server. DIFF_ARGS="--seed 1 --runs 5".
 differential: venv devserver develop
 	$(VPY) tests/differential/campaign.py --runs 20 --steps 1000 $(DIFF_ARGS)
+
+# Geo queries (points, circles, polygons, multipolygons) on the dev server vs another server:
+# GEO_OTHER=127.0.0.1:3100 for a real one (default: a second dev server). GEO_ARGS="--seed 2".
+geo-compare: venv devserver develop
+	$(VPY) tests/differential/geo_compare.py $(if $(GEO_OTHER),--other $(GEO_OTHER)) $(GEO_ARGS)
 
 clean:
 	rm -rf $(VENV) target $(DIST) site

@@ -139,27 +139,33 @@ impl<'py> Fields<'_, 'py> {
         Ok(out)
     }
     fn ctx(&self) -> PyResult<Vec<CdtContext>> {
-        let Some(c) = self.get("ctx")? else { return Ok(Vec::new()) };
-        let arg = self.name("ctx");
-        let items = c.cast::<PyList>().map_err(|_| param(c.py(), &arg, "expected a list of cdt_ctx items"))?;
-        let mut out = Vec::with_capacity(items.len());
-        for item in items.iter() {
-            let t = item.cast::<PyTuple>().ok().filter(|t| t.len() == 2);
-            let Some(t) = t else { return Err(param(c.py(), &arg, "expected (CDT_CTX_*, value) items")) };
-            let (kind, v) = (int_of(&t.get_item(0)?, &arg)?, t.get_item(1)?);
-            out.push(match kind {
-                k::CDT_CTX_LIST_INDEX => ctx::ctx_list_index(int_of(&v, &arg)?),
-                k::CDT_CTX_LIST_RANK => ctx::ctx_list_rank(int_of(&v, &arg)?),
-                k::CDT_CTX_LIST_VALUE => ctx::ctx_list_value(value_of(&v, &arg)?),
-                k::CDT_CTX_MAP_INDEX => ctx::ctx_map_index(int_of(&v, &arg)?),
-                k::CDT_CTX_MAP_RANK => ctx::ctx_map_rank(int_of(&v, &arg)?),
-                k::CDT_CTX_MAP_KEY => ctx::ctx_map_key(value_of(&v, &arg)?),
-                k::CDT_CTX_MAP_VALUE => ctx::ctx_map_value(value_of(&v, &arg)?),
-                n => return Err(param(c.py(), &arg, format!("unknown context type {n}"))),
-            });
+        match self.get("ctx")? {
+            Some(c) => ctx_list(&c, &self.name("ctx")),
+            None => Ok(Vec::new()),
         }
-        Ok(out)
     }
+}
+
+/// A `ctx=` list of `aerospike_py.cdt_ctx` items (`(CDT_CTX_*, value)`), outermost first.
+pub fn ctx_list(c: &Bound<'_, PyAny>, arg: &str) -> PyResult<Vec<CdtContext>> {
+    let items = c.cast::<PyList>().map_err(|_| param(c.py(), arg, "expected a list of cdt_ctx items"))?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items.iter() {
+        let t = item.cast::<PyTuple>().ok().filter(|t| t.len() == 2);
+        let Some(t) = t else { return Err(param(c.py(), arg, "expected (CDT_CTX_*, value) items")) };
+        let (kind, v) = (int_of(&t.get_item(0)?, arg)?, t.get_item(1)?);
+        out.push(match kind {
+            k::CDT_CTX_LIST_INDEX => ctx::ctx_list_index(int_of(&v, arg)?),
+            k::CDT_CTX_LIST_RANK => ctx::ctx_list_rank(int_of(&v, arg)?),
+            k::CDT_CTX_LIST_VALUE => ctx::ctx_list_value(value_of(&v, arg)?),
+            k::CDT_CTX_MAP_INDEX => ctx::ctx_map_index(int_of(&v, arg)?),
+            k::CDT_CTX_MAP_RANK => ctx::ctx_map_rank(int_of(&v, arg)?),
+            k::CDT_CTX_MAP_KEY => ctx::ctx_map_key(value_of(&v, arg)?),
+            k::CDT_CTX_MAP_VALUE => ctx::ctx_map_value(value_of(&v, arg)?),
+            n => return Err(param(c.py(), arg, format!("unknown context type {n}"))),
+        });
+    }
+    Ok(out)
 }
 
 fn flags_of(v: &Bound<'_, PyAny>, arg: &str) -> PyResult<u8> {

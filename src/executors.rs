@@ -8,6 +8,8 @@ use aerospike_core::{
     CollectionIndexType, Expiration, Host, IndexType, Key, ReadPolicy, Record, ResultCode, Task, Value, WritePolicy,
 };
 
+use aerospike_core::operations::cdt_context::CdtContext;
+
 use crate::core::Core;
 use crate::errors::{OpError, RECORD_NOT_FOUND, PARAM_ERROR};
 use crate::shapes::{Meta, Ops};
@@ -197,6 +199,8 @@ pub async fn truncate(c: Arc<Core>, namespace: String, set: String, nanos: i64, 
     Ok(c.client.truncate(&policy, &namespace, &set, nanos).await?)
 }
 
+/// sindex-create, then waits until the index is built (as the official client's index calls do).
+#[allow(clippy::too_many_arguments)]
 async fn index_create(
     c: Arc<Core>,
     namespace: String,
@@ -204,13 +208,21 @@ async fn index_create(
     bin: String,
     name: String,
     kind: IndexType,
+    collection: CollectionIndexType,
+    ctx: Vec<CdtContext>,
     policy: AdminPolicy,
 ) -> Out<()> {
-    let task = c
-        .client
-        .create_index_on_bin(&policy, &namespace, &set, &bin, &name, kind, CollectionIndexType::Default, None)
-        .await?;
-    task.wait_till_complete(Some(std::time::Duration::from_secs(30))).await?;
+    let ctx = (!ctx.is_empty()).then_some(ctx.as_slice());
+    let task = c.client.create_index_on_bin(&policy, &namespace, &set, &bin, &name, kind, collection, ctx).await?;
+    // A server accepts sindex-create for an unknown namespace and answers the polls with
+    // ERROR:20: that is the official client's NamespaceNotFound, not a bad response.
+    task.wait_till_complete(Some(std::time::Duration::from_secs(30))).await.map_err(|e| {
+        let text = e.to_string();
+        match text.find("ERROR:").and_then(|i| text[i + 6..].split(':').next()?.parse::<i32>().ok()) {
+            Some(code) => OpError::code(code, text),
+            None => OpError::from(e),
+        }
+    })?;
     Ok(())
 }
 
@@ -222,7 +234,7 @@ pub async fn index_integer_create(
     name: String,
     policy: AdminPolicy,
 ) -> Out<()> {
-    index_create(c, namespace, set, bin, name, IndexType::Numeric, policy).await
+    index_create(c, namespace, set, bin, name, IndexType::Numeric, CollectionIndexType::Default, Vec::new(), policy).await
 }
 
 pub async fn index_string_create(
@@ -233,7 +245,89 @@ pub async fn index_string_create(
     name: String,
     policy: AdminPolicy,
 ) -> Out<()> {
-    index_create(c, namespace, set, bin, name, IndexType::String, policy).await
+    index_create(c, namespace, set, bin, name, IndexType::String, CollectionIndexType::Default, Vec::new(), policy).await
+}
+
+pub async fn index_geo2dsphere_create(
+    c: Arc<Core>,
+    namespace: String,
+    set: String,
+    bin: String,
+    name: String,
+    policy: AdminPolicy,
+) -> Out<()> {
+    index_create(c, namespace, set, bin, name, IndexType::Geo2DSphere, CollectionIndexType::Default, Vec::new(), policy).await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn index_single_value_create(
+    c: Arc<Core>,
+    namespace: String,
+    set: String,
+    bin: String,
+    kind: IndexType,
+    name: String,
+    policy: AdminPolicy,
+    ctx: Vec<CdtContext>,
+) -> Out<()> {
+    index_create(c, namespace, set, bin, name, kind, CollectionIndexType::Default, ctx, policy).await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn index_list_create(
+    c: Arc<Core>,
+    namespace: String,
+    set: String,
+    bin: String,
+    kind: IndexType,
+    name: String,
+    policy: AdminPolicy,
+    ctx: Vec<CdtContext>,
+) -> Out<()> {
+    index_create(c, namespace, set, bin, name, kind, CollectionIndexType::List, ctx, policy).await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn index_map_keys_create(
+    c: Arc<Core>,
+    namespace: String,
+    set: String,
+    bin: String,
+    kind: IndexType,
+    name: String,
+    policy: AdminPolicy,
+    ctx: Vec<CdtContext>,
+) -> Out<()> {
+    index_create(c, namespace, set, bin, name, kind, CollectionIndexType::MapKeys, ctx, policy).await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn index_map_values_create(
+    c: Arc<Core>,
+    namespace: String,
+    set: String,
+    bin: String,
+    kind: IndexType,
+    name: String,
+    policy: AdminPolicy,
+    ctx: Vec<CdtContext>,
+) -> Out<()> {
+    index_create(c, namespace, set, bin, name, kind, CollectionIndexType::MapValues, ctx, policy).await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn index_cdt_create(
+    c: Arc<Core>,
+    namespace: String,
+    set: String,
+    bin: String,
+    collection: CollectionIndexType,
+    kind: IndexType,
+    name: String,
+    ctx: Vec<CdtContext>,
+    policy: AdminPolicy,
+) -> Out<()> {
+    index_create(c, namespace, set, bin, name, kind, collection, ctx, policy).await
 }
 
 /// Returns with the server's answer, like the official client: sindex-delete answers once the

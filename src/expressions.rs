@@ -143,6 +143,7 @@ impl<'py> Reader<'_, 'py> {
                     Value::Blob(b) => exp::blob_val(b),
                     Value::List(l) => exp::list_val(l),
                     Value::OrderedMap(m) => exp::map_val(m),
+                    Value::GeoJson(s) => exp::geo_val(s),
                     _ => return Err(self.err("unsupported value")),
                 }
             }
@@ -156,6 +157,7 @@ impl<'py> Reader<'_, 'py> {
                 let regex = self.fixed_str(&n, "val")?;
                 exp::regex_compare(regex, RegexFlags::from_bits(flags), self.one(&n)?)
             }
+            8 => self.two(&n).map(|(a, b)| exp::geo_compare(a, b))?,
             16 => exp::and(self.args(&n)?),
             17 => exp::or(self.args(&n)?),
             18 => exp::not(self.one(&n)?),
@@ -201,7 +203,7 @@ impl<'py> Reader<'_, 'py> {
             124 => exp::var(self.fixed_str(&n, "val")?),
             125 => exp::exp_let(self.args(&n)?),
             126 => exp::def(self.fixed_str(&n, "val")?, self.one(&n)?),
-            op => return Err(self.err(format!("unsupported expression op {op} (list, map, bit, HLL and geo expressions are not supported yet)"))),
+            op => return Err(self.err(format!("unsupported expression op {op} (list, map, bit and HLL expressions are not supported yet)"))),
         })
     }
 }

@@ -14,6 +14,7 @@ mod core;
 mod errors;
 mod executors;
 mod expressions;
+mod geo;
 mod hooks;
 mod otlp_grpc;
 mod query;

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use aerospike_core::query::{Filter, PartitionFilter, RecordStream, Statement};
-use aerospike_core::{Bins, QueryPolicy, Record, Value};
+use aerospike_core::{Bins, CollectionIndexType, QueryPolicy, Record, Value};
 use futures::{FutureExt, StreamExt};
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
@@ -39,7 +39,7 @@ impl Spec {
         Ok(())
     }
 
-    fn filter(&mut self, predicate: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn filter(&mut self, predicate: &Bound<'_, PyAny>, ctx: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let py = predicate.py();
         let t = predicate
             .cast::<PyTuple>()
@@ -47,6 +47,21 @@ impl Spec {
         if t.len() < 3 {
             return Err(param(py, "predicate", format!("malformed predicate: expected (kind, bin, value...), got {} items", t.len())));
         }
+        let mut f = if t.get_item(0)?.is_instance_of::<pyo3::types::PyString>() {
+            self.named_filter(t)?
+        } else {
+            self.official_filter(t)?
+        };
+        if let Some(c) = ctx.filter(|c| !c.is_none()) {
+            f = f.context(crate::cdt::ctx_list(c, "ctx")?);
+        }
+        self.filter = Some(f);
+        Ok(())
+    }
+
+    /// `(kind, bin, value...)` with kind "equals" or "between": this package's earlier form.
+    fn named_filter(&self, t: &Bound<'_, PyTuple>) -> PyResult<Filter> {
+        let py = t.py();
         let kind: String = t.get_item(0).and_then(|k| k.extract()).map_err(|_| param(py, "predicate", "malformed predicate"))?;
         let bin = shapes::bin_name(&self.core, Some(&t.get_item(1)?), "predicate.bin")?;
         let scalar = |v: Bound<'_, PyAny>, arg: &str| -> PyResult<Value> {
@@ -55,7 +70,7 @@ impl Spec {
                 _ => Err(param(py, arg, "must be int, str or bytes")),
             }
         };
-        self.filter = Some(match (kind.as_str(), t.len()) {
+        Ok(match (kind.as_str(), t.len()) {
             ("equals", 3) => Filter::equal(bin, scalar(t.get_item(2)?, "predicate.value")?),
             ("between", 4) => {
                 let lo = scalar(t.get_item(2)?, "predicate.min")?;
@@ -66,8 +81,58 @@ impl Spec {
                 Filter::range(bin, lo, hi)
             }
             _ => return Err(param(py, "predicate", format!("unsupported predicate {kind:?}"))),
-        });
-        Ok(())
+        })
+    }
+
+    /// The official client's tuple: `(predicate, index_datatype, bin, value, value2, index_type)`
+    /// (predicate 0 equal / 1 range; datatype 0 string, 1 numeric, 2 geo2dsphere, 3 blob;
+    /// index_type 0 default, 1 list, 2 map keys, 3 map values; the last two may be left off).
+    fn official_filter(&self, t: &Bound<'_, PyTuple>) -> PyResult<Filter> {
+        let py = t.py();
+        let bad = |what: &str| param(py, "predicate", format!("malformed predicate: {what}"));
+        if t.len() > 6 {
+            return Err(bad("more than 6 items"));
+        }
+        let pred = shapes::int_of(&t.get_item(0)?, "predicate").map_err(|_| bad("the predicate type must be an int"))?;
+        let dtype = shapes::int_of(&t.get_item(1)?, "predicate").map_err(|_| bad("the index datatype must be an int"))?;
+        let bin = shapes::bin_name(&self.core, Some(&t.get_item(2)?), "predicate.bin")?;
+        let val = t.get_item(3).map_err(|_| bad("no value"))?;
+        let val2 = t.get_item(4).ok().filter(|v| !v.is_none());
+        let cit = match t.get_item(5).ok().filter(|v| !v.is_none()) {
+            None => CollectionIndexType::Default,
+            Some(v) => match shapes::int_of(&v, "predicate.index_type")? {
+                0 => CollectionIndexType::Default,
+                1 => CollectionIndexType::List,
+                2 => CollectionIndexType::MapKeys,
+                3 => CollectionIndexType::MapValues,
+                n => return Err(param(py, "predicate.index_type", format!("invalid index type {n}"))),
+            },
+        };
+        let int = |v: &Bound<'_, PyAny>, arg: &str| -> PyResult<i64> {
+            if v.is_instance_of::<pyo3::types::PyBool>() || !v.is_instance_of::<pyo3::types::PyInt>() {
+                return Err(param(py, arg, "must be an int"));
+            }
+            shapes::int_of(v, arg)
+        };
+        let f = match (pred, dtype) {
+            (0, 0 | 1 | 3) => {
+                let v = match (dtype, shapes::value_of(&val, "predicate.value")?) {
+                    (0, v @ Value::String(_)) | (1, v @ Value::Int(_)) | (3, v @ Value::Blob(_)) => v,
+                    _ => return Err(param(py, "predicate.value", "does not match the index datatype")),
+                };
+                Filter::equal(bin, v)
+            }
+            (1, 1) => {
+                let Some(hi) = val2 else { return Err(bad("a range needs two bounds")) };
+                Filter::range(bin, Value::Int(int(&val, "predicate.min")?), Value::Int(int(&hi, "predicate.max")?))
+            }
+            (1, 2) => {
+                let shape: String = val.extract().map_err(|_| param(py, "predicate.value", "must be a GeoJSON str"))?;
+                Filter::geo_within_region(bin, &shape)
+            }
+            _ => return Err(bad(&format!("unsupported predicate {pred} on index datatype {dtype}"))),
+        };
+        Ok(f.collection_type(cit))
     }
 
     fn policy(&self, obj: Option<&Bound<'_, PyAny>>) -> PyResult<QueryPolicy> {
@@ -226,9 +291,9 @@ impl Query {
     }
 
     /// Filter with a secondary-index predicate from `aerospike_py.predicates`.
-    #[pyo3(name = "where")]
-    fn where_<'py>(slf: Bound<'py, Self>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        hooks::unpanicked(slf.py(), || slf.borrow().spec.edit().filter(predicate))?;
+    #[pyo3(name = "where", signature = (predicate, ctx=None))]
+    fn where_<'py>(slf: Bound<'py, Self>, predicate: &Bound<'py, PyAny>, ctx: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
+        hooks::unpanicked(slf.py(), || slf.borrow().spec.edit().filter(predicate, ctx))?;
         Ok(slf)
     }
 
@@ -353,9 +418,9 @@ impl AsyncQuery {
         Ok(slf)
     }
 
-    #[pyo3(name = "where")]
-    fn where_<'py>(slf: Bound<'py, Self>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        hooks::unpanicked(slf.py(), || slf.borrow().spec.edit().filter(predicate))?;
+    #[pyo3(name = "where", signature = (predicate, ctx=None))]
+    fn where_<'py>(slf: Bound<'py, Self>, predicate: &Bound<'py, PyAny>, ctx: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
+        hooks::unpanicked(slf.py(), || slf.borrow().spec.edit().filter(predicate, ctx))?;
         Ok(slf)
     }
 

@@ -24,7 +24,8 @@ fn value_of<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
         Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
         Value::Int(i) => i.into_bound_py_any(py)?,
         Value::Float(f) => f64::from(f).into_bound_py_any(py)?,
-        Value::String(s) | Value::GeoJson(s) => PyString::new(py, s).into_any(),
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::GeoJson(s) => crate::geo::to_python(py, s)?,
         Value::Blob(b) | Value::Hll(b) => PyBytes::new(py, b).into_any(),
         Value::List(l) | Value::MultiResult(l) => {
             let out = PyList::empty(py);
@@ -283,6 +284,11 @@ pub fn none(py: Python<'_>, _v: (), _t: &mut Span) -> PyResult<Py<PyAny>> {
 
 /// get: like the official client, the user key is the one the server returned (servers do not
 /// send it on reads), else None; namespace, set and digest are the request's.
+/// The official client's 0 for a command that answers nothing else.
+pub fn zero(py: Python<'_>, _v: (), _t: &mut Span) -> PyResult<Py<PyAny>> {
+    Ok(0i64.into_bound_py_any(py)?.unbind())
+}
+
 pub fn record(py: Python<'_>, v: (Key, Record), _t: &mut Span) -> PyResult<Py<PyAny>> {
     let (k, r) = v;
     let server_uk = r.key.as_ref().and_then(|rk| rk.user_key());

@@ -177,6 +177,9 @@ fn value_in(o: &Bound<'_, PyAny>, arg: &str, up: Option<&Within<'_>>) -> PyResul
         }
         return Ok(Value::OrderedMap(out));
     }
+    if let Some(v) = crate::geo::value_of(o)? {
+        return Ok(v);
+    }
     Err(param(o.py(), arg, format!("unsupported value type {}", type_name(o))))
 }
 
@@ -324,6 +327,25 @@ pub fn bin_name(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
     bin_name_of(required(obj, arg)?, arg)
 }
 
+/// The bin of an index: a str, or (as the official client takes it, as a C string) bytes or a
+/// bytearray up to its first NUL.
+pub fn index_bin(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
+    let o = required(obj, arg)?;
+    let raw: Option<Vec<u8>> = if let Ok(b) = o.cast::<PyBytes>() {
+        Some(b.as_bytes().to_vec())
+    } else {
+        o.cast::<PyByteArray>().ok().map(|b| b.to_vec())
+    };
+    match raw {
+        Some(bytes) => {
+            let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+            let name = std::str::from_utf8(&bytes[..end]).map_err(|_| param(o.py(), arg, "bin name is not valid UTF-8"))?;
+            bin_name_of(&PyString::new(o.py(), name).into_any(), arg)
+        }
+        None => bin_name_of(o, arg),
+    }
+}
+
 pub fn bins(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<Bin>> {
     let o = required(obj, arg)?;
     let d = dict_of(o, arg)?;
@@ -365,6 +387,42 @@ pub fn int(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<i64> {
         Some(o) => int_of(o, arg),
         None => Ok(0),
     }
+}
+
+/// An index datatype constant (INDEX_STRING / NUMERIC / GEO2DSPHERE / BLOB).
+pub fn index_datatype(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<aerospike_core::IndexType> {
+    use aerospike_core::IndexType;
+    let o = required(obj, arg)?;
+    Ok(match int_of(o, arg)? {
+        k::INDEX_STRING => IndexType::String,
+        k::INDEX_NUMERIC => IndexType::Numeric,
+        k::INDEX_GEO2DSPHERE => IndexType::Geo2DSphere,
+        k::INDEX_BLOB => IndexType::Blob,
+        n => return Err(param(o.py(), arg, format!("invalid index datatype {n}"))),
+    })
+}
+
+/// An index type constant (INDEX_TYPE_DEFAULT / LIST / MAPKEYS / MAPVALUES).
+pub fn collection_type(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<aerospike_core::CollectionIndexType> {
+    use aerospike_core::CollectionIndexType;
+    let o = required(obj, arg)?;
+    Ok(match int_of(o, arg)? {
+        k::INDEX_TYPE_DEFAULT => CollectionIndexType::Default,
+        k::INDEX_TYPE_LIST => CollectionIndexType::List,
+        k::INDEX_TYPE_MAPKEYS => CollectionIndexType::MapKeys,
+        k::INDEX_TYPE_MAPVALUES => CollectionIndexType::MapValues,
+        n => return Err(param(o.py(), arg, format!("invalid index type {n}"))),
+    })
+}
+
+/// A list of cdt_ctx items (may be empty).
+pub fn ctx(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<aerospike_core::operations::cdt_context::CdtContext>> {
+    crate::cdt::ctx_list(required(obj, arg)?, arg)
+}
+
+/// An optional list of cdt_ctx items; None or omitted is no context.
+pub fn opt_ctx(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<aerospike_core::operations::cdt_context::CdtContext>> {
+    given(obj).map(|o| crate::cdt::ctx_list(o, arg)).transpose().map(Option::unwrap_or_default)
 }
 
 /// An optional int; None when omitted.

@@ -204,6 +204,32 @@ fn apply(value: Option<Mp>, ctx: &[(i64, &Mp)], code: i64, args: &[Mp]) -> Resul
     Ok((Some(container), result))
 }
 
+/// The element `ctx` (a packed context: `[type, value, type, value, ...]`) selects in `value`,
+/// read-only (what a secondary index with a context indexes); None when a step finds nothing.
+pub fn dig(value: &Mp, ctx: &[Mp]) -> Option<Mp> {
+    let mut cur = value.clone();
+    for step in ctx.chunks(2) {
+        let [Mp::Int(kind), v] = step else { return None };
+        cur = match (kind & !0x40 & !0x80, cur) {
+            (0x10 | 0x11 | 0x13, Mp::Array(items)) => {
+                let skip = usize::from(list_header(&items).is_some());
+                let values: Vec<&Mp> = items[skip..].iter().collect();
+                let i = child(None, &values, kind & 0x0f, v).ok()??;
+                items[i + skip].clone()
+            }
+            (0x20..=0x23, Mp::Map(pairs)) => {
+                let slots: Vec<usize> = (0..pairs.len()).filter(|&i| !is_header(&pairs[i].0)).collect();
+                let keys: Vec<&Mp> = slots.iter().map(|&i| &pairs[i].0).collect();
+                let values: Vec<&Mp> = slots.iter().map(|&i| &pairs[i].1).collect();
+                let h = child(Some(&keys), &values, kind & 0x0f, v).ok()??;
+                pairs[slots[h]].1.clone()
+            }
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
 /// The element a context step selects (kind: 0 index, 1 rank, 2 key, 3 value), as the
 /// *_subcontext_by_* functions find it: index and rank single positions, the first equal value.
 fn child(keys: Option<&[&Mp]>, values: &[&Mp], kind: i64, v: &Mp) -> Result<Option<usize>, u8> {

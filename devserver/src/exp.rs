@@ -3,7 +3,7 @@
 //! evaluates to true; false or unknown (a missing bin, a type mismatch) filters the record out.
 //! Supported: comparisons, in-list, and/or/not/exclusive, arithmetic and integer bit ops, min/max,
 //! conversions, cond, let/var, bins, bin type, record key, metadata, and list/map calls (run by
-//! cdt.rs), and regex comparisons (regex.rs). Bit/HLL calls and geo comparisons answer
+//! cdt.rs), regex comparisons (regex.rs) and geo comparisons (geo.rs). Bit/HLL calls answer
 //! UNSUPPORTED_FEATURE.
 
 use crate::clock;
@@ -20,6 +20,7 @@ const CMP_GE: i64 = 4;
 const CMP_LT: i64 = 5;
 const CMP_LE: i64 = 6;
 const CMP_REGEX: i64 = 7;
+const CMP_GEO: i64 = 8;
 const IN_LIST: i64 = 9;
 const AND: i64 = 16;
 const OR: i64 = 17;
@@ -112,6 +113,11 @@ fn literal(v: &Mp) -> Result<Val, u8> {
             Some((&3, rest)) => Val::Str(rest.to_vec()),
             Some((&4, rest)) => Val::Blob(rest.to_vec()),
             Some((&18, rest)) => Val::Raw(particle::HLL, rest.to_vec()),
+            // A GeoJSON literal must parse (geo_mp_to_op); it is kept as its text.
+            Some((&particle::GEOJSON, rest)) => match crate::geo::parse(rest) {
+                Ok(_) => Val::Raw(particle::GEOJSON, rest.to_vec()),
+                Err(_) => return Err(rc::PARAMETER),
+            },
             _ => return Err(rc::PARAMETER),
         },
         Mp::Array(items) => Val::List(items.iter().map(literal).collect::<Result<_, _>>()?),
@@ -229,7 +235,20 @@ fn build(v: &Mp) -> Result<Node, u8> {
             let re = crate::regex::Regex::new(pattern, flags).map_err(|_| rc::PARAMETER)?;
             Node::Regex(re, Box::new(build(&args[2])?))
         }
-        0 | 8 | 39..=41 | 100..=102 | 122 => return Err(rc::UNSUPPORTED_FEATURE),
+        CMP_GEO => {
+            // build_cmp_geo: both sides must be GeoJSON (a geo bin or a GeoJSON literal).
+            arity(2, 2)?;
+            let sides = [build(&args[0])?, build(&args[1])?];
+            for side in &sides {
+                match side {
+                    Node::Bin(T_GEO, _) | Node::Lit(Val::Raw(particle::GEOJSON, _)) => {}
+                    Node::Bin(..) | Node::Lit(_) => return Err(rc::PARAMETER),
+                    _ => {}
+                }
+            }
+            Node::Op(op, sides.into())
+        }
+        0 | 39..=41 | 100..=102 | 122 => return Err(rc::UNSUPPORTED_FEATURE),
         _ => return Err(rc::PARAMETER),
     })
 }
@@ -310,6 +329,8 @@ fn bin_val(ptype: u8, data: &[u8]) -> Val {
             Some(v @ Val::List(_)) => v,
             _ => Val::Raw(particle::LIST, data.to_vec()),
         },
+        // Kept as its GeoJSON text (the flags and cells before it are the server's business).
+        particle::GEOJSON => Val::Raw(particle::GEOJSON, crate::geo::particle_text(data).unwrap_or_default().to_vec()),
         t => Val::Raw(t, data.to_vec()),
     }
 }
@@ -473,6 +494,15 @@ fn eval(n: &Node, ctx: &RecCtx<'_>, vars: &mut Vec<(Vec<u8>, Val)>) -> Val {
                     let (a, b) = (eval(&args[0], ctx, vars), eval(&args[1], ctx, vars));
                     if a == Val::Unknown || b == Val::Unknown { Val::Unknown } else { cmp(op, &a, &b) }
                 }
+                CMP_GEO => match (eval(&args[0], ctx, vars), eval(&args[1], ctx, vars)) {
+                    (Val::Raw(particle::GEOJSON, a), Val::Raw(particle::GEOJSON, b)) => {
+                        match (crate::geo::parse(&a), crate::geo::parse(&b)) {
+                            (Ok(a), Ok(b)) => Val::Bool(crate::geo::matches(&a, &b)),
+                            _ => Val::Unknown,
+                        }
+                    }
+                    _ => Val::Unknown,
+                },
                 IN_LIST => match (eval(&args[0], ctx, vars), eval(&args[1], ctx, vars)) {
                     (Val::Unknown, _) | (_, Val::Unknown) => Val::Unknown,
                     (v, Val::List(items)) => Val::Bool(items.contains(&v)),
@@ -610,7 +640,8 @@ mod tests {
     #[test]
     fn rejects_malformed_and_flags_unsupported() {
         assert_eq!(parse(&[0x93, 1, 0x93]).unwrap_err(), rc::PARAMETER);
-        assert_eq!(parse(&[0x92, 8, 1]).unwrap_err(), rc::UNSUPPORTED_FEATURE);
+        assert_eq!(parse(&[0x92, 39, 1]).unwrap_err(), rc::UNSUPPORTED_FEATURE);
+        assert_eq!(parse(&[0x92, 8, 1]).unwrap_err(), rc::PARAMETER); // cmp_geo of a non-geo argument
         // [CALL, INT, BITS, [1], [BIN, BLOB, "b"]]: bit calls are not implemented
         assert_eq!(parse(&[0x95, 127, 2, 1, 0x91, 1, 0x93, 81, 6, 0xa1, b'b']).unwrap_err(), rc::UNSUPPORTED_FEATURE);
         assert_eq!(parse(&[0x91, 99]).unwrap_err(), rc::PARAMETER);

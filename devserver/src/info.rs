@@ -396,8 +396,10 @@ fn sindex_create(c: &Cluster, params: &str) -> String {
         Ok(v) => v,
         Err(e) => return e,
     };
+    // The server records the definition in its SMD whatever the namespace and answers ok; an
+    // unknown namespace shows up when the client polls sindex-stat (ERROR:20).
     let Some(ns) = c.store.ns(ns_name.as_bytes()) else {
-        return "ERROR:4:namespace not found".into();
+        return "ok".into();
     };
     if let Some(set) = &idx.set {
         let _ = ns.register_set(set); // sindex.c: an index's set exists from its creation
@@ -445,7 +447,7 @@ fn sindex_exists(c: &Cluster, params: &str) -> String {
         return "ERROR:4:missing namespace or indexname".into();
     };
     let Some(ns) = c.store.ns(ns_name.as_bytes()) else {
-        return "ERROR:20:namespace not found".into();
+        return "ERROR:20:namespace not found on node".into();
     };
     let exists = ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| i.name == name);
     exists.to_string()
@@ -465,7 +467,7 @@ fn sindex_stat(c: &Cluster, params: &str) -> String {
         }
     };
     let Some(ns) = c.store.ns(ns_name.as_bytes()) else {
-        return "ERROR:20:namespace not found".into();
+        return "ERROR:20:namespace not found on node".into();
     };
     if !ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| i.name == name) {
         return "ERROR:201:no index".into();

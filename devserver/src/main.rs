@@ -14,6 +14,7 @@ mod control;
 mod exp;
 mod faults;
 mod frame;
+mod geo;
 mod info;
 mod info_fields;
 mod msgpack;

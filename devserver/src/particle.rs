@@ -19,7 +19,12 @@ pub fn validate(ptype: u8, value: &[u8]) -> Result<(), u8> {
     match ptype {
         INTEGER | FLOAT if value.len() != 8 => Err(rc::PARAMETER),
         BOOL if value.len() != 1 => Err(rc::PARAMETER),
-        INTEGER | FLOAT | BOOL | STRING | BLOB | HLL | MAP | LIST | GEOJSON => Ok(()),
+        // geojson_from_wire: the text must parse as a point or region (cells sent are ignored).
+        GEOJSON => match crate::geo::particle_text(value).map(crate::geo::parse) {
+            Some(Ok(shape)) if crate::geo::coverable(&shape) => Ok(()),
+            _ => Err(rc::GEO_INVALID_GEOJSON),
+        },
+        INTEGER | FLOAT | BOOL | STRING | BLOB | HLL | MAP | LIST => Ok(()),
         // Language-specific blobs (java, c#, python, ruby, php, erlang) and vectors are stored opaquely.
         7..=12 | 16 => Ok(()),
         _ => Err(rc::PARAMETER),

@@ -101,6 +101,7 @@ pub mod rc {
     pub const ELEMENT_EXISTS: u8 = 24;
     pub const OP_NOT_APPLICABLE: u8 = 26;
     pub const FILTERED_OUT: u8 = 27;
+    pub const GEO_INVALID_GEOJSON: u8 = 160;
     pub const SINDEX_NOT_FOUND: u8 = 201;
 }
 

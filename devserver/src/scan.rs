@@ -19,17 +19,29 @@ use crate::store::{Digest, N_PARTITIONS, Namespace, Record, partition_id};
 
 const FRAME_CHUNK: usize = 256 * 1024;
 
-/// A secondary-index filter: one bin, equality or integer range.
-#[derive(Debug, Clone, PartialEq)]
+/// A secondary-index filter: one bin, equality, integer range or a geo2dsphere region/point.
+#[derive(Debug, Clone)]
 pub enum Filter {
     IntRange { bin: Vec<u8>, lo: i64, hi: i64 },
     StrEq { bin: Vec<u8>, value: Vec<u8> },
+    /// Points within a region, or regions containing a point (geo.rs).
+    Geo { bin: Vec<u8>, shape: crate::geo::Shape },
+}
+
+impl PartialEq for Filter {
+    fn eq(&self, o: &Filter) -> bool {
+        match (self, o) {
+            (Filter::IntRange { bin, lo, hi }, Filter::IntRange { bin: b, lo: l, hi: h }) => bin == b && lo == l && hi == h,
+            (Filter::StrEq { bin, value }, Filter::StrEq { bin: b, value: v }) => bin == b && value == v,
+            _ => false,
+        }
+    }
 }
 
 impl Filter {
     fn bin(&self) -> &[u8] {
         match self {
-            Filter::IntRange { bin, .. } | Filter::StrEq { bin, .. } => bin,
+            Filter::IntRange { bin, .. } | Filter::StrEq { bin, .. } | Filter::Geo { bin, .. } => bin,
         }
     }
 
@@ -37,33 +49,57 @@ impl Filter {
         match self {
             Filter::IntRange { .. } => "numeric",
             Filter::StrEq { .. } => "string",
+            Filter::Geo { .. } => "geo2dsphere",
         }
     }
 
-    /// Whether the record's bin (or, for list/mapkeys/mapvalues indexes, any element) matches.
-    fn matches(&self, r: &Record, collection: u8) -> bool {
+    /// Whether the record's bin (or, for list/mapkeys/mapvalues indexes, any element) matches;
+    /// with a context, the value the context selects inside the bin stands for the bin.
+    fn matches(&self, r: &Record, collection: u8, ctx: Option<&[Mp]>) -> bool {
         let Some(b) = r.bin(self.bin()) else { return false };
-        let elements = |want: u8| -> Vec<Mp> {
-            if b.ptype != want {
-                return Vec::new();
+        let value = match ctx {
+            Some(ctx) => {
+                if b.ptype != particle::LIST && b.ptype != particle::MAP {
+                    return false;
+                }
+                match msgpack::decode(&b.data).ok().and_then(|v| crate::cdt::dig(&v, ctx)) {
+                    Some(v) => v,
+                    None => return false,
+                }
             }
-            match msgpack::decode(&b.data) {
-                Ok(Mp::Array(items)) => items,
-                Ok(Mp::Map(pairs)) => pairs.into_iter().map(|(k, v)| if collection == 2 { k } else { v }).collect(),
-                _ => Vec::new(),
+            None if collection == 0 => {
+                return match self {
+                    Filter::IntRange { lo, hi, .. } => {
+                        b.ptype == particle::INTEGER
+                            && b.data.len() == 8
+                            && (*lo..=*hi).contains(&i64::from_be_bytes(b.data[..8].try_into().unwrap()))
+                    }
+                    Filter::StrEq { value, .. } => b.ptype == particle::STRING && &b.data == value,
+                    Filter::Geo { shape, .. } => {
+                        b.ptype == particle::GEOJSON
+                            && crate::geo::particle_text(&b.data)
+                                .and_then(|t| crate::geo::parse(t).ok())
+                                .is_some_and(|c| crate::geo::matches(&c, shape))
+                    }
+                };
+            }
+            None => {
+                let want = if collection == 1 { particle::LIST } else { particle::MAP };
+                if b.ptype != want {
+                    return false;
+                }
+                match msgpack::decode(&b.data) {
+                    Ok(v) => v,
+                    Err(_) => return false,
+                }
             }
         };
-        match collection {
-            0 => match self {
-                Filter::IntRange { lo, hi, .. } => {
-                    b.ptype == particle::INTEGER
-                        && b.data.len() == 8
-                        && (*lo..=*hi).contains(&i64::from_be_bytes(b.data[..8].try_into().unwrap()))
-                }
-                Filter::StrEq { value, .. } => b.ptype == particle::STRING && &b.data == value,
-            },
-            1 => elements(particle::LIST).iter().any(|e| self.matches_element(e)),
-            _ => elements(particle::MAP).iter().any(|e| self.matches_element(e)),
+        match (collection, value) {
+            (0, v) => self.matches_element(&v),
+            (1, Mp::Array(items)) => items.iter().any(|e| self.matches_element(e)),
+            (2, Mp::Map(pairs)) => pairs.iter().any(|(k, _)| self.matches_element(k)),
+            (3, Mp::Map(pairs)) => pairs.iter().any(|(_, v)| self.matches_element(v)),
+            _ => false,
         }
     }
 
@@ -71,6 +107,12 @@ impl Filter {
         match (self, e) {
             (Filter::IntRange { lo, hi, .. }, Mp::Int(i)) => (*lo..=*hi).contains(i),
             (Filter::StrEq { value, .. }, Mp::Str(s)) => s.split_first() == Some((&particle::STRING, value.as_slice())),
+            (Filter::Geo { shape, .. }, Mp::Str(s)) => match s.split_first() {
+                Some((&particle::GEOJSON, text)) => {
+                    crate::geo::parse(text).ok().is_some_and(|c| crate::geo::matches(&c, shape))
+                }
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -98,6 +140,12 @@ pub fn parse_range(data: &[u8]) -> Result<Filter, u8> {
             Ok(Filter::IntRange { bin, lo, hi })
         }
         particle::STRING => Ok(Filter::StrEq { bin, value: begin.to_vec() }),
+        // range_from_msg_geojson: the begin text is the query (the end repeats it); a text that
+        // does not parse as a point or region fails the query.
+        particle::GEOJSON => match crate::geo::parse(begin) {
+            Ok(shape) if crate::geo::coverable(&shape) => Ok(Filter::Geo { bin, shape }),
+            _ => Err(rc::PARAMETER),
+        },
         _ => Err(rc::UNSUPPORTED_FEATURE),
     }
 }
@@ -149,6 +197,7 @@ struct Plan<'a> {
     set: Option<&'a [u8]>,
     filter: Option<Filter>,
     collection: u8,
+    ctx: Option<Vec<Mp>>,
     exp: Option<crate::exp::Exp>,
     /// Projection ops (reads): each record answers them like a read; none = every bin.
     ops: &'a [proto::Op<'a>],
@@ -167,7 +216,7 @@ fn walk_partition(plan: &Plan<'_>, pid: usize, after: Option<Digest>, limit: u64
             after.is_none_or(|a| **d < a)
                 && !r.is_expired(now)
                 && plan.set.is_none_or(|s| r.set.as_deref().map(str::as_bytes) == Some(s))
-                && plan.filter.as_ref().is_none_or(|f| f.matches(r, plan.collection))
+                && plan.filter.as_ref().is_none_or(|f| f.matches(r, plan.collection, plan.ctx.as_deref()))
                 && plan.exp.as_ref().is_none_or(|e| e.matches(&crate::exp::RecCtx { rec: r, digest: d }))
         })
         .collect();
@@ -236,9 +285,17 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         },
     };
     let collection = m.field(proto::FIELD_INDEX_TYPE).and_then(|t| t.first().copied()).unwrap_or(0);
+    // A context (field 23) is the packed `[type, value, ...]` the index was created with.
+    let ctx_field = m.field(proto::FIELD_INDEX_CONTEXT).filter(|c| !c.is_empty());
+    let ctx = match ctx_field.map(msgpack::decode) {
+        None => None,
+        Some(Ok(Mp::Array(steps))) if !steps.is_empty() && steps.len() % 2 == 0 => Some(steps),
+        Some(_) => return wr.write_all(&error_reply(rc::PARAMETER)).await,
+    };
+    let ctx_b64 = ctx_field.map(crate::b64::encode);
     if let Some(f) = &filter {
         bump(&stats.query_initiate);
-        if collection > 3 || m.field(proto::FIELD_INDEX_CONTEXT).is_some() || m.field(proto::FIELD_INDEX_EXPRESSION).is_some() {
+        if collection > 3 || m.field(proto::FIELD_INDEX_EXPRESSION).is_some() {
             return wr.write_all(&error_reply(rc::UNSUPPORTED_FEATURE)).await;
         }
         let itype = ["default", "list", "mapkeys", "mapvalues"][collection as usize];
@@ -248,7 +305,7 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
             Some(name) => ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| i.name.as_bytes() == name),
             None => ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| {
                 i.itype == itype
-                    && i.context.is_none()
+                    && i.context == ctx_b64
                     && i.bin.as_bytes() == f.bin()
                     && i.ktype == f.ktype()
                     && i.set.as_deref().map(str::as_bytes) == set
@@ -274,6 +331,7 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         set,
         filter,
         collection,
+        ctx,
         exp: exp_filter,
         ops: if m.info1 & proto::INFO1_GET_ALL != 0 { &[] } else { &m.ops },
         respond_all: m.info2 & proto::INFO2_RESPOND_ALL_OPS != 0,

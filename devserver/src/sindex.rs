@@ -38,10 +38,21 @@ impl SIndex {
 
 /// Builds an index definition from sindex-create parameters; Err is the server's error text.
 pub fn from_params(p: &HashMap<String, String>) -> Result<(String, SIndex), String> {
-    let ns = p.get("namespace").or_else(|| p.get("ns")).ok_or("ERROR:4:missing namespace")?;
+    // as_info_parameter_get: a value that does not fit the server's buffer (index and set names
+    // 64 bytes with the terminator) is "'<param>' value too long".
     let name = p.get("indexname").ok_or("ERROR:4:missing indexname")?;
-    if name.is_empty() || name.len() >= 64 {
+    if name.len() >= 64 {
+        return Err("ERROR:4:'indexname' value too long".into());
+    }
+    if name.is_empty() {
         return Err("ERROR:4:bad indexname".into());
+    }
+    let ns = p.get("namespace").or_else(|| p.get("ns")).ok_or("ERROR:4:missing namespace")?;
+    if ns.len() >= 32 {
+        return Err("ERROR:20:'namespace' value too long".into());
+    }
+    if p.get("set").is_some_and(|s| s.len() >= 64) {
+        return Err("ERROR:4:'set' value too long".into());
     }
     let (bin, ktype) = match (p.get("bin"), p.get("type"), p.get("indexdata")) {
         (Some(b), Some(t), _) => (b.clone(), t.to_ascii_lowercase()),

@@ -24,6 +24,7 @@ from aerospike_py._aerospike import (
 )
 from aerospike_py._types import BatchRecord, BatchRecords
 from aerospike_py import cdt_ctx, exception, expressions, list_operations, map_operations, operations, predicates
+from aerospike_py.geospatial import GeoJSON, geodata, geojson
 
 __all__ = [
     "AsyncClient",
@@ -31,12 +32,15 @@ __all__ = [
     "BatchRecord",
     "BatchRecords",
     "Client",
+    "GeoJSON",
     "Query",
     "calc_digest",
     "cdt_ctx",
     "client",
     "exception",
     "expressions",
+    "geodata",
+    "geojson",
     "init_tracing",
     "list_operations",
     "map_operations",

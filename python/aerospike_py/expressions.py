@@ -194,3 +194,13 @@ IntRightScan = _node("IntRightScan", 41, doc="Index of the first bit equal to `s
 # Control flow.
 Cond = _node("Cond", 123, variadic=True, doc="Cond(test1, value1, test2, value2, ..., default).")
 Let = _node("Let", 125, variadic=True, doc="Let(Def(...), ..., expression using Var(...)).")
+
+
+# Geospatial (aerospike_helpers.expressions.base GeoBin / CmpGeo).
+GeoBin = _bin("GeoBin", GEOJSON)
+CmpGeo = _node(
+    "CmpGeo",
+    8,
+    doc="True when the first GeoJSON contains, or lies within, the second (a point within a region, "
+    "or a region containing a point); pass GeoJSON values as aerospike_py.GeoJSON objects.",
+)

@@ -74,7 +74,8 @@ def test_bad_bins_raise_param_error(client, key, bins, fragment):
         (lambda c, k: c.batch_read([k, "nope"]), "keys[1]"),
         (lambda c, k: c.select(k, ["ok", 3]), "bins"),
         (lambda c, k: c.query(k[0], k[1]).where(("like", "a", 1)), "predicate"),
-        (lambda c, k: c.query(k[0], k[1]).where(aerospike_py.predicates.equals("a", 1.5)), "predicate.value"),
+        (lambda c, k: c.query(k[0], k[1]).where(aerospike_py.predicates.equals("a", 1.5)), "predicate"),
+        (lambda c, k: c.query(k[0], k[1]).where((0, aerospike_py.INDEX_NUMERIC, "a", 1.5)), "predicate.value"),
     ],
 )
 def test_bad_arguments_name_the_argument(client, key, call, arg):

@@ -272,6 +272,11 @@ SHAPES = {
     "index_name": st.one_of(st.text(max_size=10), values),
     "info_command": info_commands,
     "operations": operation_lists(),
+    "index_bin": st.one_of(bin_names, st.binary(max_size=8), values),
+    "index_datatype": st.one_of(st.integers(-1, 4), values),
+    "collection_type": st.one_of(st.integers(-1, 4), values),
+    "ctx": st.one_of(st.lists(st.tuples(st.sampled_from([16, 17, 19, 32, 33, 34, 35, 99]), values), max_size=3), values),
+    "opt_ctx": st.one_of(st.none(), st.lists(st.tuples(st.sampled_from([16, 17, 19, 32, 33, 34, 35, 99]), values), max_size=3), values),
 }
 
 
