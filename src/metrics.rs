@@ -134,6 +134,16 @@ thread_local! {
 }
 const RECENT_MAX: usize = 16;
 
+/// Equality of two short optional strings, inlined (a memcmp call costs more than the bytes).
+#[inline]
+fn same(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
 fn lookup(spec: &'static OpSpec, ns: Option<&str>, set: Option<&str>, server: (&'static str, u16)) -> &'static Series {
     let hit = RECENT.try_with(|r| {
         let r = r.try_borrow().ok()?;
@@ -141,10 +151,10 @@ fn lookup(spec: &'static OpSpec, ns: Option<&str>, set: Option<&str>, server: (&
             .find(|s| {
                 let l = &s.labels;
                 std::ptr::eq(l.operation, spec.operation)
-                    && l.namespace == ns
-                    && l.collection == set
                     && std::ptr::eq(l.server.0, server.0)
                     && l.server.1 == server.1
+                    && same(l.namespace, ns)
+                    && same(l.collection, set)
             })
             .copied()
     });
