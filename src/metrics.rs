@@ -128,35 +128,59 @@ pub fn all_series() -> Vec<&'static Series> {
     g.as_ref().map(|m| m.values().copied().collect()).unwrap_or_default()
 }
 
-thread_local! {
-    /// This thread's recently used success series, found by comparing a few short strings.
-    static RECENT: RefCell<Vec<&'static Series>> = const { RefCell::new(Vec::new()) };
-}
-const RECENT_MAX: usize = 16;
+/// A string's identity in a few machine words, read without a call: its length (plus one; 0:
+/// absent) and two loads that together cover every byte of a string of up to 16 bytes (first and
+/// last 8, 4 or single bytes: the trick of fast hash functions). Equal packs mean equal strings
+/// up to 16 bytes; longer ones are compared in full once the packs match. Namespaces and set
+/// names are short; a memcmp call per lookup cost more than the rest of it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Pack(u64, u64, usize);
 
-/// Equality of two short optional strings, inlined (a memcmp call costs more than the bytes).
 #[inline]
-fn same(a: Option<&str>, b: Option<&str>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y),
-        (None, None) => true,
-        _ => false,
+fn pack(s: Option<&str>) -> Pack {
+    let Some(s) = s else { return Pack(0, 0, 0) };
+    let b = s.as_bytes();
+    let n = b.len();
+    let u64_at = |i: usize| u64::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]]);
+    let u32_at = |i: usize| u64::from(u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]));
+    match n {
+        0 => Pack(0, 0, 1),
+        1..=3 => Pack(u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16, 0, n + 1),
+        4..=7 => Pack(u32_at(0), u32_at(n - 4), n + 1),
+        _ => Pack(u64_at(0), u64_at(n - 8), n + 1),
     }
 }
 
+struct Recent {
+    op: *const u8,
+    server: *const u8,
+    port: u16,
+    ns: Pack,
+    set: Pack,
+    series: &'static Series,
+}
+
+thread_local! {
+    /// This thread's recently used success series, found by comparing pointers and packs.
+    static RECENT: RefCell<Vec<Recent>> = const { RefCell::new(Vec::new()) };
+}
+const RECENT_MAX: usize = 16;
+
 fn lookup(spec: &'static OpSpec, ns: Option<&str>, set: Option<&str>, server: (&'static str, u16)) -> &'static Series {
+    let (nsp, setp) = (pack(ns), pack(set));
     let hit = RECENT.try_with(|r| {
         let r = r.try_borrow().ok()?;
         r.iter()
-            .find(|s| {
-                let l = &s.labels;
-                std::ptr::eq(l.operation, spec.operation)
-                    && std::ptr::eq(l.server.0, server.0)
-                    && l.server.1 == server.1
-                    && same(l.namespace, ns)
-                    && same(l.collection, set)
+            .find(|e| {
+                e.op == spec.operation.as_ptr()
+                    && e.server == server.0.as_ptr()
+                    && e.port == server.1
+                    && e.ns == nsp
+                    && e.set == setp
+                    && (nsp.2 <= 17 || e.series.labels.namespace == ns)
+                    && (setp.2 <= 17 || e.series.labels.collection == set)
             })
-            .copied()
+            .map(|e| e.series)
     });
     if let Ok(Some(s)) = hit {
         return s;
@@ -175,7 +199,8 @@ fn lookup(spec: &'static OpSpec, ns: Option<&str>, set: Option<&str>, server: (&
             if r.len() == RECENT_MAX {
                 r.pop();
             }
-            r.insert(0, s);
+            let e = Recent { op: spec.operation.as_ptr(), server: server.0.as_ptr(), port: server.1, ns: nsp, set: setp, series: s };
+            r.insert(0, e);
         }
     });
     s

@@ -341,3 +341,33 @@ def test_fastapi_example_serves_prometheus_text(aerospike_hosts, monkeypatch, un
     counts = {s.labels["db_operation_name"]: s.value for s in fams["db_client_operation_duration_seconds"].samples
               if s.name.endswith("_count") and s.labels.get("db_collection_name") == "users"}
     assert counts["PUT"] >= 1 and counts["GET"] >= 1
+
+
+def test_series_are_told_apart_by_every_byte_of_their_names(aerospike_hosts):
+    # Sets of 1 to 24 bytes, two per length, differing in one middle byte only: each lands in its
+    # own series (the per-thread series cache compares names by a few word loads, not memcmp).
+    import uuid
+
+    tag = uuid.uuid4().hex[:4]
+    names = {}
+    for n in range(1, 25):
+        for mid in "xy":
+            base = (tag * 8)[:n]
+            name = base[: n // 2] + mid + base[n // 2 + 1:] if n > 1 else mid
+            names[name] = names.get(name, 0) + 1
+    with aerospike_py.client({"hosts": aerospike_hosts}).connect() as c:
+        expected = {}
+        for i, name in enumerate(sorted(names)):
+            for j in range(1 + i % 3):
+                try:
+                    c.exists(("test", name, j))
+                except aerospike_py.exception.AerospikeError:
+                    pass
+            expected[name] = 1 + i % 3
+    fams = _families(aerospike_py.get_metrics())
+    got = {}
+    for s in fams["db_client_operation_duration_seconds"].samples:
+        if s.name.endswith("_count") and s.labels["db_operation_name"] == "EXISTS" and \
+                s.labels.get("db_collection_name") in expected:
+            got[s.labels["db_collection_name"]] = got.get(s.labels["db_collection_name"], 0) + s.value
+    assert got == expected
