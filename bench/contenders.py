@@ -104,7 +104,7 @@ def all_contenders() -> list[Contender]:
                   env={"BENCH_INIT_METRICS": "1", "OTEL_METRIC_EXPORT_INTERVAL": "100"},
                   description="ours-sync, init_metrics() exporting to a local OTLP collector every 100 ms, "
                               "tracing off"),
-        Contender("ours-sync[otlp+parent,no-metrics]", "python", "ours", "sync", group="tracing",
+        Contender("ours-sync[otlp+parent+no-metrics]", "python", "ours", "sync", group="tracing",
                   parent_span=True, init_tracing=True,
                   env={"OTEL_TRACES_EXPORTER": "otlp", "OTEL_METRICS_EXPORTER": "none", "BENCH_METRICS": "off"},
                   description="ours-sync[otlp+parent] with metrics recording off"),

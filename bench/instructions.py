@@ -36,7 +36,7 @@ from .otlp_sink import OtlpSink
 WORKLOADS = ["get", "put", "select", "exists", "operate", "batch_read"]
 DEFAULT_CONTENDERS = ("ours-sync,official,rust-seq,ours-async,rust-async,ours-sync[parent-only],ours-sync[otlp+parent],"
                       "ours-sync[telemetry-off],ours-sync[otel-disabled],ours-sync[metrics-otlp],"
-                      "ours-sync[otlp+parent,no-metrics]")
+                      "ours-sync[otlp+parent+no-metrics]")
 # A batch reads 100 records: runs of it do this many times fewer operations.
 BATCH_SHARE = 20
 BATCH_CONCURRENCY = 4
@@ -50,8 +50,8 @@ TELEMETRY_CELLS = [
      "ours-sync[telemetry-off]"),
     ("metrics recording + OTLP export every 100 ms", "ours-sync[metrics-otlp]", "ours-sync[telemetry-off]"),
     ("metrics on top of full tracing with a parent span", "ours-sync[otlp+parent]",
-     "ours-sync[otlp+parent,no-metrics]"),
-    ("full tracing with a parent span, metrics off", "ours-sync[otlp+parent,no-metrics]", "ours-sync[parent-only]"),
+     "ours-sync[otlp+parent+no-metrics]"),
+    ("full tracing with a parent span, metrics off", "ours-sync[otlp+parent+no-metrics]", "ours-sync[parent-only]"),
 ]
 INSTRUCTIONS_PER_NS = 3.0
 
