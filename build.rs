@@ -183,6 +183,8 @@ fn view(spec: &Spec) -> Vec<OpView> {
         .map(|op| {
             assert!(names.insert(op.name.clone()), "operation {} defined twice", op.name);
             assert!(!op.examples.is_empty(), "operation {} needs at least one example", op.name);
+            // The reference tracing page names every operation after its Python method (issue 12).
+            assert_eq!(op.operation, op.name.to_uppercase(), "operation {}: `operation` must be the method name upper-cased", op.name);
             let ret = spec.returns.get(&op.returns).unwrap_or_else(|| panic!("{}: unknown return shape {}", op.name, op.returns));
             let mut args = Vec::new();
             let mut seen_default = false;

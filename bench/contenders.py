@@ -40,7 +40,8 @@ class Contender:
 
     @property
     def needs_receiver(self) -> bool:
-        return self.init_tracing and self.env.get("OTEL_TRACES_EXPORTER") == "otlp"
+        return (self.init_tracing and self.env.get("OTEL_TRACES_EXPORTER") == "otlp") or \
+            self.env.get("BENCH_INIT_METRICS") == "1"
 
     def command(self, profile_to: Path | None = None) -> list[str]:
         """The worker's argv; `profile_to` wraps a Python worker in py-spy (flamegraph SVG there)."""
@@ -93,6 +94,20 @@ def all_contenders() -> list[Contender]:
                   init_tracing=True, env={"OTEL_TRACES_EXPORTER": "otlp"},
                   description="ours-sync, init_tracing() exporting every span to a local OTLP "
                               "collector (another process), each operation under a Python parent span"),
+        # Metrics (docs/metrics.md): recorded by default, so ours-sync is "metrics on, tracing off".
+        # BENCH_METRICS=off makes the worker call set_metrics_enabled(False); BENCH_INIT_METRICS=1
+        # makes it call init_metrics() (OTLP push to the collector, every 100 ms here).
+        Contender("ours-sync[telemetry-off]", "python", "ours", "sync", group="tracing",
+                  env={"BENCH_METRICS": "off"},
+                  description="ours-sync, metrics recording off, tracing off"),
+        Contender("ours-sync[metrics-otlp]", "python", "ours", "sync", group="tracing",
+                  env={"BENCH_INIT_METRICS": "1", "OTEL_METRIC_EXPORT_INTERVAL": "100"},
+                  description="ours-sync, init_metrics() exporting to a local OTLP collector every 100 ms, "
+                              "tracing off"),
+        Contender("ours-sync[otlp+parent+no-metrics]", "python", "ours", "sync", group="tracing",
+                  parent_span=True, init_tracing=True,
+                  env={"OTEL_TRACES_EXPORTER": "otlp", "OTEL_METRICS_EXPORTER": "none", "BENCH_METRICS": "off"},
+                  description="ours-sync[otlp+parent] with metrics recording off"),
         # Tracing on, exporting to the collector, in a worker where `import opentelemetry` fails as
         # if the API package were not installed (bench/no_otel_api/sitecustomize.py): the cost of
         # each package's tracing path without it. Compared with the same package untraced.

@@ -12,9 +12,10 @@ waiting do not, so this complements the timed table rather than replacing it. A 
 spinning while it waits for a reply does count, and varies a little from run to run: `--repeat`
 runs each pair again and reports the median and spread.
 
-The tracing contenders (ours-sync[parent-only], ours-sync[otlp+parent]) run get and put only; the
-line under the table gives the cost of full tracing with a Python parent span, against the same
-span without our tracing.
+The tracing contenders (ours-sync[parent-only], ours-sync[otlp+parent]) and the telemetry cells
+(ours-sync[telemetry-off], [otel-disabled], [metrics-otlp], [otlp+parent,no-metrics]) run get and
+put only; the lines under the table give the cost of full tracing with a Python parent span,
+against the same span without our tracing, and of each signal on and off.
 """
 
 from __future__ import annotations
@@ -33,11 +34,26 @@ from .contenders import Contender, Worker, WorkerError, all_contenders
 from .otlp_sink import OtlpSink
 
 WORKLOADS = ["get", "put", "select", "exists", "operate", "batch_read"]
-DEFAULT_CONTENDERS = "ours-sync,official,rust-seq,ours-async,rust-async,ours-sync[parent-only],ours-sync[otlp+parent]"
+DEFAULT_CONTENDERS = ("ours-sync,official,rust-seq,ours-async,rust-async,ours-sync[parent-only],ours-sync[otlp+parent],"
+                      "ours-sync[telemetry-off],ours-sync[otel-disabled],ours-sync[metrics-otlp],"
+                      "ours-sync[otlp+parent+no-metrics]")
 # A batch reads 100 records: runs of it do this many times fewer operations.
 BATCH_SHARE = 20
 BATCH_CONCURRENCY = 4
 TRACING_PAIR = ("ours-sync[parent-only]", "ours-sync[otlp+parent]")
+# The telemetry cells (docs/metrics.md): (what, contender, baseline); each line under the table is
+# the contender's instructions per operation minus the baseline's, and the same in ns at ~3
+# instructions per ns (this machine's rate for the client's code; callgrind counts, not times).
+TELEMETRY_CELLS = [
+    ("metrics recording (tracing off)", "ours-sync", "ours-sync[telemetry-off]"),
+    ("metrics, OTEL_SDK_DISABLED=true (the reference's 'metrics only')", "ours-sync[otel-disabled]",
+     "ours-sync[telemetry-off]"),
+    ("metrics recording + OTLP export every 100 ms", "ours-sync[metrics-otlp]", "ours-sync[telemetry-off]"),
+    ("metrics on top of full tracing with a parent span", "ours-sync[otlp+parent]",
+     "ours-sync[otlp+parent+no-metrics]"),
+    ("full tracing with a parent span, metrics off", "ours-sync[otlp+parent+no-metrics]", "ours-sync[parent-only]"),
+]
+INSTRUCTIONS_PER_NS = 3.0
 
 
 def parse_args(argv=None):
@@ -147,7 +163,7 @@ def main(argv=None) -> int:
                              "instructions": statistics.median(samples), "samples": samples})
     print(f"\nInstructions per operation (callgrind, user space, all threads); {server_desc}\n")
     print(format_rows(rows))
-    for line in tracing_lines(rows):
+    for line in tracing_lines(rows) + telemetry_lines(rows):
         print(line)
     for k, v in skipped.items():
         print(f"- skipped {k}: {v}")
@@ -188,6 +204,22 @@ def tracing_lines(rows: list[dict]) -> list[str]:
             verdict = "PASS" if cost <= 0.05 else "FAIL"
             out.append(f"{verdict}  tracing {workload}: {TRACING_PAIR[1]} costs {cost * 100:+.1f}% of "
                        f"{TRACING_PAIR[0]} (target within 5%)")
+    return out
+
+
+def telemetry_lines(rows: list[dict]) -> list[str]:
+    """What each signal adds per operation (TELEMETRY_CELLS); the metrics target is < 100 ns."""
+    out = []
+    for workload in VARIANT_WORKLOADS:
+        for what, name, base_name in TELEMETRY_CELLS:
+            row, base = (next((r for r in rows if r["contender"] == n and r["workload"] == workload), None)
+                         for n in (name, base_name))
+            if row and base:
+                extra = row["instructions"] - base["instructions"]
+                ns = extra / INSTRUCTIONS_PER_NS
+                verdict = ("PASS " if ns < 100 else "FAIL ") if what.startswith("metrics") else "     "
+                out.append(f"{verdict} {workload}: {what}: {extra:+,.0f} instructions/op (~{ns:+,.0f} ns), "
+                           f"{name} against {base_name}")
     return out
 
 

@@ -145,6 +145,7 @@ def in_child(fn, timeout: float) -> dict:
 class Worker:
     def __init__(self, impl: str, mode: str, parent_span: bool, init_tracing: bool, no_otel_api: bool):
         self.adapter = ADAPTERS[impl](is_async=(mode == "async"))
+        self.impl = impl
         self.init_tracing = init_tracing
         self.no_otel_api = no_otel_api
         self.hosts = []
@@ -178,6 +179,15 @@ class Worker:
         self.hosts = hosts
         self.call(lambda: self.adapter.connect(hosts))
         version = self.adapter.version()
+        if self.impl == "ours" and os.environ.get("BENCH_METRICS") == "off":
+            import aerospike_py
+
+            aerospike_py.set_metrics_enabled(False)
+            version += ", metrics off"
+        if self.impl == "ours" and os.environ.get("BENCH_INIT_METRICS") == "1":
+            import aerospike_py
+
+            version += f", init_metrics() -> {aerospike_py.init_metrics()}"
         if self.init_tracing:
             # Reads the OTEL_* environment the orchestrator set for this contender.
             on = self.adapter.init_tracing()
@@ -332,6 +342,10 @@ class Worker:
             pass
         if self.init_tracing:
             self.adapter.shutdown_tracing()  # exports the spans still queued (the sink counts them)
+        if self.impl == "ours" and os.environ.get("BENCH_INIT_METRICS") == "1":
+            import aerospike_py
+
+            aerospike_py.shutdown_metrics()
 
 
 def main() -> None:

@@ -8,7 +8,8 @@ What it does:
   3. turns on aerospike-py's built-in tracing (init_tracing(), configured by OTEL_* variables),
   4. runs the main operations of the sync Client and of the AsyncClient, each group under a demo
      span of the application's own OpenTelemetry SDK,
-  5. prints the trace as a tree: `PUT test.users` and friends nested under the demo's spans.
+  5. prints the trace as a tree: `PUT test.users` and friends nested under the demo's spans,
+  6. prints the metrics the collector received (operation durations, returned rows, pools).
 """
 
 from __future__ import annotations
@@ -188,6 +189,32 @@ def print_tree(spans) -> None:
         show(root, 0)
 
 
+def print_metrics(receiver, aerospike_py) -> int:
+    """The metrics the collector received (shutdown_tracing() exported them): a summary table."""
+    points = [p for p in receiver.wait_for_points(lambda p: p.metric == "db.client.operation.duration", timeout=10)
+              if p.metric == "db.client.operation.duration"]
+    say(f"\nMetrics, as the collector received them ({len(receiver.points)} data points):\n")
+    say(f"  {'db.client.operation.duration':<44} {'calls':>5} {'mean ms':>8} {'<=1 ms':>7}  error.type")
+    for p in sorted(points, key=lambda p: (p.attributes["db.operation.name"], p.attributes.get("error.type", ""))):
+        a = p.attributes
+        target = ".".join(x for x in (a.get("db.namespace"), a.get("db.collection.name")) if x)
+        say(f"  {a['db.operation.name'] + ' ' + target:<44} {p.count:>5} {p.sum / p.count * 1e3:>8.3f} "
+            f"{p.bucket_counts[0]:>7}  {a.get('error.type', '')}")
+    for p in receiver.points:
+        if p.metric == "db.client.response.returned_rows":
+            say(f"  db.client.response.returned_rows {p.attributes['db.operation.name']}: {p.count} calls, "
+                f"{p.sum:.0f} rows")
+    for p in receiver.points:
+        if p.metric.startswith("db.client.connection."):
+            state = p.attributes.get("db.client.connection.state")
+            say(f"  {p.metric}{'[' + state + ']' if state else ''} {p.attributes['db.client.connection.pool.name']}: "
+                f"{p.value:.0f}")
+    say("\nThe same, pulled in the Prometheus text format (aerospike_py.get_metrics(), first lines):")
+    for line in aerospike_py.get_metrics().splitlines()[:6]:
+        say("  " + line)
+    return len(points)
+
+
 def main() -> int:
     server = None
     hosts = real_cluster_hosts()
@@ -235,7 +262,8 @@ def main() -> int:
         ours = [s for s in spans if s.scope == "aerospike-py"]
         nested = [s for s in ours if s.parent_span_id]
         say(f"\n{len(ours)} aerospike-py spans, {len(nested)} nested under the demo's spans.")
-        return 0 if ours and len(nested) == len(ours) else 1
+        points = print_metrics(receiver, aerospike_py)
+        return 0 if ours and len(nested) == len(ours) and points else 1
     finally:
         collector.stop()
         receiver.stop()

@@ -170,7 +170,7 @@ impl Config {
         if hosts.is_empty() {
             return Err(param(py, "config.hosts", "at least one (host, port) is required"));
         }
-        let server = Server { address: Arc::from(hosts[0].name.as_str()), port: hosts[0].port };
+        let server = Server { address: crate::metrics::intern(hosts[0].name.as_str()), port: hosts[0].port };
         let mut config = Config { hosts, client_policy: cp, policies, server };
         if let Some(u) = user {
             config.login(py, u, password.unwrap_or_default(), "config")?;
@@ -196,7 +196,9 @@ impl Config {
     }
 
     pub fn core(self, client: AsClient, driver: Driver) -> Arc<Core> {
-        Arc::new(Core { client, policies: self.policies, epoch: runtime::epoch(), driver, server: self.server })
+        let core = Arc::new(Core { client, policies: self.policies, epoch: runtime::epoch(), driver, server: self.server });
+        crate::metrics::register_client(&core); // its nodes' pools are reported while it lives
+        core
     }
 }
 

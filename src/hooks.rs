@@ -6,6 +6,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
 use aerospike_core::Key;
+use aerospike_core::served::Served;
 use futures::FutureExt;
 use pyo3::prelude::*;
 
@@ -19,6 +20,24 @@ pub type Conv<T> = fn(Python<'_>, T, &mut Span) -> PyResult<Py<PyAny>>;
 /// Runs one executor to completion for the sync client: GIL released for the whole round trip.
 pub fn block<T: Send>(py: Python<'_>, core: &Core, fut: impl Future<Output = Result<T, OpError>> + Send) -> Result<T, OpError> {
     py.detach(|| run(core, fut))
+}
+
+/// As `block`, also reporting the node(s) that served the call (the patched aerospike-core's
+/// `served` slot, vendor/PATCHES.md).
+pub fn block_served<T: Send>(
+    py: Python<'_>,
+    core: &Core,
+    fut: impl Future<Output = Result<T, OpError>> + Send,
+) -> (Result<T, OpError>, Served) {
+    let mut served = Served::default();
+    let out = py.detach(|| {
+        run(core, async {
+            let (out, s) = aerospike_core::served::track(fut).await;
+            served = s;
+            out
+        })
+    });
+    (out, served)
 }
 
 /// Runs `fut` on this thread, which drives the sync client's runtime until it completes.
@@ -101,6 +120,17 @@ impl Span {
         }
     }
 
+    /// The node that served the call, when exactly one did (spans only: no lookup otherwise).
+    #[inline]
+    pub fn served(&mut self, served: &Served) {
+        if let Some(t) = self.0.as_mut().filter(|t| t.is_tracing()) {
+            if let Some(node) = served.node() {
+                let host = node.host();
+                t.peer(&host.name, host.port);
+            }
+        }
+    }
+
     pub fn records(&mut self, n: usize) {
         if let Some(t) = self.0.as_mut() {
             t.records(n);
@@ -136,8 +166,8 @@ impl Span {
                 Err(e) => Err(self.fail(py, e)),
             },
             Err(e) => {
-                // The error names the node its last attempt went to.
-                if let (Some(t), OpError::Core(ce)) = (self.0.as_mut(), &e) {
+                // The error names the node its last attempt went to (unless `served` said).
+                if let (Some(t), OpError::Core(ce)) = (self.0.as_mut().filter(|t| !t.has_peer()), &e) {
                     if let Some((host, port)) = ce.node().and_then(crate::tracing::node_addr) {
                         t.peer(host, port);
                     }

@@ -16,6 +16,8 @@ mod executors;
 mod expressions;
 mod geo;
 mod hooks;
+mod metrics;
+mod metrics_export;
 mod otlp_grpc;
 mod query;
 mod results;
@@ -57,5 +59,6 @@ fn _aerospike(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__ops_yaml__", include_str!(concat!(env!("OUT_DIR"), "/ops.yaml")))?;
     m.add("__stub__", include_str!(concat!(env!("OUT_DIR"), "/_aerospike.pyi")))?;
     tracing::register(m)?;
+    metrics_export::register(m)?;
     Ok(())
 }

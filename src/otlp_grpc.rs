@@ -88,6 +88,29 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+impl GrpcExporter {
+    /// Sends one ready-encoded request to `path` (the metrics signal shares the transport).
+    pub async fn send(&self, path: &'static str, body: Vec<u8>) -> Result<(), String> {
+        let mut grpc = self.grpc.clone();
+        grpc.ready().await.map_err(|e| format!("connection: {e}"))?;
+        let mut req = tonic::Request::new(body);
+        *req.metadata_mut() = self.headers.clone();
+        match grpc.unary(req, PathAndQuery::from_static(path), RawCodec).await {
+            Ok(_) => Ok(()),
+            Err(status) => Err(format!("export failed: {:?} {}", status.code(), status.message())),
+        }
+    }
+}
+
+/// The encoded `Resource` message of `resource` (its attributes).
+pub(crate) fn encode_resource(resource: &Resource) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (k, v) in resource.iter() {
+        message(&mut out, 1, |o| key_value(o, k.as_str(), v));
+    }
+    out
+}
+
 impl SpanExporter for GrpcExporter {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
         let body = encode_request(&self.resource, &batch);
@@ -114,11 +137,7 @@ impl SpanExporter for GrpcExporter {
     }
 
     fn set_resource(&mut self, resource: &Resource) {
-        let mut out = Vec::new();
-        for (k, v) in resource.iter() {
-            message(&mut out, 1, |o| key_value(o, k.as_str(), v));
-        }
-        self.resource = out;
+        self.resource = encode_resource(resource);
     }
 }
 
@@ -180,22 +199,22 @@ fn varint_bytes(mut v: u64) -> ([u8; 10], usize) {
     (b, n + 1)
 }
 
-fn varint(out: &mut Vec<u8>, v: u64) {
+pub(crate) fn varint(out: &mut Vec<u8>, v: u64) {
     let (b, n) = varint_bytes(v);
     out.extend_from_slice(&b[..n]);
 }
 
-fn tag(out: &mut Vec<u8>, field: u32, wire: u8) {
+pub(crate) fn tag(out: &mut Vec<u8>, field: u32, wire: u8) {
     varint(out, (u64::from(field) << 3) | u64::from(wire));
 }
 
-fn bytes_field(out: &mut Vec<u8>, field: u32, b: &[u8]) {
+pub(crate) fn bytes_field(out: &mut Vec<u8>, field: u32, b: &[u8]) {
     tag(out, field, 2);
     varint(out, b.len() as u64);
     out.extend_from_slice(b);
 }
 
-fn fixed64(out: &mut Vec<u8>, field: u32, v: u64) {
+pub(crate) fn fixed64(out: &mut Vec<u8>, field: u32, v: u64) {
     tag(out, field, 1);
     out.extend_from_slice(&v.to_le_bytes());
 }
@@ -205,7 +224,7 @@ fn fixed32(out: &mut Vec<u8>, field: u32, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-fn uint(out: &mut Vec<u8>, field: u32, v: u64) {
+pub(crate) fn uint(out: &mut Vec<u8>, field: u32, v: u64) {
     if v != 0 {
         tag(out, field, 0);
         varint(out, v);
@@ -214,13 +233,13 @@ fn uint(out: &mut Vec<u8>, field: u32, v: u64) {
 
 /// A length-delimited sub-message, written in place after a one-byte length (the usual case:
 /// under 128 bytes); a longer body is moved right to make room for its longer length varint.
-fn message(out: &mut Vec<u8>, field: u32, body: impl FnOnce(&mut Vec<u8>)) {
+pub(crate) fn message(out: &mut Vec<u8>, field: u32, body: impl FnOnce(&mut Vec<u8>)) {
     message_sized(out, field, 1, body);
 }
 
 /// As `message`, with `guess` bytes set aside for the length: a span (128 bytes to 16 KiB: 2)
 /// or a whole batch (3) is then not moved after it is written (~1/10 of a span's encoding).
-fn message_sized(out: &mut Vec<u8>, field: u32, guess: usize, body: impl FnOnce(&mut Vec<u8>)) {
+pub(crate) fn message_sized(out: &mut Vec<u8>, field: u32, guess: usize, body: impl FnOnce(&mut Vec<u8>)) {
     tag(out, field, 2);
     let start = out.len();
     out.extend_from_slice(&[0u8; 3][..guess]);
@@ -269,7 +288,7 @@ fn any_value(out: &mut Vec<u8>, v: &Value) {
     }
 }
 
-fn key_value(out: &mut Vec<u8>, key: &str, v: &Value) {
+pub(crate) fn key_value(out: &mut Vec<u8>, key: &str, v: &Value) {
     bytes_field(out, 1, key.as_bytes());
     message(out, 2, |o| any_value(o, v));
 }
@@ -295,7 +314,7 @@ fn short_kv(field: u32, key: &[u8], value_len: usize) -> bool {
 }
 
 /// KeyValue{key, value: AnyValue{string_value}} as field `field` (a one-byte tag).
-fn string_kv(out: &mut Vec<u8>, field: u8, key: &[u8], val: &[u8]) {
+pub(crate) fn string_kv(out: &mut Vec<u8>, field: u8, key: &[u8], val: &[u8]) {
     let any_len = 2 + val.len();
     let kv_len = 2 + key.len() + 2 + any_len;
     out.extend_from_slice(&[field << 3 | 2, kv_len as u8, 1 << 3 | 2, key.len() as u8]);
@@ -305,7 +324,7 @@ fn string_kv(out: &mut Vec<u8>, field: u8, key: &[u8], val: &[u8]) {
 }
 
 /// KeyValue{key, value: AnyValue{int_value}} as field `field` (a one-byte tag).
-fn int_kv(out: &mut Vec<u8>, field: u8, key: &[u8], v: i64) {
+pub(crate) fn int_kv(out: &mut Vec<u8>, field: u8, key: &[u8], v: i64) {
     let (num, n) = varint_bytes(v as u64);
     let any_len = 1 + n;
     let kv_len = 2 + key.len() + 2 + any_len;

@@ -53,6 +53,7 @@ pub fn epoch() -> u64 {
 #[pyfunction]
 pub fn _after_fork_in_child() {
     FORK_EPOCH.fetch_add(1, Ordering::SeqCst);
+    crate::metrics::reset_after_fork(); // a child reports its own operations, from zero
     // The parent's runtime cannot be dropped safely here (its threads do not exist in the
     // child); leak it and let the next call build a new one.
     let mut guard = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());

@@ -31,17 +31,19 @@ use pyo3::types::{PyDict, PyString, PyTuple};
 /// Static description of one data operation (one per op, generated from ops.yaml).
 pub struct OpSpec {
     pub name: &'static str,
-    /// db.operation.name; batches are `BATCH {single operation}`.
+    /// db.operation.name: the method name upper-cased (`BATCH_READ`), as the reference names it.
     pub operation: &'static str,
-    /// Whether spans carry db.response.returned_rows (ops.yaml `returned_rows`).
+    /// Whether spans carry db.response.returned_rows and the returned_rows histogram is recorded
+    /// (ops.yaml `returned_rows`).
     pub returned_rows: bool,
 }
 
 /// The logical server a client was configured with (its first seed host): `server.address`/
-/// `server.port` of every span. Built once per client; a span holds a refcount, never a copy.
-#[derive(Clone)]
+/// `server.port` of every span and metric. Built once per client; the address is interned, so a
+/// span or a metric series holds a `&'static str`, never a copy.
+#[derive(Clone, Copy)]
 pub struct Server {
-    pub address: Arc<str>,
+    pub address: &'static str,
     pub port: u16,
 }
 
@@ -86,54 +88,54 @@ struct Live {
     peer: Option<(String, u16)>,
 }
 
-/// One operation's span, from method entry to result ready for Python. Inert when tracing is off.
+/// One operation's span and metric data point, from method entry to result ready for Python.
+/// Inert when both signals are off.
 pub struct OpTrace {
     live: Option<Box<Live>>,
+    metric: Option<crate::metrics::OpMetric>,
 }
 
 impl OpTrace {
     /// Method entry (GIL held): start time and the Python parent span, read synchronously.
     #[inline]
     pub fn begin(py: Python<'_>, spec: &'static OpSpec, server: &Server) -> OpTrace {
+        let metric = crate::metrics::OpMetric::begin(spec, (server.address, server.port));
         if !ENABLED.load(Ordering::Relaxed) {
-            return OpTrace { live: None };
+            return OpTrace { live: None, metric };
         }
-        Self::begin_enabled(py, spec, server)
+        OpTrace { live: Self::begin_enabled(py, spec, server), metric }
     }
 
     #[cold]
-    fn begin_enabled(py: Python<'_>, spec: &'static OpSpec, server: &Server) -> OpTrace {
+    fn begin_enabled(py: Python<'_>, spec: &'static OpSpec, server: &Server) -> Option<Box<Live>> {
         let active = match CURRENT.read() {
-            Ok(guard) => match guard.as_ref() {
-                Some(a) => a.clone(),
-                None => return OpTrace { live: None },
-            },
-            Err(_) => return OpTrace { live: None },
+            Ok(guard) => guard.as_ref()?.clone(),
+            Err(_) => return None,
         };
         let start = SystemTime::now();
         let parent = python_parent(py);
-        OpTrace {
-            live: Some(Box::new(Live {
-                spec,
-                active,
-                start,
-                parent,
-                span: None,
-                records: None,
-                server: server.clone(),
-                peer: None,
-            })),
-        }
+        Some(Box::new(Live { spec, active, start, parent, span: None, records: None, server: *server, peer: None }))
     }
 
-    /// Whether tracing is on for this call (lets callers skip gathering error facts when off).
+    /// Whether either signal is on for this call (lets callers skip gathering error facts when off).
     #[inline]
     pub fn is_live(&self) -> bool {
+        self.live.is_some() || self.metric.is_some()
+    }
+
+    /// Whether a span is being made (the serving node is only looked up for spans).
+    #[inline]
+    pub fn is_tracing(&self) -> bool {
         self.live.is_some()
     }
 
-    /// After argument conversion: builds the span (sampler sees these attributes).
+    /// After argument conversion: builds the span (sampler sees these attributes) and binds the
+    /// metric series of (operation, namespace, set).
+    #[inline]
     pub fn target(&mut self, namespace: Option<&str>, set: Option<&str>, batch_size: Option<usize>) {
+        if let Some(m) = self.metric.as_mut() {
+            m.target(namespace, set);
+        }
         if let Some(live) = self.live.as_deref_mut() {
             if live.span.is_none() {
                 live.span = Some(start_span(live, namespace, set, batch_size));
@@ -143,6 +145,9 @@ impl OpTrace {
 
     /// Records returned to Python; kept only for operations ops.yaml marks `returned_rows`.
     pub fn records(&mut self, n: usize) {
+        if let Some(m) = self.metric.as_mut() {
+            m.rows(n);
+        }
         if let Some(live) = self.live.as_deref_mut() {
             if live.spec.returned_rows {
                 live.records = Some(n);
@@ -150,14 +155,22 @@ impl OpTrace {
         }
     }
 
-    /// The node the command's last attempt went to, when the client reports it (errors only).
+    pub fn has_peer(&self) -> bool {
+        self.live.as_ref().is_some_and(|l| l.peer.is_some())
+    }
+
+    /// The node that served the call (or that its last attempt went to, for an error).
     pub fn peer(&mut self, address: &str, port: u16) {
         if let Some(live) = self.live.as_deref_mut() {
             live.peer = Some((address.to_owned(), port));
         }
     }
 
+    #[inline]
     pub fn finish_ok(self) {
+        if let Some(m) = self.metric {
+            m.finish_ok();
+        }
         if let Some(mut live) = self.live {
             if let Some(span) = close(&mut live) {
                 span.end();
@@ -166,11 +179,15 @@ impl OpTrace {
     }
 
     pub fn finish_err(self, err: &ErrorFacts<'_>) {
+        // Only codes the server answered with (positive); client-side codes are negative.
+        let server_code = err.result_code.filter(|c| *c > 0);
+        if let Some(m) = self.metric {
+            m.finish_err(err.type_name, server_code);
+        }
         if let Some(mut live) = self.live {
             let Some(span) = close(&mut live) else { return };
             span.set_attribute(KeyValue::new("error.type", err.type_name.to_owned()));
-            // Only codes the server answered with (positive); client-side codes are negative.
-            if let Some(code) = err.result_code.filter(|c| *c > 0) {
+            if let Some(code) = server_code {
                 span.set_attribute(KeyValue::new("db.response.status_code", code.to_string()));
             }
             span.set_status(Status::error(err.message.to_owned()));
@@ -185,12 +202,9 @@ fn start_span(
     set: Option<&str>,
     batch_size: Option<usize>,
 ) -> opentelemetry_sdk::trace::Span {
-    // Semconv: a batch of one operation is modelled as that single operation (`BATCH GET` ->
-    // `GET`, no batch size); an empty batch is still a batch, of size 0.
-    let op = match batch_size {
-        Some(1) => live.spec.operation.strip_prefix("BATCH ").unwrap_or(live.spec.operation),
-        _ => live.spec.operation,
-    };
+    // Named after the Python method whatever the batch size (the reference's names win over the
+    // semantic conventions' `BATCH ` prefix and their "a batch of one is that operation" rule).
+    let op = live.spec.operation;
     let set = set.filter(|s| !s.is_empty());
     let (name, ns_value, set_value): (Cow<'static, str>, Option<Value>, Option<Value>) =
         match namespace.and_then(|ns| Names::get(op, ns, set)) {
@@ -213,7 +227,7 @@ fn start_span(
     if let Some(n) = batch_size.filter(|n| *n != 1) {
         attrs.push(KeyValue::new("db.operation.batch.size", n as i64));
     }
-    attrs.push(KeyValue::new("server.address", live.server.address.clone()));
+    attrs.push(KeyValue::new("server.address", live.server.address));
     attrs.push(KeyValue::new("server.port", live.server.port as i64));
     let parent_cx = match &live.parent {
         Some(sc) => Context::new().with_remote_span_context(sc.clone()),
@@ -529,16 +543,18 @@ struct Active {
 }
 
 /// Exporter health as seen by the exporter: one warning per outage, one info on recovery.
-struct Events {
+pub(crate) struct Events {
     queue: Mutex<Vec<(u8, String)>>,
-    healthy: AtomicBool,
+    pub(crate) healthy: AtomicBool,
+    /// The metrics exporter's health (src/metrics_export.rs), reported through the same pump.
+    pub(crate) metrics_healthy: AtomicBool,
 }
 
-const LEVEL_INFO: u8 = 20;
-const LEVEL_WARNING: u8 = 30;
+pub(crate) const LEVEL_INFO: u8 = 20;
+pub(crate) const LEVEL_WARNING: u8 = 30;
 
 impl Events {
-    fn push(&self, level: u8, msg: String) {
+    pub(crate) fn push(&self, level: u8, msg: String) {
         if let Ok(mut q) = self.queue.lock() {
             if q.len() < 64 {
                 q.push((level, msg));
@@ -618,7 +634,7 @@ impl<E: SpanExporter + Sync + 'static> SpanExporter for WatchedExporter<E> {
     }
 }
 
-fn env(name: &str) -> Option<String> {
+pub(crate) fn env(name: &str) -> Option<String> {
     std::env::var(name)
         .ok()
         .map(|v| v.trim().to_owned())
@@ -627,7 +643,12 @@ fn env(name: &str) -> Option<String> {
 
 /// Signal-specific variable first, then the generic OTLP one.
 fn otlp_env(suffix: &str) -> Option<String> {
-    env(&format!("OTEL_EXPORTER_OTLP_TRACES_{suffix}")).or_else(|| env(&format!("OTEL_EXPORTER_OTLP_{suffix}")))
+    otlp_env_for("TRACES", suffix)
+}
+
+/// As `otlp_env`, for a signal: TRACES or METRICS.
+pub(crate) fn otlp_env_for(signal: &str, suffix: &str) -> Option<String> {
+    env(&format!("OTEL_EXPORTER_OTLP_{signal}_{suffix}")).or_else(|| env(&format!("OTEL_EXPORTER_OTLP_{suffix}")))
 }
 
 fn export_timeout() -> Duration {
@@ -637,17 +658,25 @@ fn export_timeout() -> Duration {
         .unwrap_or(Duration::from_secs(10))
 }
 
-/// Endpoint as the exporter will resolve it (for messages and the TLS decision).
 fn resolved_endpoint(protocol: &str) -> String {
+    resolved_endpoint_for("TRACES", protocol)
+}
+
+fn tls_config() -> Result<Option<ClientTlsConfig>, String> {
+    tls_config_for("TRACES")
+}
+
+/// Endpoint as the exporter will resolve it (for messages and the TLS decision).
+pub(crate) fn resolved_endpoint_for(signal: &str, protocol: &str) -> String {
     let default = if protocol == "grpc" {
         DEFAULT_ENDPOINT
     } else {
         DEFAULT_HTTP_ENDPOINT
     };
-    let raw = otlp_env("ENDPOINT").unwrap_or_else(|| default.to_owned());
+    let raw = otlp_env_for(signal, "ENDPOINT").unwrap_or_else(|| default.to_owned());
     if raw.contains("://") {
         raw
-    } else if otlp_env("INSECURE").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+    } else if otlp_env_for(signal, "INSECURE").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
         format!("http://{raw}")
     } else {
         format!("https://{raw}")
@@ -655,10 +684,10 @@ fn resolved_endpoint(protocol: &str) -> String {
 }
 
 /// OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE / CLIENT_KEY / CLIENT_CERTIFICATE: the crate reads none.
-fn tls_config() -> Result<Option<ClientTlsConfig>, String> {
-    let ca = otlp_env("CERTIFICATE");
-    let cert = otlp_env("CLIENT_CERTIFICATE");
-    let key = otlp_env("CLIENT_KEY");
+pub(crate) fn tls_config_for(signal: &str) -> Result<Option<ClientTlsConfig>, String> {
+    let ca = otlp_env_for(signal, "CERTIFICATE");
+    let cert = otlp_env_for(signal, "CLIENT_CERTIFICATE");
+    let key = otlp_env_for(signal, "CLIENT_KEY");
     if ca.is_none() && cert.is_none() {
         return Ok(None);
     }
@@ -675,7 +704,7 @@ fn tls_config() -> Result<Option<ClientTlsConfig>, String> {
     Ok(Some(tls))
 }
 
-fn resource() -> Resource {
+pub(crate) fn resource() -> Resource {
     let named = env("OTEL_SERVICE_NAME").is_some()
         || env("OTEL_RESOURCE_ATTRIBUTES")
             .is_some_and(|v| v.split(',').any(|kv| kv.trim_start().starts_with("service.name=")));
@@ -762,13 +791,14 @@ fn build_active() -> Result<Option<Active>, String> {
     }))
 }
 
-fn current_events() -> Arc<Events> {
+pub(crate) fn current_events() -> Arc<Events> {
     let mut guard = EVENTS.lock().unwrap_or_else(|p| p.into_inner());
     guard
         .get_or_insert_with(|| {
             Arc::new(Events {
                 queue: Mutex::new(Vec::new()),
                 healthy: AtomicBool::new(true),
+                metrics_healthy: AtomicBool::new(true),
             })
         })
         .clone()
@@ -778,9 +808,15 @@ fn glue(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
     py.import("aerospike_py._tracing")
 }
 
-/// Start tracing from the OTEL_* environment. Thread-safe and idempotent; returns whether on.
+/// Start tracing (and the metrics exporter, `init_metrics`) from the OTEL_* environment.
+/// Thread-safe and idempotent; returns whether tracing is on.
 #[pyfunction]
 fn init_tracing(py: Python<'_>) -> PyResult<bool> {
+    crate::metrics_export::init_metrics(py)?;
+    init_tracing_only(py)
+}
+
+fn init_tracing_only(py: Python<'_>) -> PyResult<bool> {
     let glue = glue(py)?;
     PARENT_READER.get_or_init(py, || parent_reader(&glue));
     {
@@ -803,17 +839,26 @@ fn init_tracing(py: Python<'_>) -> PyResult<bool> {
     Ok(true)
 }
 
-/// Flush pending spans and stop. Returns within the export timeout even if the collector is gone.
+/// Flush pending spans and metrics and stop both. Returns within the export timeouts even if the
+/// collector is gone.
 #[pyfunction]
 fn shutdown_tracing(py: Python<'_>) -> PyResult<()> {
+    let metrics = crate::metrics_export::take_active();
     let taken = {
         let mut cur = CURRENT.write().unwrap_or_else(|p| p.into_inner());
         ENABLED.store(false, Ordering::Release);
         cur.take()
     };
-    if let Some(active) = taken {
-        py.detach(|| shutdown_active(active));
-    }
+    // Both signals' last exports at once: a gone collector costs one export timeout, not two.
+    py.detach(|| {
+        let m = metrics.map(|a| std::thread::spawn(move || crate::metrics_export::finish(a)));
+        if let Some(active) = taken {
+            shutdown_active(active);
+        }
+        if let Some(h) = m {
+            let _ = h.join();
+        }
+    });
     let last = LAST_PARENT.lock().ok().and_then(|mut g| g.take());
     drop(last);
     if let Ok(glue) = glue(py) {
@@ -853,7 +898,7 @@ fn _tracing_after_fork_in_child(py: Python<'_>) -> PyResult<()> {
         }
     };
     if was_on {
-        init_tracing(py)?;
+        init_tracing_only(py)?;
     }
     Ok(())
 }
@@ -890,7 +935,7 @@ static BENCH_SPEC: OpSpec = OpSpec {
 /// not seen before.
 #[pyfunction]
 fn _tracing_bench(py: Python<'_>, what: &str, n: usize) -> PyResult<f64> {
-    let server = Server { address: Arc::from("127.0.0.1"), port: 3000 };
+    let server = Server { address: "127.0.0.1", port: 3000 };
     let t0 = std::time::Instant::now();
     match what {
         "hooks" => {
@@ -899,6 +944,17 @@ fn _tracing_bench(py: Python<'_>, what: &str, n: usize) -> PyResult<f64> {
                 t.target(Some("test"), Some("bench"), None);
                 t.finish_ok();
             }
+        }
+        // The hooks with metrics recording forced on or off (tracing as it is): the metrics' own cost.
+        "metrics-on" | "metrics-off" => {
+            let was = crate::metrics::recording();
+            crate::metrics::set_recording(what == "metrics-on");
+            for _ in 0..n {
+                let mut t = OpTrace::begin(py, std::hint::black_box(&BENCH_SPEC), &server);
+                t.target(Some("test"), Some("bench"), None);
+                t.finish_ok();
+            }
+            crate::metrics::set_recording(was);
         }
         "capture" => {
             for _ in 0..n {
@@ -913,7 +969,11 @@ fn _tracing_bench(py: Python<'_>, what: &str, n: usize) -> PyResult<f64> {
                 std::hint::black_box(python_parent(py));
             }
         }
-        _ => return Err(pyo3::exceptions::PyValueError::new_err("what: hooks, capture or capture-first")),
+        _ => {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "what: hooks, metrics-on, metrics-off, capture or capture-first",
+            ));
+        }
     }
     Ok(t0.elapsed().as_nanos() as f64 / n.max(1) as f64)
 }

@@ -1,4 +1,5 @@
-"""A real OTLP/gRPC trace receiver (grpcio + opentelemetry-proto) that keeps spans in memory.
+"""A real OTLP/gRPC trace and metrics receiver (grpcio + opentelemetry-proto) that keeps spans and
+metric data points in memory.
 
 Used by the tracing tests (as a fixture: `OtlpReceiver().start()`) and by the demo; run as a script
 it prints spans as they arrive:
@@ -18,6 +19,7 @@ from concurrent import futures
 from dataclasses import dataclass, field
 
 import grpc
+from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2, metrics_service_pb2_grpc
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
 KINDS = {0: "UNSPECIFIED", 1: "INTERNAL", 2: "SERVER", 3: "CLIENT", 4: "PRODUCER", 5: "CONSUMER"}
@@ -95,6 +97,64 @@ def _spans_of(request) -> list[ReceivedSpan]:
     return spans
 
 
+@dataclass
+class ReceivedPoint:
+    """One metric data point: a histogram's (count, sum, buckets) or a sum's value."""
+
+    metric: str
+    unit: str
+    kind: str  # "histogram" or "sum"
+    temporality: int  # 1 delta, 2 cumulative
+    attributes: dict
+    start_ns: int
+    time_ns: int
+    resource: dict
+    scope: str
+    count: int = 0
+    sum: float = 0.0
+    bucket_counts: list = field(default_factory=list)
+    bounds: list = field(default_factory=list)
+    value: float = 0
+    monotonic: bool = False
+
+
+def _points_of(request) -> list[ReceivedPoint]:
+    points = []
+    for rm in request.resource_metrics:
+        resource = _attrs(rm.resource.attributes)
+        for sm in rm.scope_metrics:
+            for m in sm.metrics:
+                kind = m.WhichOneof("data")
+                common = dict(metric=m.name, unit=m.unit, kind=kind, resource=resource, scope=sm.scope.name)
+                if kind == "histogram":
+                    for dp in m.histogram.data_points:
+                        points.append(ReceivedPoint(
+                            **common, temporality=m.histogram.aggregation_temporality,
+                            attributes=_attrs(dp.attributes), start_ns=dp.start_time_unix_nano,
+                            time_ns=dp.time_unix_nano, count=dp.count, sum=dp.sum,
+                            bucket_counts=list(dp.bucket_counts), bounds=list(dp.explicit_bounds)))
+                elif kind == "sum":
+                    for dp in m.sum.data_points:
+                        points.append(ReceivedPoint(
+                            **common, temporality=m.sum.aggregation_temporality, monotonic=m.sum.is_monotonic,
+                            attributes=_attrs(dp.attributes), start_ns=dp.start_time_unix_nano,
+                            time_ns=dp.time_unix_nano,
+                            value=getattr(dp, dp.WhichOneof("value")) if dp.WhichOneof("value") else 0))
+    return points
+
+
+class _MetricsService(metrics_service_pb2_grpc.MetricsServiceServicer):
+    def __init__(self, receiver: "OtlpReceiver"):
+        self.receiver = receiver
+
+    def Export(self, request, context):
+        if self.receiver.refuse:
+            self.receiver.refused += 1
+            context.abort(grpc.StatusCode.UNAVAILABLE, "receiver is refusing exports")
+        self.receiver._add_metrics(_points_of(request))
+        return metrics_service_pb2.ExportMetricsServiceResponse()
+
+
 class _Service(trace_service_pb2_grpc.TraceServiceServicer):
     def __init__(self, receiver: "OtlpReceiver"):
         self.receiver = receiver
@@ -117,6 +177,16 @@ class _HttpHandler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
+        if self.path == "/v1/metrics" and self.headers.get("Content-Type") == "application/x-protobuf":
+            request = metrics_service_pb2.ExportMetricsServiceRequest.FromString(body)
+            self.receiver._add_metrics(_points_of(request))
+            out = metrics_service_pb2.ExportMetricsServiceResponse().SerializeToString()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+            return
         if self.path != "/v1/traces" or self.headers.get("Content-Type") != "application/x-protobuf":
             self.send_response(404)
             self.end_headers()
@@ -145,6 +215,7 @@ class OtlpReceiver:
         self.tls = tls  # (certificate chain PEM, private key PEM)
         self.on_spans = on_spans
         self.requests: list[ReceivedRequest] = []
+        self.metric_exports: list[list[ReceivedPoint]] = []  # one list of points per export
         self.refuse = False
         self.refused = 0
         self._cond = threading.Condition()
@@ -173,6 +244,27 @@ class OtlpReceiver:
         if self.on_spans:
             self.on_spans(req.spans)
 
+    @property
+    def points(self) -> list[ReceivedPoint]:
+        with self._cond:
+            return [p for e in self.metric_exports for p in e]
+
+    def _add_metrics(self, points: list[ReceivedPoint]) -> None:
+        with self._cond:
+            self.metric_exports.append(points)
+            self._cond.notify_all()
+
+    def wait_for_points(self, predicate, count: int = 1, timeout: float = 10.0) -> list[ReceivedPoint]:
+        """Points matching predicate once at least `count` arrived, or whatever came by timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                got = [p for e in self.metric_exports for p in e if predicate(p)]
+                left = deadline - time.monotonic()
+                if len(got) >= count or left <= 0:
+                    return got
+                self._cond.wait(left)
+
     def wait_for_spans(self, count: int = 1, timeout: float = 10.0, predicate=None) -> list[ReceivedSpan]:
         """Spans (matching predicate) once at least `count` arrived, or whatever came by timeout."""
         deadline = time.monotonic() + timeout
@@ -187,10 +279,12 @@ class OtlpReceiver:
     def clear(self) -> None:
         with self._cond:
             self.requests.clear()
+            self.metric_exports.clear()
 
     def start(self) -> "OtlpReceiver":
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
         trace_service_pb2_grpc.add_TraceServiceServicer_to_server(_Service(self), self._server)
+        metrics_service_pb2_grpc.add_MetricsServiceServicer_to_server(_MetricsService(self), self._server)
         addr = f"{self.host}:{self.port}"
         if self.tls:
             creds = grpc.ssl_server_credentials([(self.tls[1], self.tls[0])])

@@ -1,4 +1,4 @@
-"""aerospike-py: Python client for Aerospike with a Rust core and built-in OpenTelemetry tracing.
+"""aerospike-py: Python client for Aerospike with a Rust core and built-in OpenTelemetry tracing and metrics.
 
     import aerospike_py
     client = aerospike_py.client({"hosts": [("127.0.0.1", 3000)]}).connect()
@@ -19,7 +19,11 @@ from aerospike_py._aerospike import (
     Client,
     Query,
     calc_digest,
+    get_metrics,
+    init_metrics,
     init_tracing,
+    set_metrics_enabled,
+    shutdown_metrics,
     shutdown_tracing,
 )
 from aerospike_py._types import BatchRecord, BatchRecords
@@ -41,11 +45,15 @@ __all__ = [
     "expressions",
     "geodata",
     "geojson",
+    "get_metrics",
+    "init_metrics",
     "init_tracing",
     "list_operations",
     "map_operations",
     "operations",
     "predicates",
+    "set_metrics_enabled",
+    "shutdown_metrics",
     "shutdown_tracing",
 ]
 

@@ -1,4 +1,5 @@
-"""Python-side glue of the built-in tracer (the tracer itself is Rust, see src/tracing.rs).
+"""Python-side glue of the built-in tracer and metrics exporter (both are Rust: src/tracing.rs,
+src/metrics_export.rs).
 
 - `_parent_reader()`: a function returning the active OTel span context as a tuple, built once
   (a failed `import opentelemetry` is costly, so the outcome is cached by the caller).
@@ -16,6 +17,7 @@ import sys
 import threading
 
 logger = logging.getLogger("aerospike_py.tracing")
+metrics_logger = logging.getLogger("aerospike_py.metrics")
 
 _PUMP_INTERVAL = 0.5
 _lock = threading.Lock()
@@ -59,7 +61,7 @@ def _drain() -> None:
     from aerospike_py import _aerospike
 
     for level, message in _aerospike._tracing_take_events():
-        logger.log(level, message)
+        (metrics_logger if message.startswith("metric ") else logger).log(level, message)
 
 
 def _pump() -> None:
@@ -110,4 +112,40 @@ def _install() -> None:
         atexit.register(_at_exit)
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=_after_fork_in_child)
+    _start_pump()
+
+
+_metrics_hooks_installed = False
+
+
+def _metrics_at_exit() -> None:
+    from aerospike_py import _aerospike
+
+    _aerospike.shutdown_metrics()
+
+
+def _metrics_after_fork_in_child() -> None:
+    from aerospike_py import _aerospike
+
+    _aerospike._metrics_after_fork_in_child()
+    mp_util = sys.modules.get("multiprocessing.util")
+    if mp_util is not None:
+        mp_util.register_after_fork(
+            _mp_metrics_marker, lambda _: mp_util.Finalize(None, _metrics_at_exit, exitpriority=0)
+        )
+
+
+_mp_metrics_marker = _Marker()
+
+
+def _install_metrics() -> None:
+    """init_metrics(): a last export at exit, a new exporter in fork children, the log pump."""
+    global _metrics_hooks_installed
+    with _lock:
+        first = not _metrics_hooks_installed
+        _metrics_hooks_installed = True
+    if first:
+        atexit.register(_metrics_at_exit)
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=_metrics_after_fork_in_child)
     _start_pump()

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 NEW_OPERATION = """
   - name: get_many
-    operation: BATCH GET
+    operation: GET_MANY
     executor: batch_read
     target: keys
     doc: Read several records (added by test_add_operation.py).

@@ -1,7 +1,7 @@
 """Runs one tracing scenario (a Python file) in this fresh process.
 
 The scenario's globals include: aerospike_py, HOSTS, client() / aclient() (connected clients),
-LOGS (records of the `aerospike_py.tracing` logger as (level, message)), result(**values)
+LOGS / MLOGS (records of the `aerospike_py.tracing` / `aerospike_py.metrics` loggers as (level, message)), result(**values)
 (reported to the test as JSON), thread_names() / settled_thread_names(*prefixes), and pyparent(name) (a Python OTel SDK span context manager,
 installed on first use).
 """
@@ -27,9 +27,20 @@ class _Capture(logging.Handler):
         LOGS.append((record.levelname, record.getMessage()))
 
 
+MLOGS: list[tuple[str, str]] = []
+
+
+class _CaptureMetrics(logging.Handler):
+    def emit(self, record):
+        MLOGS.append((record.levelname, record.getMessage()))
+
+
 _log = logging.getLogger("aerospike_py.tracing")
 _log.addHandler(_Capture())
 _log.setLevel(logging.INFO)
+_mlog = logging.getLogger("aerospike_py.metrics")
+_mlog.addHandler(_CaptureMetrics())
+_mlog.setLevel(logging.INFO)
 
 
 def client():

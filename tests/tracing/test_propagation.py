@@ -56,7 +56,7 @@ def test_parents_alternating_and_repeated(run_driver, receiver, unique_set):
         result(ids=ids)
     """, env=otel_env(receiver.endpoint))
     spans = sorted(receiver.wait_for_spans(6), key=lambda s: s.start_ns)[1:]  # skip the setup put
-    assert [s.name.split()[0] for s in spans] == ["GET", "GET", "EXISTS", "TOUCH", "GET"]
+    assert [s.name.split()[0] for s in spans] == ["GET", "GET", "EXISTS", "TOUCH", "SELECT"]
     assert [s.parent_span_id for s in spans] == r["ids"]
 
 

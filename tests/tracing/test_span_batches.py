@@ -1,6 +1,6 @@
-"""Batch spans follow the conventions' batch rules: `BATCH {op}` names with a batch size, a batch of
-one key traced as the single operation, an empty batch as a batch of size 0, no set (or
-namespace) claimed when the keys do not share it, and records returned only where ops.yaml asks."""
+"""Batch spans: named after the Python method (`BATCH_READ`, the reference's names, whatever the
+number of keys) with the conventions' batch size (absent for one key, 0 for an empty batch), no set
+(or namespace) claimed when the keys do not share it, and records returned only where ops.yaml asks."""
 
 from __future__ import annotations
 
@@ -52,27 +52,28 @@ def batch_spans(run_driver, receiver, unique_set):
 def test_batch_span_shapes(batch_spans, unique_set):
     call, one = batch_spans["one_key"]
     assert call["error"] is None
-    assert one.name == f"GET test.{unique_set}"
-    assert one.attributes["db.operation.name"] == "GET"
+    assert one.name == f"BATCH_READ test.{unique_set}"
+    assert one.attributes["db.operation.name"] == "BATCH_READ"
     assert "db.operation.batch.size" not in one.attributes
     assert one.attributes["db.response.returned_rows"] == 1
 
     _, mixed = batch_spans["two_sets"]
-    assert mixed.name == "BATCH GET test"
+    assert mixed.name == "BATCH_READ test"
     a = mixed.attributes
-    assert a["db.operation.name"] == "BATCH GET"
+    assert a["db.operation.name"] == "BATCH_READ"
     assert a["db.namespace"] == "test" and "db.collection.name" not in a
     assert a["db.operation.batch.size"] == 3
     assert a["db.response.returned_rows"] == 2  # key 3 does not exist
 
     _, op1 = batch_spans["operate_one"]
-    assert op1.name == f"OPERATE test.{unique_set}"
-    assert op1.attributes["db.operation.name"] == "OPERATE"
+    assert op1.name == f"BATCH_OPERATE test.{unique_set}"
+    assert op1.attributes["db.operation.name"] == "BATCH_OPERATE"
+    assert "db.operation.batch.size" not in op1.attributes
     assert op1.attributes["db.response.returned_rows"] == 1
 
     _, rm = batch_spans["remove_two"]
-    assert rm.name == "BATCH DELETE test"
-    assert rm.attributes["db.operation.name"] == "BATCH DELETE"
+    assert rm.name == "BATCH_REMOVE test"
+    assert rm.attributes["db.operation.name"] == "BATCH_REMOVE"
     assert rm.attributes["db.operation.batch.size"] == 2
     # A delete returns no records: ops.yaml does not mark batch_remove `returned_rows`.
     assert "db.response.returned_rows" not in rm.attributes
@@ -82,8 +83,8 @@ def test_empty_batch(batch_spans):
     call, empty = batch_spans["empty"]
     assert call["error"] is None
     # An empty batch is still a batch (conventions): size 0, nothing returned, no namespace.
-    assert empty.name == "BATCH GET"
-    assert empty.attributes["db.operation.name"] == "BATCH GET"
+    assert empty.name == "BATCH_READ"
+    assert empty.attributes["db.operation.name"] == "BATCH_READ"
     assert empty.attributes["db.operation.batch.size"] == 0
     assert empty.attributes["db.response.returned_rows"] == 0
     assert "db.namespace" not in empty.attributes

@@ -229,6 +229,8 @@ mod bin;
 mod key;
 mod batch;
 mod client;
+// aerospike-py patch: the node(s) that served a call (vendor/PATCHES.md).
+pub mod served;
 mod cluster;
 pub(crate) mod commands;
 mod common;

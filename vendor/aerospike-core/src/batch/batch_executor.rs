@@ -415,7 +415,8 @@ impl BatchExecutor {
                 .map(|value| value.map_err(|e| Error::client_error(e.to_string())))
                 .collect(),
             #[cfg(feature = "rt-tokio")]
-            Concurrency::Parallel => futures::future::join_all(handles.map(aerospike_rt::spawn))
+            // aerospike-py patch: spawned groups still report their nodes to `served`.
+            Concurrency::Parallel => futures::future::join_all(handles.map(|h| aerospike_rt::spawn(crate::served::forward(h))))
                 .await
                 .into_iter()
                 .map(|value| value.map_err(|e| Error::client_error(e.to_string()))?)

@@ -535,6 +535,7 @@ impl BatchOperateCommand {
         commands_sent: &mut u32,
         hook: Option<&crate::batch::BatchHook>,
     ) -> Result<Option<Error>> {
+        crate::served::note(&node); // aerospike-py patch: this group's node served the call
         // Per-node circuit breaker: don't even open a socket if the node
         // is currently outside its error-rate window. Mirrors Java's
         // `node.validateErrorCount()` call site at the top of every

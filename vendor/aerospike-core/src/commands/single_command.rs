@@ -137,6 +137,8 @@ impl<'a> SingleCommand<'a> {
         let cmd_namespace: Option<String> = cmd.namespace().map(str::to_owned);
         let trans_start = Instant::now();
         let mut last_node: Option<Arc<Node>> = None;
+        // aerospike-py patch: the final attempt's node, reported to `served` however the loop ends.
+        let mut served = crate::served::LastAttempt::new();
         // Elapsed times go to the recorders as `Duration`; the resolution they
         // are bucketed in is the metrics policy's `latency_unit`, applied inside
         // `NodeMetrics` so no call site has to know it.
@@ -291,6 +293,7 @@ impl<'a> SingleCommand<'a> {
             };
             last_node_addr = Some(node.to_string());
             last_node = Some(node.clone());
+            served.set(&node); // aerospike-py patch
             // Whether this call's operational metrics are recorded: the
             // call-level draw evaluated against this node's (cluster-wide)
             // sampler and tier flags. Same draw every attempt.
