@@ -98,11 +98,28 @@ pub async fn operate(c: Arc<Core>, key: Key, ops: Ops, meta: Meta, policy: Write
     Ok((key, r))
 }
 
-pub async fn batch_read(c: Arc<Core>, keys: Vec<Key>, bins: Bins, policy: BatchPolicy) -> Out<Vec<BatchOperation>> {
+/// operate, keeping the operations' bin names in order (operate_ordered's answer follows them).
+pub async fn operate_ordered(
+    c: Arc<Core>,
+    key: Key,
+    ops: Ops,
+    meta: Meta,
+    policy: WritePolicy,
+) -> Out<(Key, Record, Vec<Option<String>>)> {
+    let bins = ops.bins.clone();
+    let (key, r) = operate(c, key, ops, meta, policy).await?;
+    Ok((key, r, bins))
+}
+
+/// The records and whether only their metadata was asked for (`bins=[]`: each record is then
+/// `(key, meta)`, as the official client answers).
+pub async fn batch_read(c: Arc<Core>, keys: Vec<Key>, bins: Bins, policy: BatchPolicy) -> Out<(Vec<BatchOperation>, bool)> {
     let rp = BatchReadPolicy::default();
+    let header_only = matches!(&bins, Bins::Some(b) if b.is_empty());
+    let bins = if header_only { Bins::None } else { bins };
     let mut ops: Vec<BatchOperation> = keys.into_iter().map(|k| BatchOperation::read(&rp, k, bins.clone())).collect();
     c.client.batch(&policy, &mut ops).await?;
-    Ok(ops)
+    Ok((ops, header_only))
 }
 
 pub async fn batch_operate(
@@ -191,6 +208,11 @@ pub async fn info_single_node(c: Arc<Core>, command: String, host: Host, policy:
         }
     }
     Err(OpError::code(crate::errors::INVALID_NODE, format!("no cluster node at {}:{}", host.name, host.port)))
+}
+
+/// Each node's (name, address, port).
+pub async fn nodes(c: Arc<Core>) -> Out<Vec<(String, String, u16)>> {
+    Ok(c.client.nodes().iter().map(|n| (n.name().to_owned(), n.host().name.clone(), n.host().port)).collect())
 }
 
 pub async fn truncate(c: Arc<Core>, namespace: String, set: String, nanos: i64, policy: AdminPolicy) -> Out<()> {

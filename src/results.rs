@@ -277,8 +277,14 @@ impl<'py> Rows<'py> {
     }
 }
 
+#[allow(dead_code)] // the `none` return shape of ops.yaml (no current operation)
 pub fn none(py: Python<'_>, _v: (), _t: &mut Span) -> PyResult<Py<PyAny>> {
     Ok(py.None())
+}
+
+/// Writes and admin commands answer 0 (AEROSPIKE_OK), as the official client's do.
+pub fn status(py: Python<'_>, _v: (), _t: &mut Span) -> PyResult<Py<PyAny>> {
+    Ok(0i64.into_pyobject(py)?.into_any().unbind())
 }
 
 /// get: like the official client, the user key is the one the server returned (servers do not
@@ -296,6 +302,33 @@ pub fn keyed_record(py: Python<'_>, v: (Key, Record), _t: &mut Span) -> PyResult
     record_tuple(py, &v.0, &v.1)
 }
 
+/// operate_ordered: `(key, meta, [(bin, answer), ...])`, the answers in operation order (several
+/// operations on one bin come back as a MultiResult, consumed in order); writes' empty answers
+/// are left out, as the official client does.
+pub fn ordered_record(py: Python<'_>, v: (Key, Record, Vec<Option<String>>), _t: &mut Span) -> PyResult<Py<PyAny>> {
+    let (k, r, order) = v;
+    let mut rows = Rows::new(py);
+    let key = rows.key(&k)?;
+    let meta = rows.meta(&r)?;
+    let out = PyList::empty(py);
+    let mut used: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for bin in order.iter().flatten() {
+        let Some(v) = r.bins.get(bin) else { continue };
+        let n = used.entry(bin.as_str()).or_insert(0);
+        let answer = match v {
+            Value::MultiResult(all) => all.get(*n),
+            other if *n == 0 => Some(other),
+            _ => None,
+        };
+        *n += 1;
+        match answer {
+            None | Some(Value::Nil) => continue,
+            Some(a) => out.append(tuple(py, [name(py, bin).into_any(), value_of(py, a)?])?)?,
+        }
+    }
+    Ok(tuple(py, [key, meta, out.into_any()])?.unbind())
+}
+
 pub fn exists(py: Python<'_>, v: (Key, Option<Record>), _t: &mut Span) -> PyResult<Py<PyAny>> {
     let mut rows = Rows::new(py);
     let m = match &v.1 {
@@ -305,7 +338,16 @@ pub fn exists(py: Python<'_>, v: (Key, Option<Record>), _t: &mut Span) -> PyResu
     Ok(tuple(py, [rows.key(&v.0)?, m])?.unbind())
 }
 
-pub fn batch_records(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span) -> PyResult<Py<PyAny>> {
+pub fn batch_records(py: Python<'_>, ops: Vec<BatchOperation>, t: &mut Span) -> PyResult<Py<PyAny>> {
+    batch_rows(py, ops, t, false)
+}
+
+/// batch_read: like batch_records; with `bins=[]` each record is `(key, meta)`.
+pub fn batch_read_records(py: Python<'_>, v: (Vec<BatchOperation>, bool), t: &mut Span) -> PyResult<Py<PyAny>> {
+    batch_rows(py, v.0, t, v.1)
+}
+
+fn batch_rows(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span, header_only: bool) -> PyResult<Py<PyAny>> {
     let _gc = GcPause::new(py);
     let mut rows = Rows::new(py);
     let n = ops.len();
@@ -337,7 +379,12 @@ pub fn batch_records(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span)
                     Some(v) => value_of(py, v)?,
                 };
                 let rk = tuple(py, [ns.clone(), set.clone(), uk, PyByteArray::new(py, &digest).into_any()])?;
-                rows.record_with(rk, r)?
+                if header_only {
+                    let meta = rows.meta(r)?;
+                    tuple(py, [rk, meta])?
+                } else {
+                    rows.record_with(rk, r)?
+                }
             }
             None => py.None().into_bound(py),
         };
@@ -371,4 +418,21 @@ pub fn info_all(py: Python<'_>, v: Vec<(String, Result<String, String>)>, _t: &m
 
 pub fn string(py: Python<'_>, v: String, _t: &mut Span) -> PyResult<Py<PyAny>> {
     v.into_py_any(py)
+}
+
+pub fn nodes(py: Python<'_>, v: Vec<(String, String, u16)>, _t: &mut Span) -> PyResult<Py<PyAny>> {
+    let items: Vec<(String, u16)> = v.into_iter().map(|(_, a, p)| (a, p)).collect();
+    Ok(items.into_pyobject(py)?.into_any().unbind())
+}
+
+pub fn node_names(py: Python<'_>, v: Vec<(String, String, u16)>, _t: &mut Span) -> PyResult<Py<PyAny>> {
+    let out = pyo3::types::PyList::empty(py);
+    for (name, address, port) in v {
+        let d = pyo3::types::PyDict::new(py);
+        d.set_item("address", address)?;
+        d.set_item("port", port)?;
+        d.set_item("node_name", name)?;
+        out.append(d)?;
+    }
+    Ok(out.into_any().unbind())
 }

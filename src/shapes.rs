@@ -177,6 +177,15 @@ fn value_in(o: &Bound<'_, PyAny>, arg: &str, up: Option<&Within<'_>>) -> PyResul
         }
         return Ok(Value::OrderedMap(out));
     }
+    // The official module's special values (aerospike_py._values), known by their class name.
+    if let Ok(name) = o.get_type().name() {
+        match name.to_str().unwrap_or_default() {
+            "null" => return Ok(Value::Nil),
+            "CDTInfinite" => return Ok(Value::Infinity),
+            "CDTWildcard" => return Ok(Value::Wildcard),
+            _ => {}
+        }
+    }
     Err(param(o.py(), arg, format!("unsupported value type {}", type_name(o))))
 }
 
@@ -193,8 +202,9 @@ pub fn number(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Value> {
     let o = required(obj, arg)?;
     if o.is_instance_of::<PyFloat>() {
         let f = o.extract::<f64>()?;
-        if !f.is_finite() {
-            return Err(param(o.py(), arg, "must be a finite number, not nan or inf"));
+        // ±inf is a float the server stores (the official client sends it); nan is refused.
+        if f.is_nan() {
+            return Err(param(o.py(), arg, "must be a number, not nan"));
         }
         return Ok(Value::from(f));
     }
@@ -315,7 +325,13 @@ const MAX_BIN_NAME: usize = 15;
 fn bin_name_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<String> {
     let name = str_of(o, arg)?;
     if name.len() > MAX_BIN_NAME {
-        return Err(param(o.py(), arg, format!("bin name {name:?} is longer than {MAX_BIN_NAME} bytes")));
+        // BinNameError (21), as the official client reports it.
+        return Err(crate::errors::make(
+            o.py(),
+            21,
+            &format!("{arg}: bin name {name:?} is longer than {MAX_BIN_NAME} bytes"),
+            false,
+        ));
     }
     Ok(name)
 }
@@ -347,6 +363,20 @@ pub fn bin_names(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Bins> {
     }
     Ok(Bins::Some(out))
 }
+
+/// remove_bin's bin names: each becomes a bin written with nil (which removes it).
+pub fn bins_to_remove(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<Bin>> {
+    let o = required(obj, arg)?;
+    if !(o.is_instance_of::<PyList>() || o.is_instance_of::<PyTuple>()) {
+        return Err(param(o.py(), arg, format!("expected a list of bin names, got {}", type_name(o))));
+    }
+    let mut out = Vec::new();
+    for item in o.try_iter()? {
+        out.push(Bin::new(bin_name_of(&item?, arg)?, Value::Nil));
+    }
+    Ok(out)
+}
+
 
 pub fn string(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
     str_of(required(obj, arg)?, arg)
@@ -384,6 +414,13 @@ pub fn opt_ttl(c: &Core, obj: Arg, arg: &'static str) -> PyResult<Option<i64>> {
 /// (address, port) of one node.
 pub fn host(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Host> {
     let o = required(obj, arg)?;
+    // "address:port" (the official client takes this form too)
+    if let Ok(text) = o.cast::<pyo3::types::PyString>() {
+        let text = text.to_str()?;
+        let (name, port) = text.rsplit_once(':').ok_or_else(|| param(o.py(), arg, "expected \"address:port\""))?;
+        let port = port.parse::<u16>().map_err(|_| param(o.py(), arg, "port out of range"))?;
+        return Ok(Host::new(name.trim_matches(|c| c == '[' || c == ']'), port));
+    }
     let t = o.cast::<PyTuple>().map_err(|_| param(o.py(), arg, "expected an (address, port) tuple"))?;
     if t.len() < 2 {
         return Err(param(o.py(), arg, "expected an (address, port) tuple"));
@@ -409,6 +446,8 @@ pub fn meta(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Meta> {
     let mut m = Meta::default();
     for (kk, vv) in d.iter() {
         let name = str_of(&kk, arg)?;
+        // A bool is 0/1 here, as the official client takes it.
+        let vv = if vv.is_instance_of::<PyBool>() { (vv.is_truthy()? as i64).into_pyobject(o.py())?.into_any() } else { vv };
         match name.as_str() {
             "ttl" => {
                 let ttl = int_of(&vv, "meta.ttl")?;
@@ -490,7 +529,14 @@ fn each_field(
 }
 
 pub fn apply_read(p: &mut ReadPolicy, o: &Bound<'_, PyAny>, arg: &str) -> PyResult<()> {
-    each_field(o, arg, |name, v| base_field(&mut p.base_policy, name, v, arg))
+    each_field(o, arg, |name, v| {
+        if name == "key" {
+            // The official read policy has it too; a read sends the key's digest either way.
+            send_key(v.py(), int_of(v, &format!("{arg}.key"))?, arg)?;
+            return Ok(true);
+        }
+        base_field(&mut p.base_policy, name, v, arg)
+    })
 }
 
 /// The aerospike-core value of one of ops.yaml's constants (`family` names them in the error).
@@ -706,6 +752,8 @@ pub struct Ops {
     pub has_write: bool,
     /// ttl from a touch(ttl) operation, applied to the command's policy.
     pub ttl: Option<i64>,
+    /// Each operation's bin name, in order (operate_ordered lists the answers in this order).
+    pub bins: Vec<Option<String>>,
 }
 
 fn op_of(o: &Bound<'_, PyAny>, arg: &str, ttl: &mut Option<i64>) -> PyResult<(Operation, bool)> {
@@ -738,8 +786,8 @@ fn op_of(o: &Bound<'_, PyAny>, arg: &str, ttl: &mut Option<i64>) -> PyResult<(Op
             let a = format!("{arg}.val");
             let n = if v.is_instance_of::<PyFloat>() {
                 let f = v.extract::<f64>()?;
-                if !f.is_finite() {
-                    return Err(param(py, &a, "must be a finite number, not nan or inf"));
+                if f.is_nan() {
+                    return Err(param(py, &a, "must be a number, not nan"));
                 }
                 Value::from(f)
             } else {
@@ -773,15 +821,19 @@ pub fn operations(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Ops> {
         return Err(param(o.py(), arg, format!("expected a list of operation dicts, got {}", type_name(o))));
     }
     let mut ops = Vec::new();
+    let mut bins = Vec::new();
     let mut has_write = false;
     let mut ttl = None;
     for (i, item) in o.try_iter()?.enumerate() {
-        let (op, w) = op_of(&item?, &format!("{arg}[{i}]"), &mut ttl)?;
+        let item = item?;
+        let (op, w) = op_of(&item, &format!("{arg}[{i}]"), &mut ttl)?;
         has_write |= w;
         ops.push(op);
+        let bin = item.cast::<PyDict>().ok().and_then(|d| d.get_item("bin").ok().flatten());
+        bins.push(bin.and_then(|b| b.extract::<String>().ok()));
     }
     if ops.is_empty() {
         return Err(param(o.py(), arg, "needs at least one operation"));
     }
-    Ok(Ops { ops, has_write, ttl })
+    Ok(Ops { ops, has_write, ttl, bins })
 }

@@ -4,8 +4,9 @@
 //! clear, increment, sort, size, get, get_range, and get/remove by index, rank, value, value list,
 //! index range, value interval, rank range. Map ops: put(_items), increment, decrement, clear, size,
 //! and get/remove by key, index, rank, value, key list, value list, key interval, index range,
-//! value interval, rank range; contexts into nested lists and maps (no create flags). Anything else
-//! (relative-rank selectors, set-type/ordered-map writes) answers UNSUPPORTED_FEATURE.
+//! value interval, rank range, the relative selectors (list value-relative rank range, map
+//! key-relative index range and value-relative rank range), map set-type; contexts into nested
+//! lists and maps (no create flags). Anything else answers UNSUPPORTED_FEATURE.
 
 use crate::cdt_list::{self, ListView};
 use crate::cdt_map::{self, MapView};
@@ -98,7 +99,7 @@ pub fn execute(bin: Option<&Bin>, name: &str, modify: bool, payload: &[u8]) -> R
         // every remove-by) of a bin that does not exist are no-ops answering nothing; a sort is a
         // type error.
         match code {
-            5..=8 | 10 | 11 | 32..=39 | 75..=87 => return Ok(CdtOut { new_bin: None, result: None }),
+            5..=8 | 10 | 11 | 32..=40 | 75..=89 => return Ok(CdtOut { new_bin: None, result: None }),
             13 => return Err(rc::INCOMPATIBLE_TYPE),
             _ => {}
         }
@@ -342,12 +343,12 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool, ordered: b
             (None, true)
         }
         16 => (size(list), false),
-        5..=8 | 10 | 17..=39 => {
+        5..=8 | 10 | 17..=40 => {
             // The get/remove-by family (cdt_list.rs): [rt, selector args...] or, for pop/remove/
             // trim/get/get_range, [selector args...] with the result type the op implies.
             let opt_count = |i: usize| args.get(i).filter(|c| !matches!(c, Mp::Nil)).map(|c| int(Some(c))).transpose();
             let view = ListView { items: list, ordered };
-            let remove = matches!(code, 5..=8 | 10 | 32..=39);
+            let remove = matches!(code, 5..=8 | 10 | 32..=40);
             let picked = match code {
                 5 | 7 => cdt_list::by_index_range(&view, if code == 5 { RT_VALUE } else { RT_COUNT }, int(args.first())?, Some(1), false)?,
                 6 | 8 => cdt_list::by_index_range(&view, if code == 6 { RT_VALUE } else { RT_COUNT }, int(args.first())?, opt_count(1)?, true)?,
@@ -370,6 +371,14 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool, ordered: b
                     cdt_list::by_value_interval(&view, int(args.first())?, arg(1)?, end, true)?
                 }
                 26 | 39 => cdt_list::by_rank_range(&view, int(args.first())?, int(args.get(1))?, opt_count(2)?, true)?,
+                27 | 40 => {
+                    // [rt, value, rank, count?]: ranks from the value's own rank (the number of
+                    // items below it) plus `rank`.
+                    let value = arg(1)?;
+                    let below = view.items.iter().filter(|x| cdt_select::cmp(x, value).is_lt()).count();
+                    let (start, count) = cdt_select::relative_window(below, int(args.get(2))?, opt_count(3)?, view.items.len());
+                    cdt_list::by_rank_range(&view, int(args.first())?, start, count, true)?
+                }
                 _ => return Err(rc::UNSUPPORTED_FEATURE),
             };
             let changed = remove && !picked.removed.is_empty();
@@ -466,8 +475,17 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
             pairs.retain(|(k, _)| is_header(k));
             (None, existed)
         }
+        64 => {
+            // set_type [attr]: the map's order (key-ordered 1, key-value-ordered 3, unordered 0).
+            let attr = int(args.first())?;
+            pairs.retain(|(k, _)| !is_header(k));
+            if attr & 3 != 0 {
+                pairs.insert(0, (Mp::Ext((attr & 3) as i8, Vec::new()), Mp::Nil));
+            }
+            (None, true)
+        }
         96 => (Some(count(pairs)), false),
-        76..=87 | 97..=108 => {
+        76..=89 | 97..=110 => {
             let rt = int(args.first())?;
             let remove = code <= 87;
             // Each remove op mirrors a get op (cdt.c op tables).
@@ -482,9 +500,12 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
                 85 => 104,
                 86 => 105,
                 87 => 106,
+                88 => 109,
+                89 => 110,
                 c => c,
             };
-            let count = || args.get(2).filter(|c| !matches!(c, Mp::Nil)).map(|c| int(Some(c))).transpose();
+            let count_at = |i: usize| args.get(i).filter(|c| !matches!(c, Mp::Nil)).map(|c| int(Some(c))).transpose();
+            let count = || count_at(2);
             let end = || match args.get(2) {
                 None => End::Open, // an explicit nil end is the nil value (below everything)
                 Some(e) => End::Before(e),
@@ -506,6 +527,19 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
                     104 => cdt_map::by_index_range(&view, rt, int(args.get(1))?, count()?, true)?,
                     105 => cdt_map::by_value_interval(&view, rt, arg(1)?, end(), true)?,
                     106 => cdt_map::by_rank_range(&view, rt, int(args.get(1))?, count()?, true)?,
+                    109 | 110 => {
+                        // [rt, key|value, index|rank, count?]: from the key's index (the keys below
+                        // it) or the value's rank (the values below it) plus the offset.
+                        let anchor = arg(1)?;
+                        let among = if base == 109 { &view.keys } else { &view.values };
+                        let below = among.iter().filter(|x| cdt_select::cmp(x, anchor).is_lt()).count();
+                        let (start, count) = cdt_select::relative_window(below, int(args.get(2))?, count_at(3)?, view.len());
+                        if base == 109 {
+                            cdt_map::by_index_range(&view, rt, start, count, true)?
+                        } else {
+                            cdt_map::by_rank_range(&view, rt, start, count, true)?
+                        }
+                    }
                     107 | 108 => match arg(1)? {
                         Mp::Array(items) if base == 107 => cdt_map::by_key_list(&view, rt, items)?,
                         Mp::Array(items) => cdt_map::by_value_list(&view, rt, items)?,
