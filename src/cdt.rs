@@ -54,12 +54,28 @@ impl<'py> Fields<'_, 'py> {
             None => Err(param(self.d.py(), self.arg, format!("operation needs {name:?}"))),
         }
     }
-    /// A range bound: None means "from the lowest" for `begin`, "to the highest" for `end`.
+    /// A range bound: None (or, for a list's value_begin/value_end, a missing field) means "from
+    /// the lowest" / "to the highest".
     fn bound(&self, name: &str, open: Value) -> PyResult<Value> {
         match self.get(name)? {
             Some(v) => value_of(&v, &self.name(name)),
             None => Ok(open),
         }
+    }
+    /// A map range bound (`key`, `val`, `range`): the field must be there, as the official client
+    /// requires; None is open.
+    fn map_bound(&self, name: &str, open: Value) -> PyResult<Value> {
+        if self.d.get_item(name)?.is_none() {
+            return Err(param(self.d.py(), self.arg, format!("operation needs {name:?}")));
+        }
+        self.bound(name, open)
+    }
+    /// A map index/rank range's count (`val`): the field must be there; None is "to the end".
+    fn map_count(&self) -> PyResult<Option<i64>> {
+        if self.d.get_item("val")?.is_none() {
+            return Err(param(self.d.py(), self.arg, "operation needs \"val\" (the count)"));
+        }
+        self.opt_int("val")
     }
     fn values(&self, name: &str) -> PyResult<Vec<Value>> {
         match self.value(name)? {
@@ -85,8 +101,13 @@ impl<'py> Fields<'_, 'py> {
         }
         Ok(items)
     }
+    /// `pad` / `persist_index`: a bool, as the official client requires (1 is refused).
     fn flag(&self, name: &str) -> PyResult<bool> {
-        self.get(name)?.map(|v| bool_of(&v, &self.name(name))).transpose().map(|b| b.unwrap_or(false))
+        match self.get(name)? {
+            None => Ok(false),
+            Some(v) if v.is_instance_of::<pyo3::types::PyBool>() => v.is_truthy(),
+            Some(v) => Err(param(v.py(), &self.name(name), "expected a bool")),
+        }
     }
     fn list_order(&self) -> PyResult<ListOrderType> {
         Ok(match self.int("list_order")? {
@@ -114,7 +135,7 @@ impl<'py> Fields<'_, 'py> {
                 return Err(param(
                     self.d.py(),
                     self.arg,
-                    format!("operation {code} does not take the field {key}; it takes {}", known.join(", ")),
+                    format!("operation {code} does not take the field {name:?}; it takes {}", known.join(", ")),
                 ));
             }
         }
@@ -135,7 +156,9 @@ impl<'py> Fields<'_, 'py> {
         Ok(if self.inverted()? { rt.inverted() } else { rt })
     }
     fn map_rt(&self) -> PyResult<MapReturnType> {
-        let rt = MapReturnType::from_bits(self.return_type()?);
+        // A map operation without a return type answers nothing (the official client's default).
+        let rt = if self.get("return_type")?.is_none() { 0 } else { self.return_type()? };
+        let rt = MapReturnType::from_bits(rt);
         Ok(if self.inverted()? { rt.inverted() } else { rt })
     }
     /// `{"list_order": LIST_*, "write_flags": LIST_WRITE_*}`.
@@ -176,7 +199,8 @@ impl<'py> Fields<'_, 'py> {
                     }
                 }
                 "map_write_flags" => out.flags = MapWriteFlags::from_bits(flags_of(&vv, &arg)?),
-                "persist_index" => out.persist_index = bool_of(&vv, &arg)?,
+                "persist_index" if vv.is_instance_of::<pyo3::types::PyBool>() => out.persist_index = vv.is_truthy()?,
+                "persist_index" => return Err(param(p.py(), &arg, "persist_index: expected a bool")),
                 other => return Err(param(p.py(), &arg, format!("unknown map policy key {other:?}"))),
             }
         }
@@ -188,10 +212,40 @@ impl<'py> Fields<'_, 'py> {
         let items = c.cast::<PyList>().map_err(|_| param(c.py(), &arg, "expected a list of cdt_ctx items"))?;
         let mut out = Vec::with_capacity(items.len());
         for item in items.iter() {
-            let t = item.cast::<PyTuple>().ok().filter(|t| t.len() == 2);
+            // (CDT_CTX_*, value), or (CDT_CTX_*_CREATE, value, {"order": .., "pad": ..}).
+            let t = item.cast::<PyTuple>().ok().filter(|t| t.len() == 2 || t.len() == 3);
             let Some(t) = t else { return Err(param(c.py(), &arg, "expected (CDT_CTX_*, value) items")) };
             let (kind, v) = (int_of(&t.get_item(0)?, &arg)?, t.get_item(1)?);
+            let extra = if t.len() == 3 { Some(t.get_item(2)?) } else { None };
+            let opt = |name: &str| -> PyResult<Option<Bound<'py, PyAny>>> {
+                match &extra {
+                    Some(e) => Ok(e.cast::<PyDict>().map_err(|_| param(c.py(), &arg, "expected a dict of create options"))?.get_item(name)?),
+                    None => Ok(None),
+                }
+            };
             out.push(match kind {
+                k::CDT_CTX_LIST_INDEX_CREATE => {
+                    let order = match opt("order")?.map(|o| int_of(&o, &arg)).transpose()?.unwrap_or(0) {
+                        k::LIST_UNORDERED => ListOrderType::Unordered,
+                        k::LIST_ORDERED => ListOrderType::Ordered,
+                        n => return Err(param(c.py(), &arg, format!("invalid list order {n}"))),
+                    };
+                    let pad = match opt("pad")? {
+                        None => false,
+                        Some(p) if p.is_instance_of::<pyo3::types::PyBool>() => p.is_truthy()?,
+                        Some(_) => return Err(param(c.py(), &arg, "pad: expected a bool")),
+                    };
+                    ctx::ctx_list_index_create(int_of(&v, &arg)?, order, pad)
+                }
+                k::CDT_CTX_MAP_KEY_CREATE => {
+                    let order = match opt("order")?.map(|o| int_of(&o, &arg)).transpose()?.unwrap_or(0) {
+                        k::MAP_UNORDERED => MapOrder::Unordered,
+                        k::MAP_KEY_ORDERED => MapOrder::KeyOrdered,
+                        k::MAP_KEY_VALUE_ORDERED => MapOrder::KeyValueOrdered,
+                        n => return Err(param(c.py(), &arg, format!("invalid map order {n}"))),
+                    };
+                    ctx::ctx_map_key_create(value_of(&v, &arg)?, order)
+                }
                 k::CDT_CTX_LIST_INDEX => ctx::ctx_list_index(int_of(&v, &arg)?),
                 k::CDT_CTX_LIST_RANK => ctx::ctx_list_rank(int_of(&v, &arg)?),
                 k::CDT_CTX_LIST_VALUE => ctx::ctx_list_value(value_of(&v, &arg)?),
@@ -237,7 +291,8 @@ pub fn op(code: i64, d: &Bound<'_, PyDict>, bin: String, arg: &str) -> PyResult<
             Some(n) => (lists::remove_range(bin, f.int("index")?, n), true),
             None => (lists::remove_range_from(bin, f.int("index")?), true),
         },
-        k::OP_LIST_TRIM => (lists::trim(bin, f.int("index")?, f.int("val")?), true),
+        // A negative count is the official client's uint64 cast of it: everything to the end.
+        k::OP_LIST_TRIM => (lists::trim(bin, f.int("index")?, f.int("val").map(|n| if n < 0 { i64::from(u32::MAX) } else { n })?), true),
         k::OP_LIST_CLEAR => (lists::clear(bin), true),
         k::OP_LIST_SORT => {
             let flags = f.opt_int("sort_flags")?.unwrap_or(k::LIST_SORT_DEFAULT);
@@ -333,22 +388,22 @@ pub fn op(code: i64, d: &Bound<'_, PyDict>, bin: String, arg: &str) -> PyResult<
         k::OP_MAP_GET_BY_KEY => (maps::get_by_key(bin, f.value("key")?, f.map_rt()?), false),
         k::OP_MAP_GET_BY_KEY_LIST => (maps::get_by_key_list(bin, f.map_items("val")?, f.map_rt()?), false),
         k::OP_MAP_GET_BY_KEY_RANGE => {
-            let (b, e) = (f.bound("key", Value::Nil)?, f.bound("range", Value::Infinity)?);
+            let (b, e) = (f.map_bound("key", Value::Nil)?, f.map_bound("range", Value::Infinity)?);
             (maps::get_by_key_range(bin, b, e, f.map_rt()?), false)
         }
         k::OP_MAP_GET_BY_VALUE => (maps::get_by_value(bin, f.value("val")?, f.map_rt()?), false),
         k::OP_MAP_GET_BY_VALUE_LIST => (maps::get_by_value_list(bin, f.map_items("val")?, f.map_rt()?), false),
         k::OP_MAP_GET_BY_VALUE_RANGE => {
-            let (b, e) = (f.bound("val", Value::Nil)?, f.bound("range", Value::Infinity)?);
+            let (b, e) = (f.map_bound("val", Value::Nil)?, f.map_bound("range", Value::Infinity)?);
             (maps::get_by_value_range(bin, b, e, f.map_rt()?), false)
         }
         k::OP_MAP_GET_BY_INDEX => (maps::get_by_index(bin, f.int("index")?, f.map_rt()?), false),
-        k::OP_MAP_GET_BY_INDEX_RANGE => match f.opt_int("val")? {
+        k::OP_MAP_GET_BY_INDEX_RANGE => match f.map_count()? {
             Some(n) => (maps::get_by_index_range(bin, f.int("index")?, n, f.map_rt()?), false),
             None => (maps::get_by_index_range_from(bin, f.int("index")?, f.map_rt()?), false),
         },
         k::OP_MAP_GET_BY_RANK => (maps::get_by_rank(bin, f.int("index")?, f.map_rt()?), false),
-        k::OP_MAP_GET_BY_RANK_RANGE => match f.opt_int("val")? {
+        k::OP_MAP_GET_BY_RANK_RANGE => match f.map_count()? {
             Some(n) => (maps::get_by_rank_range(bin, f.int("index")?, n, f.map_rt()?), false),
             None => (maps::get_by_rank_range_from(bin, f.int("index")?, f.map_rt()?), false),
         },
@@ -367,22 +422,22 @@ pub fn op(code: i64, d: &Bound<'_, PyDict>, bin: String, arg: &str) -> PyResult<
         k::OP_MAP_REMOVE_BY_KEY => (maps::remove_by_key(bin, f.value("key")?, f.map_rt()?), true),
         k::OP_MAP_REMOVE_BY_KEY_LIST => (maps::remove_by_key_list(bin, f.map_items("val")?, f.map_rt()?), true),
         k::OP_MAP_REMOVE_BY_KEY_RANGE => {
-            let (b, e) = (f.bound("key", Value::Nil)?, f.bound("val", Value::Infinity)?);
+            let (b, e) = (f.map_bound("key", Value::Nil)?, f.map_bound("val", Value::Infinity)?);
             (maps::remove_by_key_range(bin, b, e, f.map_rt()?), true)
         }
         k::OP_MAP_REMOVE_BY_VALUE => (maps::remove_by_value(bin, f.value("val")?, f.map_rt()?), true),
         k::OP_MAP_REMOVE_BY_VALUE_LIST => (maps::remove_by_value_list(bin, f.map_items("val")?, f.map_rt()?), true),
         k::OP_MAP_REMOVE_BY_VALUE_RANGE => {
-            let (b, e) = (f.bound("val", Value::Nil)?, f.bound("range", Value::Infinity)?);
+            let (b, e) = (f.map_bound("val", Value::Nil)?, f.map_bound("range", Value::Infinity)?);
             (maps::remove_by_value_range(bin, b, e, f.map_rt()?), true)
         }
         k::OP_MAP_REMOVE_BY_INDEX => (maps::remove_by_index(bin, f.int("index")?, f.map_rt()?), true),
-        k::OP_MAP_REMOVE_BY_INDEX_RANGE => match f.opt_int("val")? {
+        k::OP_MAP_REMOVE_BY_INDEX_RANGE => match f.map_count()? {
             Some(n) => (maps::remove_by_index_range(bin, f.int("index")?, n, f.map_rt()?), true),
             None => (maps::remove_by_index_range_from(bin, f.int("index")?, f.map_rt()?), true),
         },
         k::OP_MAP_REMOVE_BY_RANK => (maps::remove_by_rank(bin, f.int("index")?, f.map_rt()?), true),
-        k::OP_MAP_REMOVE_BY_RANK_RANGE => match f.opt_int("val")? {
+        k::OP_MAP_REMOVE_BY_RANK_RANGE => match f.map_count()? {
             Some(n) => (maps::remove_by_rank_range(bin, f.int("index")?, n, f.map_rt()?), true),
             None => (maps::remove_by_rank_range_from(bin, f.int("index")?, f.map_rt()?), true),
         },

@@ -203,7 +203,8 @@ pub async fn info_single_node(c: Arc<Core>, command: String, host: Host, policy:
     let cmds = commands(&command);
     for node in c.client.nodes() {
         let h = node.host();
-        if (h.name == host.name && h.port == host.port) || node.aliases().iter().any(|a| a.name == host.name && a.port == host.port) {
+        let by_name = host.port == 0 && node.name() == host.name; // a node name (port 0)
+        if by_name || (h.name == host.name && h.port == host.port) || node.aliases().iter().any(|a| a.name == host.name && a.port == host.port) {
             return Ok(raw_info(node.info(&policy, &cmds).await?));
         }
     }

@@ -360,7 +360,8 @@ fn batch_rows(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span, header
     let ok = 0i32.into_bound_py_any(py)?;
     for (i, op) in ops.iter_mut().enumerate() {
         let rc = op.result_code().map_or(NO_RESPONSE, result_code_value);
-        if rc != 0 && overall == 0 && rc != 2 {
+        // Not found (2) and filtered out (27) are answers, not failures of the batch.
+        if rc != 0 && overall == 0 && rc != 2 && rc != 27 {
             overall = rc;
         }
         let in_doubt = op.in_doubt();

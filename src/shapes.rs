@@ -323,7 +323,15 @@ pub fn keys(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<Key>> {
 const MAX_BIN_NAME: usize = 15;
 
 fn bin_name_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<String> {
-    let name = str_of(o, arg)?;
+    // A bytearray of UTF-8 is a bin name too (the official client takes one).
+    let mut name = match o.cast::<PyByteArray>() {
+        Ok(b) => String::from_utf8(b.to_vec()).map_err(|_| param(o.py(), arg, "bin name is not UTF-8"))?,
+        Err(_) => str_of(o, arg)?,
+    };
+    // The official client sends a bin name as a C string: it ends at the first NUL.
+    if let Some(end) = name.find('\0') {
+        name.truncate(end);
+    }
     if name.len() > MAX_BIN_NAME {
         // BinNameError (21), as the official client reports it.
         return Err(crate::errors::make(
@@ -349,6 +357,12 @@ pub fn bins(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<Bin>> {
         out.push(Bin::new(name, value_of(&vv, arg)?));
     }
     Ok(out)
+}
+
+/// select's bin names: a list (None is refused, as by the official client).
+pub fn bin_list(c: &Core, obj: Arg, arg: &'static str) -> PyResult<Bins> {
+    let o = required(obj, arg)?;
+    bin_names(c, Some(o), arg)
 }
 
 /// A list of bin names; None = all bins.
@@ -397,6 +411,19 @@ pub fn int(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<i64> {
     }
 }
 
+/// truncate's cut-off: a non-negative int up to 2**64 - 1, as the official client takes it (a value
+/// past i64 is far in the future, which the server refuses; it goes as the largest i64).
+pub fn nanos(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<i64> {
+    let o = required(obj, arg)?;
+    if o.is_instance_of::<PyBool>() || !o.is_instance_of::<PyInt>() {
+        return Err(param(o.py(), arg, format!("expected int, got {}", type_name(o))));
+    }
+    match o.extract::<u64>() {
+        Ok(n) => Ok(i64::try_from(n).unwrap_or(i64::MAX)),
+        Err(_) => Err(param(o.py(), arg, "must be an integer from 0 to 2**64 - 1")),
+    }
+}
+
 /// An optional int; None when omitted.
 pub fn opt_int(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Option<i64>> {
     given(obj).map(|o| int_of(o, arg)).transpose()
@@ -414,10 +441,10 @@ pub fn opt_ttl(c: &Core, obj: Arg, arg: &'static str) -> PyResult<Option<i64>> {
 /// (address, port) of one node.
 pub fn host(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Host> {
     let o = required(obj, arg)?;
-    // "address:port" (the official client takes this form too)
+    // "address:port", or a node name (port 0 here), as the official client takes them.
     if let Ok(text) = o.cast::<pyo3::types::PyString>() {
         let text = text.to_str()?;
-        let (name, port) = text.rsplit_once(':').ok_or_else(|| param(o.py(), arg, "expected \"address:port\""))?;
+        let Some((name, port)) = text.rsplit_once(':') else { return Ok(Host::new(text, 0)) };
         let port = port.parse::<u16>().map_err(|_| param(o.py(), arg, "port out of range"))?;
         return Ok(Host::new(name.trim_matches(|c| c == '[' || c == ']'), port));
     }

@@ -25,6 +25,10 @@ const MAP_NO_FAIL: i64 = 4;
 const MAP_PARTIAL: i64 = 8;
 
 
+/// Create flags of a context step (cdt.c: list index / map key create): 0x40 unordered, 0x80 padded
+/// list or key-ordered map, 0xc0 ordered list or key-value-ordered map.
+const CTX_CREATE: i64 = 0xc0;
+
 /// What a CDT op did: the bin's new value (None = unchanged) and the result to answer (None = no result).
 pub struct CdtOut {
     pub new_bin: Option<Bin>,
@@ -86,6 +90,13 @@ pub fn execute(bin: Option<&Bin>, name: &str, modify: bool, payload: &[u8]) -> R
         Some(b) if ctx.is_empty() && b.ptype != want => return Err(rc::INCOMPATIBLE_TYPE),
         Some(b) if b.ptype != particle::LIST && b.ptype != particle::MAP => return Err(rc::PARAMETER),
         Some(b) => Some(msgpack::decode(&b.data).map_err(|_| rc::UNKNOWN)?),
+    };
+    // A first context with create flags makes the missing bin: the list or map it steps into.
+    let current = match (current, ctx.first()) {
+        (None, Some((t, _))) if !read_only && t & CTX_CREATE != 0 => {
+            Some(if t & 0x30 == 0x20 { Mp::Map(Vec::new()) } else { Mp::Array(Vec::new()) })
+        }
+        (c, _) => c,
     };
     if current.is_none() && !ctx.is_empty() {
         return if read_only { Ok(CdtOut { new_bin: None, result: None }) } else { Err(rc::OP_NOT_APPLICABLE) };
@@ -165,9 +176,10 @@ fn apply(value: Option<Mp>, ctx: &[(i64, &Mp)], code: i64, args: &[Mp]) -> Resul
     // cdt_context_dig: every failure to step into an element (not a list or map, the other kind's
     // context type, no such element, an unknown or create context type) is OP_NOT_APPLICABLE.
     let mut container = value.ok_or(rc::OP_NOT_APPLICABLE)?;
+    let create = *ctx_type & CTX_CREATE;
     // Context types (cdt.c): 0x10 list index, 0x11 list rank, 0x13 list value, 0x20 map index,
-    // 0x21 map rank, 0x22 map key, 0x23 map value.
-    let slot: Option<usize> = match (*ctx_type, &container) {
+    // 0x21 map rank, 0x22 map key, 0x23 map value; list index and map key may carry create flags.
+    let slot: Option<usize> = match (*ctx_type & !CTX_CREATE, &container) {
         (0x10 | 0x11 | 0x13, Mp::Array(items)) => {
             let skip = usize::from(list_header(items).is_some());
             let values: Vec<&Mp> = items[skip..].iter().collect();
@@ -181,8 +193,10 @@ fn apply(value: Option<Mp>, ctx: &[(i64, &Mp)], code: i64, args: &[Mp]) -> Resul
         }
         _ => return Err(rc::OP_NOT_APPLICABLE),
     };
-    let Some(slot) = slot else {
-        return Err(rc::OP_NOT_APPLICABLE);
+    let slot = match slot {
+        Some(slot) => slot,
+        None if create != 0 => create_child(&mut container, *ctx_type, ctx_value)?,
+        None => return Err(rc::OP_NOT_APPLICABLE),
     };
     let inner = match &container {
         Mp::Array(items) => items[slot].clone(),
@@ -199,6 +213,40 @@ fn apply(value: Option<Mp>, ctx: &[(i64, &Mp)], code: i64, args: &[Mp]) -> Resul
         _ => unreachable!("checked above"),
     }
     Ok((Some(container), result))
+}
+
+/// A create context's new element (cdt.c cdt_context_create_*): an empty list (list index create,
+/// padded with nils up to the index when 0x80 is set) or an empty map (map key create), ordered
+/// as the flags say. Returns its slot.
+fn create_child(container: &mut Mp, ctx_type: i64, at: &Mp) -> Result<usize, u8> {
+    let flags = ctx_type & CTX_CREATE;
+    match (ctx_type & !CTX_CREATE, container) {
+        (0x10, Mp::Array(items)) => {
+            let skip = usize::from(list_header(items).is_some());
+            let n = (items.len() - skip) as i64;
+            let i = int(Some(at))?;
+            if i < 0 || (i > n && flags != 0x80) {
+                return Err(rc::OP_NOT_APPLICABLE);
+            }
+            while ((items.len() - skip) as i64) < i {
+                items.push(Mp::Nil);
+            }
+            let new = if flags == 0xc0 { vec![Mp::Ext(1, Vec::new())] } else { Vec::new() };
+            items.push(Mp::Array(new));
+            Ok(items.len() - 1)
+        }
+        (0x22, Mp::Map(pairs)) => {
+            let order: i8 = match flags {
+                0x80 => 1,
+                0xc0 => 3,
+                _ => 0,
+            };
+            let new = if order != 0 { vec![(Mp::Ext(order, Vec::new()), Mp::Nil)] } else { Vec::new() };
+            pairs.push((at.clone(), Mp::Map(new)));
+            Ok(pairs.len() - 1)
+        }
+        _ => Err(rc::OP_NOT_APPLICABLE),
+    }
 }
 
 /// The element a context step selects (kind: 0 index, 1 rank, 2 key, 3 value), as the
@@ -487,7 +535,7 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
         96 => (Some(count(pairs)), false),
         76..=89 | 97..=110 => {
             let rt = int(args.first())?;
-            let remove = code <= 87;
+            let remove = code <= 89;
             // Each remove op mirrors a get op (cdt.c op tables).
             let base = match code {
                 76 => 97,

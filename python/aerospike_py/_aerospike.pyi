@@ -781,7 +781,7 @@ class Client:
         """Write a record (create or update its bins)."""
     def get(self, key: Key, policy: Policy | None = None) -> Record:
         """Read all bins of a record."""
-    def select(self, key: Key, bins: list[str] | None, policy: Policy | None = None) -> Record:
+    def select(self, key: Key, bins: list[str], policy: Policy | None = None) -> Record:
         """Read the named bins of a record."""
     def exists(self, key: Key, policy: Policy | None = None) -> tuple[KeyOut, Meta | None]:
         """Check whether a record exists; returns its metadata when it does."""
@@ -845,7 +845,7 @@ class AsyncClient:
         """Write a record (create or update its bins)."""
     async def get(self, key: Key, policy: Policy | None = None) -> Record:
         """Read all bins of a record."""
-    async def select(self, key: Key, bins: list[str] | None, policy: Policy | None = None) -> Record:
+    async def select(self, key: Key, bins: list[str], policy: Policy | None = None) -> Record:
         """Read the named bins of a record."""
     async def exists(self, key: Key, policy: Policy | None = None) -> tuple[KeyOut, Meta | None]:
         """Check whether a record exists; returns its metadata when it does."""
