@@ -146,7 +146,9 @@ impl<'py> Fields<'_, 'py> {
     }
     fn return_type(&self) -> PyResult<i64> {
         let rt = self.int("return_type")?;
-        if !matches!(rt, 0..=8 | 13 | 16 | 17) {
+        // Any other type goes to the server, which refuses it (OpNotApplicable), as the official
+        // client lets it; only values outside the wire's range are refused here.
+        if !(0..=0xffff).contains(&rt) {
             return Err(param(self.d.py(), &self.name("return_type"), format!("invalid return type {rt}")));
         }
         Ok(rt)

@@ -88,14 +88,16 @@ pub async fn increment(c: Arc<Core>, key: Key, bin: String, offset: Value, meta:
     Ok(c.client.add(&p, &key, &[Bin::new(bin, offset)]).await?)
 }
 
-pub async fn operate(c: Arc<Core>, key: Key, ops: Ops, meta: Meta, policy: WritePolicy) -> Out<(Key, Record)> {
+/// The record, and whether the operations included a list/map/expression one (see results::operate_record).
+pub async fn operate(c: Arc<Core>, key: Key, ops: Ops, meta: Meta, policy: WritePolicy) -> Out<(Key, Record, bool)> {
+    let cdt = ops.cdt;
     let mut meta = meta;
     if meta.ttl.is_none() {
         meta.ttl = ops.ttl;
     }
     let p = with_meta(policy, meta)?;
     let r = c.client.operate(&p, &key, &ops.ops).await?;
-    Ok((key, r))
+    Ok((key, r, cdt))
 }
 
 /// operate, keeping the operations' bin names in order (operate_ordered's answer follows them).
@@ -107,7 +109,7 @@ pub async fn operate_ordered(
     policy: WritePolicy,
 ) -> Out<(Key, Record, Vec<Option<String>>)> {
     let bins = ops.bins.clone();
-    let (key, r) = operate(c, key, ops, meta, policy).await?;
+    let (key, r, _) = operate(c, key, ops, meta, policy).await?;
     Ok((key, r, bins))
 }
 

@@ -195,11 +195,13 @@ impl Drop for GcPause {
 pub struct Rows<'py> {
     py: Python<'py>,
     now: Option<u64>,
+    /// Keep bins whose answer is nil (operate with list/map operations, see operate_record).
+    keep_nil: bool,
 }
 
 impl<'py> Rows<'py> {
     pub fn new(py: Python<'py>) -> Self {
-        Rows { py, now: None }
+        Rows { py, now: None, keep_nil: false }
     }
 
     pub fn py(&self) -> Python<'py> {
@@ -254,7 +256,7 @@ impl<'py> Rows<'py> {
                 Value::MultiResult(all) => all.last().unwrap_or(&Value::Nil),
                 other => other,
             };
-            if matches!(v, Value::Nil) {
+            if matches!(v, Value::Nil) && !self.keep_nil {
                 continue; // a write op's empty answer: the official client leaves such bins out
             }
             set_item(&d, &name(py, n), value_of(py, v)?)?;
@@ -300,6 +302,15 @@ pub fn record(py: Python<'_>, v: (Key, Record), _t: &mut Span) -> PyResult<Py<Py
 /// select/operate: the key as passed (with its user key), like the official client.
 pub fn keyed_record(py: Python<'_>, v: (Key, Record), _t: &mut Span) -> PyResult<Py<PyAny>> {
     record_tuple(py, &v.0, &v.1)
+}
+
+/// operate: as keyed_record; when the operations include a list/map/expression operation, a
+/// write's empty answer is its bin with None (the official client asks the server to answer
+/// every operation then, and shows those answers; without one, writes answer nothing).
+pub fn operate_record(py: Python<'_>, v: (Key, Record, bool), _t: &mut Span) -> PyResult<Py<PyAny>> {
+    let mut rows = Rows::new(py);
+    rows.keep_nil = v.2;
+    Ok(rows.record(&v.0, &v.1)?.unbind())
 }
 
 /// operate_ordered: `(key, meta, [(bin, answer), ...])`, the answers in operation order (several

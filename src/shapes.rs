@@ -334,12 +334,8 @@ fn bin_name_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<String> {
     }
     if name.len() > MAX_BIN_NAME {
         // BinNameError (21), as the official client reports it.
-        return Err(crate::errors::make(
-            o.py(),
-            21,
-            &format!("{arg}: bin name {name:?} is longer than {MAX_BIN_NAME} bytes"),
-            false,
-        ));
+        // The official client's text (code and message), which its users match on.
+        return Err(crate::errors::make(o.py(), 21, "A bin name should not exceed 15 characters limit", false));
     }
     Ok(name)
 }
@@ -781,6 +777,8 @@ pub struct Ops {
     pub ttl: Option<i64>,
     /// Each operation's bin name, in order (operate_ordered lists the answers in this order).
     pub bins: Vec<Option<String>>,
+    /// A list, map or expression operation is among them (the server then answers every op).
+    pub cdt: bool,
 }
 
 fn op_of(o: &Bound<'_, PyAny>, arg: &str, ttl: &mut Option<i64>) -> PyResult<(Operation, bool)> {
@@ -849,6 +847,7 @@ pub fn operations(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Ops> {
     }
     let mut ops = Vec::new();
     let mut bins = Vec::new();
+    let mut cdt = false;
     let mut has_write = false;
     let mut ttl = None;
     for (i, item) in o.try_iter()?.enumerate() {
@@ -856,11 +855,14 @@ pub fn operations(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Ops> {
         let (op, w) = op_of(&item, &format!("{arg}[{i}]"), &mut ttl)?;
         has_write |= w;
         ops.push(op);
-        let bin = item.cast::<PyDict>().ok().and_then(|d| d.get_item("bin").ok().flatten());
+        let d = item.cast::<PyDict>().ok();
+        let bin = d.and_then(|d| d.get_item("bin").ok().flatten());
         bins.push(bin.and_then(|b| b.extract::<String>().ok()));
+        let code = d.and_then(|d| d.get_item("op").ok().flatten()).and_then(|c| c.extract::<i64>().ok());
+        cdt |= code.is_some_and(|c| c > 1000);
     }
     if ops.is_empty() {
         return Err(param(o.py(), arg, "needs at least one operation"));
     }
-    Ok(Ops { ops, has_write, ttl, bins })
+    Ok(Ops { ops, has_write, ttl, bins, cdt })
 }
