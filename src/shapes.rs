@@ -859,7 +859,9 @@ pub fn operations(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Ops> {
         let bin = d.and_then(|d| d.get_item("bin").ok().flatten());
         bins.push(bin.and_then(|b| b.extract::<String>().ok()));
         let code = d.and_then(|d| d.get_item("op").ok().flatten()).and_then(|c| c.extract::<i64>().ok());
-        cdt |= code.is_some_and(|c| c > 1000);
+        // The official client asks the server to answer every operation when a list/map/expression
+        // read is among them; then writes answer (their bin holds None).
+        cdt |= !w && code.is_some_and(|c| c > 1000);
     }
     if ops.is_empty() {
         return Err(param(o.py(), arg, "needs at least one operation"));

@@ -68,7 +68,7 @@ class _Expr:
     def _variadic_op(self, right: Any, op: int) -> "_Expr":
         left = self._children[:-1] if self._op == op else (self,)
         r = right._children[:-1] if isinstance(right, _Expr) and right._op == op else (right,)
-        return _operator(op, left, r + (_End(),))
+        return _operator(op, left, r + (_End(bare=True),))
 
     def __abs__(self) -> "_Expr":
         return self._unary(_ABS)
@@ -102,12 +102,13 @@ class _Expr:
 
 
 class _End(_Expr):
-    """The end-of-arguments marker of a variadic node."""
+    """The end-of-arguments marker of a variadic node: (150, 0, {}, 0) after a class's arguments,
+    (150, None, None, 0) after an operator's, as the official helpers compile them."""
 
     _op = _END_OF_ARGS
 
-    def __init__(self) -> None:
-        pass
+    def __init__(self, rt: int | None = 0, fixed: dict[str, Any] | None = None, *, bare: bool = False) -> None:
+        self._rt, self._fixed = (None, None) if bare else (rt, {} if fixed is None else fixed)
 
 
 def _operator(op: int, left: tuple[Any, ...], right: tuple[Any, ...]) -> _Expr:
