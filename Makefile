@@ -8,7 +8,7 @@ DEVSERVER := $(CARGO_TARGET_DIR)/release/aerospike-devserver
 export AEROSPIKE_DEVSERVER_BIN ?= $(DEVSERVER)
 
 .PHONY: demo test venv devserver develop test-rust test-python clean bench bench-floor bench-instructions bench-devserver \
-        dist-tools wheel sdist-wheel docs docs-screenshots chromium check-dist fuzz differential reliability geo-compare
+        dist-tools wheel sdist-wheel docs docs-screenshots chromium check-dist fuzz differential reliability geo-compare compat-official
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -46,6 +46,12 @@ fuzz: venv devserver develop
 # part (tests/reliability/test_*.py). REL_ARGS="--parts faults,leaks" or "--short".
 reliability: venv devserver develop
 	$(VPY) tests/reliability/campaign.py $(REL_ARGS)
+# The official aerospike client's own tests (its repository's test/new_tests, a checkout you point
+# OFFICIAL_TESTS at; nothing is fetched) run against aerospike_py: compat/official/README.md.
+# Against the dev server, or AEROSPIKE_HOSTS=host:port. COMPAT_ARGS=--failures lists what did not pass.
+compat-official: venv devserver develop
+	@test -n "$(OFFICIAL_TESTS)" || (echo "set OFFICIAL_TESTS=<aerospike-client-python checkout>/test/new_tests"; exit 2)
+	$(VPY) compat/official/run.py --tests $(OFFICIAL_TESTS) $(COMPAT_ARGS)
 
 demo: venv devserver develop
 	$(VPY) examples/demo.py

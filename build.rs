@@ -284,6 +284,198 @@ fn write_if_changed(path: &Path, content: &str) {
     fs::write(path, content).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }
 
+/// helpers.yaml: the list/map operation helper modules as a table (see its header).
+#[derive(Deserialize)]
+struct Helpers {
+    modules: BTreeMap<String, HelperModule>,
+    expressions: BTreeMap<String, ExpFamily>,
+}
+
+#[derive(Deserialize)]
+struct ExpFamily {
+    bin_class: String,
+    classes: Vec<ExpClass>,
+}
+
+#[derive(Deserialize)]
+struct ExpClass {
+    name: String,
+    op: String,
+    params: String,
+    children: String,
+    returns: String,
+    #[serde(default)]
+    fixed: Option<String>,
+    #[serde(default)]
+    infinite: Option<String>,
+    doc: String,
+}
+
+/// One child of an expression class: a parameter, the bin, or the policy node (op code `code`).
+#[derive(Serialize)]
+struct ExpChild {
+    kind: &'static str,
+    name: String,
+    code: i64,
+}
+
+#[derive(Serialize)]
+struct ExpClassView {
+    name: String,
+    op: String,
+    params: String,
+    /// The fixed dict's literal entries (return type, value type, extra keys).
+    fixed_init: String,
+    infinite: Option<String>,
+    has_policy: bool,
+    children: Vec<ExpChild>,
+    doc: String,
+}
+
+#[derive(Serialize)]
+struct ExpFamilyView {
+    name: String,
+    bin_class: String,
+    policy_key: String,
+    classes: Vec<ExpClassView>,
+}
+
+fn exp_view(h: &Helpers) -> Vec<ExpFamilyView> {
+    h.expressions
+        .iter()
+        .map(|(fam, f)| {
+            // _ExprOp codes of the policy node: list create-or-modify / modify, map create-or-modify.
+            let (crmod, md) = if fam == "map" { (142, 144) } else { (140, 141) };
+            ExpFamilyView {
+                name: fam.clone(),
+                bin_class: f.bin_class.clone(),
+                policy_key: format!("{fam}_policy"),
+                classes: f
+                    .classes
+                    .iter()
+                    .map(|c| ExpClassView {
+                        name: c.name.clone(),
+                        op: c.op.clone(),
+                        params: c.params.clone(),
+                        fixed_init: {
+                            let mut entries: Vec<String> = match c.returns.as_str() {
+                                "none" => vec![],
+                                "remove" => vec!["\"return_type\": _INVERTED if inverted else 0".into()],
+                                "given" => vec!["\"return_type\": return_type | _INVERTED if inverted else return_type".into()],
+                                "typed" => vec!["\"value_type\": value_type".into(), "\"return_type\": return_type".into()],
+                                other => panic!("helpers.yaml {}: returns {other}", c.name),
+                            };
+                            for kv in c.fixed.iter().flat_map(|s| s.split_whitespace()) {
+                                let (k, v) = kv.split_once('=').expect("fixed: key=param");
+                                entries.push(format!("\"{k}\": {v}"));
+                            }
+                            entries.join(", ")
+                        },
+                        infinite: c.infinite.clone(),
+                        has_policy: c.params.split(',').any(|p| p.trim() == "policy"),
+                        children: c
+                            .children
+                            .split_whitespace()
+                            .map(|t| match t {
+                                "bin" => ExpChild { kind: "bin", name: "bin".into(), code: 0 },
+                                "crmod" => ExpChild { kind: "policy", name: "policy".into(), code: crmod },
+                                "mod" => ExpChild { kind: "policy", name: "policy".into(), code: md },
+                                p => ExpChild { kind: "param", name: p.into(), code: 0 },
+                            })
+                            .collect(),
+                        doc: c.doc.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct HelperModule {
+    doc: String,
+    ops: Vec<HelperOp>,
+}
+
+#[derive(Deserialize)]
+struct HelperOp {
+    name: String,
+    code: String,
+    params: String,
+    fields: String,
+    doc: String,
+}
+
+/// One dict field of a helper's result: `key` from `param`, set always / when not None / True when true.
+#[derive(Serialize)]
+struct FieldView {
+    key: String,
+    param: String,
+    when: &'static str,
+}
+
+#[derive(Serialize)]
+struct HelperOpView {
+    name: String,
+    code: String,
+    params: String,
+    doc: String,
+    always: Vec<FieldView>,
+    optional: Vec<FieldView>,
+    /// Every key the op's dict may carry (for src/cdt.rs: anything else is refused).
+    keys: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct HelperModuleView {
+    name: String,
+    doc: String,
+    ops: Vec<HelperOpView>,
+}
+
+fn helper_view(h: &Helpers) -> Vec<HelperModuleView> {
+    h.modules
+        .iter()
+        .map(|(name, m)| HelperModuleView {
+            name: name.clone(),
+            doc: m.doc.clone(),
+            ops: m
+                .ops
+                .iter()
+                .map(|op| {
+                    let mut always = Vec::new();
+                    let mut optional = Vec::new();
+                    let mut keys = vec!["op".to_string()];
+                    for f in op.fields.split_whitespace() {
+                        let (key, param) = f.split_once('=').unwrap_or_else(|| panic!("helpers.yaml {}: field {f}", op.name));
+                        let (param, when) = match param.chars().last() {
+                            Some('?') => (&param[..param.len() - 1], "set"),
+                            Some('!') => (&param[..param.len() - 1], "true"),
+                            _ => (param, "always"),
+                        };
+                        let v = FieldView { key: key.to_string(), param: param.to_string(), when };
+                        if when == "always" { always.push(v) } else { optional.push(v) }
+                        keys.push(key.to_string());
+                    }
+                    // An operation with a return type honours `inverted` (official raw dicts may carry it).
+                    if keys.iter().any(|k| k == "return_type") && !keys.iter().any(|k| k == "inverted") {
+                        keys.push("inverted".to_string());
+                    }
+                    HelperOpView {
+                        name: op.name.clone(),
+                        code: op.code.clone(),
+                        params: op.params.clone(),
+                        doc: op.doc.clone(),
+                        always,
+                        optional,
+                        keys,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 fn main() {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
@@ -331,6 +523,33 @@ fn main() {
     write_if_changed(&out.join("_aerospike.pyi"), &stub);
     write_if_changed(&out.join("ops.yaml"), &text);
     write_if_changed(&out.join("api.md"), &api);
+    let helpers_path = root.join("helpers.yaml");
+    println!("cargo:rerun-if-changed={}", helpers_path.display());
+    let htext = fs::read_to_string(&helpers_path).expect("read helpers.yaml");
+    let helpers: Helpers = serde_norway::from_str(&htext).unwrap_or_else(|e| panic!("helpers.yaml: {e}"));
+    let modules = helper_view(&helpers);
+    let mut hctx = tera::Context::new();
+    hctx.insert("modules", &modules);
+    write_if_changed(
+        &out.join("cdt_fields.rs"),
+        &tera.render("cdt_fields.rs.tera", &hctx).unwrap_or_else(|e| panic!("render cdt_fields: {e:?}")),
+    );
+    for m in &modules {
+        hctx.insert("module", m);
+        let py = tera.render("helpers.py.tera", &hctx).unwrap_or_else(|e| panic!("render {}: {e:?}", m.name));
+        write_if_changed(&out.join(format!("{}.py", m.name)), &py);
+        if alternate.is_none() {
+            write_if_changed(&root.join(format!("python/aerospike_py/{}.py", m.name)), &py);
+        }
+    }
+    for fam in exp_view(&helpers) {
+        hctx.insert("family", &fam);
+        let py = tera.render("expressions_cdt.py.tera", &hctx).unwrap_or_else(|e| panic!("render {}: {e:?}", fam.name));
+        write_if_changed(&out.join(format!("expressions_{}.py", fam.name)), &py);
+        if alternate.is_none() {
+            write_if_changed(&root.join(format!("python/aerospike_py/expressions/{}.py", fam.name)), &py);
+        }
+    }
     if alternate.is_none() {
         write_if_changed(&root.join("python/aerospike_py/_aerospike.pyi"), &stub);
         write_if_changed(&root.join("docs/api.md"), &api);

@@ -153,6 +153,8 @@ impl Config {
                     let pd = v.cast::<PyDict>().map_err(|_| param(py, &arg, "expected a dict"))?;
                     parse_policies(py, pd, &mut policies, &mut cp)?;
                 }
+                // None is "no user" (the official client takes it so).
+                "user" | "password" if v.is_none() => {}
                 "user" => user = Some(shapes::str_of(&v, &arg)?),
                 "password" => password = Some(shapes::str_of(&v, &arg)?),
                 "cluster_name" => cp.cluster_name = Some(v.extract().map_err(|_| param(py, &arg, "expected str"))?),

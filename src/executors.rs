@@ -90,21 +90,40 @@ pub async fn increment(c: Arc<Core>, key: Key, bin: String, offset: Value, meta:
     Ok(c.client.add(&p, &key, &[Bin::new(bin, offset)]).await?)
 }
 
-pub async fn operate(c: Arc<Core>, key: Key, ops: Ops, meta: Meta, policy: WritePolicy) -> Out<(Key, Record)> {
+/// The record, and whether the operations included a list/map/expression one (see results::operate_record).
+pub async fn operate(c: Arc<Core>, key: Key, ops: Ops, meta: Meta, policy: WritePolicy) -> Out<(Key, Record, bool)> {
+    let cdt = ops.cdt;
     let mut meta = meta;
     if meta.ttl.is_none() {
         meta.ttl = ops.ttl;
     }
     let p = with_meta(policy, meta)?;
     let r = c.client.operate(&p, &key, &ops.ops).await?;
-    Ok((key, r))
+    Ok((key, r, cdt))
 }
 
-pub async fn batch_read(c: Arc<Core>, keys: Vec<Key>, bins: Bins, policy: BatchPolicy) -> Out<Vec<BatchOperation>> {
+/// operate, keeping the operations' bin names in order (operate_ordered's answer follows them).
+pub async fn operate_ordered(
+    c: Arc<Core>,
+    key: Key,
+    ops: Ops,
+    meta: Meta,
+    policy: WritePolicy,
+) -> Out<(Key, Record, Vec<Option<String>>)> {
+    let bins = ops.bins.clone();
+    let (key, r, _) = operate(c, key, ops, meta, policy).await?;
+    Ok((key, r, bins))
+}
+
+/// The records and whether only their metadata was asked for (`bins=[]`: each record is then
+/// `(key, meta)`, as the official client answers).
+pub async fn batch_read(c: Arc<Core>, keys: Vec<Key>, bins: Bins, policy: BatchPolicy) -> Out<(Vec<BatchOperation>, bool)> {
     let rp = BatchReadPolicy::default();
+    let header_only = matches!(&bins, Bins::Some(b) if b.is_empty());
+    let bins = if header_only { Bins::None } else { bins };
     let mut ops: Vec<BatchOperation> = keys.into_iter().map(|k| BatchOperation::read(&rp, k, bins.clone())).collect();
     c.client.batch(&policy, &mut ops).await?;
-    Ok(ops)
+    Ok((ops, header_only))
 }
 
 pub async fn batch_operate(
@@ -188,11 +207,17 @@ pub async fn info_single_node(c: Arc<Core>, command: String, host: Host, policy:
     let cmds = commands(&command);
     for node in c.client.nodes() {
         let h = node.host();
-        if (h.name == host.name && h.port == host.port) || node.aliases().iter().any(|a| a.name == host.name && a.port == host.port) {
+        let by_name = host.port == 0 && node.name() == host.name; // a node name (port 0)
+        if by_name || (h.name == host.name && h.port == host.port) || node.aliases().iter().any(|a| a.name == host.name && a.port == host.port) {
             return Ok(raw_info(node.info(&policy, &cmds).await?));
         }
     }
     Err(OpError::code(crate::errors::INVALID_NODE, format!("no cluster node at {}:{}", host.name, host.port)))
+}
+
+/// Each node's (name, address, port).
+pub async fn nodes(c: Arc<Core>) -> Out<Vec<(String, String, u16)>> {
+    Ok(c.client.nodes().iter().map(|n| (n.name().to_owned(), n.host().name.clone(), n.host().port)).collect())
 }
 
 pub async fn truncate(c: Arc<Core>, namespace: String, set: String, nanos: i64, policy: AdminPolicy) -> Out<()> {

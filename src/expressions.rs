@@ -17,6 +17,10 @@ const AS_VAL: i64 = 128;
 
 /// Reads the compiled list of a policy's `expressions` key.
 pub fn filter_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<Expression> {
+    // An expression object (ours or the official helpers') stands for its compiled list.
+    if !o.is_instance_of::<PyList>() && o.hasattr("compile")? {
+        return filter_of(&o.call_method0("compile")?, arg);
+    }
     let list = o.cast::<PyList>().map_err(|_| param(o.py(), arg, "expected a compiled expression (a list)"))?;
     let mut r = Reader { py: o.py(), nodes: list.iter().collect(), pos: 0, depth: 0, arg };
     let e = r.node()?;
@@ -104,7 +108,17 @@ impl<'py> Reader<'_, 'py> {
     }
 
     fn exp_type(&self, n: &Node<'py>) -> PyResult<ExpType> {
-        Ok(match n.rt {
+        self.type_of(n.rt)
+    }
+
+    /// The `value_type` of a typed list/map getter.
+    fn value_type(&self, n: &Node<'py>) -> PyResult<ExpType> {
+        let vt = self.fixed(n, "value_type")?;
+        self.type_of(Some(int_of(&vt, self.arg)?))
+    }
+
+    fn type_of(&self, rt: Option<i64>) -> PyResult<ExpType> {
+        Ok(match rt {
             Some(0) => ExpType::Nil,
             Some(1) => ExpType::Bool,
             Some(2) => ExpType::Int,
@@ -144,6 +158,8 @@ impl<'py> Reader<'_, 'py> {
                     Value::List(l) => exp::list_val(l),
                     Value::OrderedMap(m) => exp::map_val(m),
                     Value::GeoJson(s) => exp::geo_val(s),
+                    Value::Infinity => exp::infinity(),
+                    Value::Wildcard => exp::wildcard(),
                     _ => return Err(self.err("unsupported value")),
                 }
             }
@@ -203,7 +219,21 @@ impl<'py> Reader<'_, 'py> {
             124 => exp::var(self.fixed_str(&n, "val")?),
             125 => exp::exp_let(self.args(&n)?),
             126 => exp::def(self.fixed_str(&n, "val")?, self.one(&n)?),
-            op => return Err(self.err(format!("unsupported expression op {op} (list, map, bit and HLL expressions are not supported yet)"))),
+            op if (1000..1200).contains(&op) => {
+                let mut args = Vec::new();
+                for _ in 0..n.children {
+                    // The policy node of a list/map modify (codes 140-144): its policy is in `fixed` too.
+                    let peek = self.nodes.get(self.pos).and_then(|t| t.get_item(0).ok()).and_then(|o| o.extract::<i64>().ok());
+                    if matches!(peek, Some(140..=144)) {
+                        self.pos += 1;
+                        continue;
+                    }
+                    args.push(self.node()?);
+                }
+                let arg = format!("{}[{}]", self.arg, self.pos);
+                crate::cdt_expressions::node(self.py, op, n.fixed.as_ref(), args, || self.value_type(&n), &arg)?
+            }
+            op => return Err(self.err(format!("unsupported expression op {op} (bit and HLL expressions are not supported yet)"))),
         })
     }
 }

@@ -8,6 +8,7 @@ mod async_client;
 mod batch_records;
 mod caller_runtime;
 mod cdt;
+mod cdt_expressions;
 mod client;
 mod completion;
 mod core;

@@ -26,6 +26,8 @@ struct Spec {
     namespace: String,
     set: String,
     bins: Option<Vec<String>>,
+    /// options={"nobins": True}: records without their bins.
+    nobins: bool,
     filter: Option<Filter>,
 }
 
@@ -143,8 +145,29 @@ impl Spec {
         Ok(p)
     }
 
+    /// The official Scan/Query `options` and `nodename` of results()/foreach(): `nobins` is
+    /// honoured, `concurrent` too (every node is always read in parallel); anything else, and a
+    /// node name (scanning one node is not supported), is refused.
+    fn with_options(mut self, options: Option<&Bound<'_, PyAny>>, nodename: Option<&Bound<'_, PyAny>>) -> PyResult<Spec> {
+        if let Some(n) = nodename.filter(|n| !n.is_none()) {
+            return Err(param(n.py(), "nodename", "reading a single node is not supported; omit nodename"));
+        }
+        let Some(o) = options.filter(|o| !o.is_none()) else { return Ok(self) };
+        let d = o.cast::<pyo3::types::PyDict>().map_err(|_| param(o.py(), "options", "expected a dict"))?;
+        for (kk, vv) in d.iter() {
+            let name = kk.extract::<String>().unwrap_or_default();
+            match name.as_str() {
+                "nobins" => self.nobins = vv.is_truthy()?,
+                "concurrent" => {}
+                _ => return Err(param(o.py(), "options", format!("unsupported option {kk} (supported: nobins, concurrent)"))),
+            }
+        }
+        Ok(self)
+    }
+
     fn statement(&self) -> Statement {
         let bins = match &self.bins {
+            _ if self.nobins => Bins::None,
             Some(b) => Bins::Some(b.clone()),
             None => Bins::All,
         };
@@ -277,7 +300,7 @@ pub fn query_sync(
     namespace: String,
     set: String,
 ) -> PyResult<Py<PyAny>> {
-    let q = Query { spec: SharedSpec(Mutex::new(Spec { core, op, namespace, set, bins: None, filter: None })) };
+    let q = Query { spec: SharedSpec(Mutex::new(Spec { core, op, namespace, set, bins: None, nobins: false, filter: None })) };
     Ok(Bound::new(py, q)?.into_any().unbind())
 }
 
@@ -298,9 +321,15 @@ impl Query {
     }
 
     /// Run the query; returns a list of `(key, meta, bins)`.
-    #[pyo3(signature = (policy=None))]
-    fn results(&self, py: Python<'_>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-        let spec = self.spec.snapshot();
+    #[pyo3(signature = (policy=None, options=None, nodename=None))]
+    fn results(
+        &self,
+        py: Python<'_>,
+        policy: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyAny>>,
+        nodename: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let spec = self.spec.snapshot().with_options(options, nodename)?;
         let mut span = spec.begin(py);
         let policy = match spec.policy(policy) {
             Ok(p) => p,
@@ -343,9 +372,16 @@ impl Query {
     }
 
     /// Run the query, calling `callback((key, meta, bins))` per record; returning False stops it.
-    #[pyo3(signature = (callback, policy=None))]
-    fn foreach(&self, py: Python<'_>, callback: &Bound<'_, PyAny>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        let spec = self.spec.snapshot();
+    #[pyo3(signature = (callback, policy=None, options=None, nodename=None))]
+    fn foreach(
+        &self,
+        py: Python<'_>,
+        callback: &Bound<'_, PyAny>,
+        policy: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyAny>>,
+        nodename: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let spec = self.spec.snapshot().with_options(options, nodename)?;
         let mut span = spec.begin(py);
         let policy = match spec.policy(policy) {
             Ok(p) => p,
@@ -406,7 +442,7 @@ pub fn query_async<'py>(
     namespace: String,
     set: String,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let q = AsyncQuery { spec: SharedSpec(Mutex::new(Spec { core, op, namespace, set, bins: None, filter: None })) };
+    let q = AsyncQuery { spec: SharedSpec(Mutex::new(Spec { core, op, namespace, set, bins: None, nobins: false, filter: None })) };
     Ok(Bound::new(py, q)?.into_any())
 }
 
@@ -425,9 +461,15 @@ impl AsyncQuery {
     }
 
     /// Awaitable list of `(key, meta, bins)`.
-    #[pyo3(signature = (policy=None))]
-    fn results<'py>(&self, py: Python<'py>, policy: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        let spec = self.spec.snapshot();
+    #[pyo3(signature = (policy=None, options=None, nodename=None))]
+    fn results<'py>(
+        &self,
+        py: Python<'py>,
+        policy: Option<&Bound<'py, PyAny>>,
+        options: Option<&Bound<'py, PyAny>>,
+        nodename: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let spec = self.spec.snapshot().with_options(options, nodename)?;
         let span = spec.begin(py);
         let policy = match spec.policy(policy) {
             Ok(p) => p,
@@ -443,9 +485,16 @@ impl AsyncQuery {
     }
 
     /// Awaitable: calls `callback((key, meta, bins))` per record; returning False stops it.
-    #[pyo3(signature = (callback, policy=None))]
-    fn foreach<'py>(&self, py: Python<'py>, callback: Py<PyAny>, policy: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        let spec = self.spec.snapshot();
+    #[pyo3(signature = (callback, policy=None, options=None, nodename=None))]
+    fn foreach<'py>(
+        &self,
+        py: Python<'py>,
+        callback: Py<PyAny>,
+        policy: Option<&Bound<'py, PyAny>>,
+        options: Option<&Bound<'py, PyAny>>,
+        nodename: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let spec = self.spec.snapshot().with_options(options, nodename)?;
         let span = spec.begin(py);
         let policy = match spec.policy(policy) {
             Ok(p) => p,

@@ -196,11 +196,13 @@ impl Drop for GcPause {
 pub struct Rows<'py> {
     py: Python<'py>,
     now: Option<u64>,
+    /// Keep bins whose answer is nil (operate with list/map operations, see operate_record).
+    keep_nil: bool,
 }
 
 impl<'py> Rows<'py> {
     pub fn new(py: Python<'py>) -> Self {
-        Rows { py, now: None }
+        Rows { py, now: None, keep_nil: false }
     }
 
     pub fn py(&self) -> Python<'py> {
@@ -255,7 +257,7 @@ impl<'py> Rows<'py> {
                 Value::MultiResult(all) => all.last().unwrap_or(&Value::Nil),
                 other => other,
             };
-            if matches!(v, Value::Nil) {
+            if matches!(v, Value::Nil) && !self.keep_nil {
                 continue; // a write op's empty answer: the official client leaves such bins out
             }
             set_item(&d, &name(py, n), value_of(py, v)?)?;
@@ -278,16 +280,18 @@ impl<'py> Rows<'py> {
     }
 }
 
+#[allow(dead_code)] // the `none` return shape of ops.yaml (no current operation)
 pub fn none(py: Python<'_>, _v: (), _t: &mut Span) -> PyResult<Py<PyAny>> {
     Ok(py.None())
 }
 
+/// Writes and admin commands answer 0 (AEROSPIKE_OK), as the official client's do.
+pub fn status(py: Python<'_>, _v: (), _t: &mut Span) -> PyResult<Py<PyAny>> {
+    Ok(0i64.into_pyobject(py)?.into_any().unbind())
+}
+
 /// get: like the official client, the user key is the one the server returned (servers do not
 /// send it on reads), else None; namespace, set and digest are the request's.
-/// The official client's 0 for a command that answers nothing else.
-pub fn zero(py: Python<'_>, _v: (), _t: &mut Span) -> PyResult<Py<PyAny>> {
-    Ok(0i64.into_bound_py_any(py)?.unbind())
-}
 
 pub fn record(py: Python<'_>, v: (Key, Record), _t: &mut Span) -> PyResult<Py<PyAny>> {
     let (k, r) = v;
@@ -302,6 +306,42 @@ pub fn keyed_record(py: Python<'_>, v: (Key, Record), _t: &mut Span) -> PyResult
     record_tuple(py, &v.0, &v.1)
 }
 
+/// operate: as keyed_record; when the operations include a list/map/expression operation, a
+/// write's empty answer is its bin with None (the official client asks the server to answer
+/// every operation then, and shows those answers; without one, writes answer nothing).
+pub fn operate_record(py: Python<'_>, v: (Key, Record, bool), _t: &mut Span) -> PyResult<Py<PyAny>> {
+    let mut rows = Rows::new(py);
+    rows.keep_nil = v.2;
+    Ok(rows.record(&v.0, &v.1)?.unbind())
+}
+
+/// operate_ordered: `(key, meta, [(bin, answer), ...])`, the answers in operation order (several
+/// operations on one bin come back as a MultiResult, consumed in order); writes' empty answers
+/// are left out, as the official client does.
+pub fn ordered_record(py: Python<'_>, v: (Key, Record, Vec<Option<String>>), _t: &mut Span) -> PyResult<Py<PyAny>> {
+    let (k, r, order) = v;
+    let mut rows = Rows::new(py);
+    let key = rows.key(&k)?;
+    let meta = rows.meta(&r)?;
+    let out = PyList::empty(py);
+    let mut used: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for bin in order.iter().flatten() {
+        let Some(v) = r.bins.get(bin) else { continue };
+        let n = used.entry(bin.as_str()).or_insert(0);
+        let answer = match v {
+            Value::MultiResult(all) => all.get(*n),
+            other if *n == 0 => Some(other),
+            _ => None,
+        };
+        *n += 1;
+        match answer {
+            None | Some(Value::Nil) => continue,
+            Some(a) => out.append(tuple(py, [name(py, bin).into_any(), value_of(py, a)?])?)?,
+        }
+    }
+    Ok(tuple(py, [key, meta, out.into_any()])?.unbind())
+}
+
 pub fn exists(py: Python<'_>, v: (Key, Option<Record>), _t: &mut Span) -> PyResult<Py<PyAny>> {
     let mut rows = Rows::new(py);
     let m = match &v.1 {
@@ -311,7 +351,16 @@ pub fn exists(py: Python<'_>, v: (Key, Option<Record>), _t: &mut Span) -> PyResu
     Ok(tuple(py, [rows.key(&v.0)?, m])?.unbind())
 }
 
-pub fn batch_records(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span) -> PyResult<Py<PyAny>> {
+pub fn batch_records(py: Python<'_>, ops: Vec<BatchOperation>, t: &mut Span) -> PyResult<Py<PyAny>> {
+    batch_rows(py, ops, t, false)
+}
+
+/// batch_read: like batch_records; with `bins=[]` each record is `(key, meta)`.
+pub fn batch_read_records(py: Python<'_>, v: (Vec<BatchOperation>, bool), t: &mut Span) -> PyResult<Py<PyAny>> {
+    batch_rows(py, v.0, t, v.1)
+}
+
+fn batch_rows(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span, header_only: bool) -> PyResult<Py<PyAny>> {
     let _gc = GcPause::new(py);
     let mut rows = Rows::new(py);
     let n = ops.len();
@@ -324,7 +373,8 @@ pub fn batch_records(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span)
     let ok = 0i32.into_bound_py_any(py)?;
     for (i, op) in ops.iter_mut().enumerate() {
         let rc = op.result_code().map_or(NO_RESPONSE, result_code_value);
-        if rc != 0 && overall == 0 && rc != 2 {
+        // Not found (2) and filtered out (27) are answers, not failures of the batch.
+        if rc != 0 && overall == 0 && rc != 2 && rc != 27 {
             overall = rc;
         }
         let in_doubt = op.in_doubt();
@@ -343,7 +393,12 @@ pub fn batch_records(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span)
                     Some(v) => value_of(py, v)?,
                 };
                 let rk = tuple(py, [ns.clone(), set.clone(), uk, PyByteArray::new(py, &digest).into_any()])?;
-                rows.record_with(rk, r)?
+                if header_only {
+                    let meta = rows.meta(r)?;
+                    tuple(py, [rk, meta])?
+                } else {
+                    rows.record_with(rk, r)?
+                }
             }
             None => py.None().into_bound(py),
         };
@@ -377,4 +432,21 @@ pub fn info_all(py: Python<'_>, v: Vec<(String, Result<String, String>)>, _t: &m
 
 pub fn string(py: Python<'_>, v: String, _t: &mut Span) -> PyResult<Py<PyAny>> {
     v.into_py_any(py)
+}
+
+pub fn nodes(py: Python<'_>, v: Vec<(String, String, u16)>, _t: &mut Span) -> PyResult<Py<PyAny>> {
+    let items: Vec<(String, u16)> = v.into_iter().map(|(_, a, p)| (a, p)).collect();
+    Ok(items.into_pyobject(py)?.into_any().unbind())
+}
+
+pub fn node_names(py: Python<'_>, v: Vec<(String, String, u16)>, _t: &mut Span) -> PyResult<Py<PyAny>> {
+    let out = pyo3::types::PyList::empty(py);
+    for (name, address, port) in v {
+        let d = pyo3::types::PyDict::new(py);
+        d.set_item("address", address)?;
+        d.set_item("port", port)?;
+        d.set_item("node_name", name)?;
+        out.append(d)?;
+    }
+    Ok(out.into_any().unbind())
 }

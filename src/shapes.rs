@@ -180,6 +180,15 @@ fn value_in(o: &Bound<'_, PyAny>, arg: &str, up: Option<&Within<'_>>) -> PyResul
     if let Some(v) = crate::geo::value_of(o)? {
         return Ok(v);
     }
+    // The official module's special values (aerospike_py._values), known by their class name.
+    if let Ok(name) = o.get_type().name() {
+        match name.to_str().unwrap_or_default() {
+            "null" => return Ok(Value::Nil),
+            "CDTInfinite" => return Ok(Value::Infinity),
+            "CDTWildcard" => return Ok(Value::Wildcard),
+            _ => {}
+        }
+    }
     Err(param(o.py(), arg, format!("unsupported value type {}", type_name(o))))
 }
 
@@ -196,8 +205,9 @@ pub fn number(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Value> {
     let o = required(obj, arg)?;
     if o.is_instance_of::<PyFloat>() {
         let f = o.extract::<f64>()?;
-        if !f.is_finite() {
-            return Err(param(o.py(), arg, "must be a finite number, not nan or inf"));
+        // ±inf is a float the server stores (the official client sends it); nan is refused.
+        if f.is_nan() {
+            return Err(param(o.py(), arg, "must be a number, not nan"));
         }
         return Ok(Value::from(f));
     }
@@ -316,9 +326,19 @@ pub fn keys(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<Key>> {
 const MAX_BIN_NAME: usize = 15;
 
 fn bin_name_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<String> {
-    let name = str_of(o, arg)?;
+    // A bytearray of UTF-8 is a bin name too (the official client takes one).
+    let mut name = match o.cast::<PyByteArray>() {
+        Ok(b) => String::from_utf8(b.to_vec()).map_err(|_| param(o.py(), arg, "bin name is not UTF-8"))?,
+        Err(_) => str_of(o, arg)?,
+    };
+    // The official client sends a bin name as a C string: it ends at the first NUL.
+    if let Some(end) = name.find('\0') {
+        name.truncate(end);
+    }
     if name.len() > MAX_BIN_NAME {
-        return Err(param(o.py(), arg, format!("bin name {name:?} is longer than {MAX_BIN_NAME} bytes")));
+        // BinNameError (21), as the official client reports it.
+        // The official client's text (code and message), which its users match on.
+        return Err(crate::errors::make(o.py(), 21, "A bin name should not exceed 15 characters limit", false));
     }
     Ok(name)
 }
@@ -357,6 +377,12 @@ pub fn bins(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<Bin>> {
     Ok(out)
 }
 
+/// select's bin names: a list (None is refused, as by the official client).
+pub fn bin_list(c: &Core, obj: Arg, arg: &'static str) -> PyResult<Bins> {
+    let o = required(obj, arg)?;
+    bin_names(c, Some(o), arg)
+}
+
 /// A list of bin names; None = all bins.
 pub fn bin_names(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Bins> {
     let Some(o) = given(obj) else { return Ok(Bins::All) };
@@ -369,6 +395,20 @@ pub fn bin_names(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Bins> {
     }
     Ok(Bins::Some(out))
 }
+
+/// remove_bin's bin names: each becomes a bin written with nil (which removes it).
+pub fn bins_to_remove(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<Bin>> {
+    let o = required(obj, arg)?;
+    if !(o.is_instance_of::<PyList>() || o.is_instance_of::<PyTuple>()) {
+        return Err(param(o.py(), arg, format!("expected a list of bin names, got {}", type_name(o))));
+    }
+    let mut out = Vec::new();
+    for item in o.try_iter()? {
+        out.push(Bin::new(bin_name_of(&item?, arg)?, Value::Nil));
+    }
+    Ok(out)
+}
+
 
 pub fn string(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
     str_of(required(obj, arg)?, arg)
@@ -425,6 +465,19 @@ pub fn opt_ctx(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<aerospike
     given(obj).map(|o| crate::cdt::ctx_list(o, arg)).transpose().map(Option::unwrap_or_default)
 }
 
+/// truncate's cut-off: a non-negative int up to 2**64 - 1, as the official client takes it (a value
+/// past i64 is far in the future, which the server refuses; it goes as the largest i64).
+pub fn nanos(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<i64> {
+    let o = required(obj, arg)?;
+    if o.is_instance_of::<PyBool>() || !o.is_instance_of::<PyInt>() {
+        return Err(param(o.py(), arg, format!("expected int, got {}", type_name(o))));
+    }
+    match o.extract::<u64>() {
+        Ok(n) => Ok(i64::try_from(n).unwrap_or(i64::MAX)),
+        Err(_) => Err(param(o.py(), arg, "must be an integer from 0 to 2**64 - 1")),
+    }
+}
+
 /// An optional int; None when omitted.
 pub fn opt_int(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Option<i64>> {
     given(obj).map(|o| int_of(o, arg)).transpose()
@@ -442,6 +495,13 @@ pub fn opt_ttl(c: &Core, obj: Arg, arg: &'static str) -> PyResult<Option<i64>> {
 /// (address, port) of one node.
 pub fn host(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Host> {
     let o = required(obj, arg)?;
+    // "address:port", or a node name (port 0 here), as the official client takes them.
+    if let Ok(text) = o.cast::<pyo3::types::PyString>() {
+        let text = text.to_str()?;
+        let Some((name, port)) = text.rsplit_once(':') else { return Ok(Host::new(text, 0)) };
+        let port = port.parse::<u16>().map_err(|_| param(o.py(), arg, "port out of range"))?;
+        return Ok(Host::new(name.trim_matches(|c| c == '[' || c == ']'), port));
+    }
     let t = o.cast::<PyTuple>().map_err(|_| param(o.py(), arg, "expected an (address, port) tuple"))?;
     if t.len() < 2 {
         return Err(param(o.py(), arg, "expected an (address, port) tuple"));
@@ -467,6 +527,8 @@ pub fn meta(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Meta> {
     let mut m = Meta::default();
     for (kk, vv) in d.iter() {
         let name = str_of(&kk, arg)?;
+        // A bool is 0/1 here, as the official client takes it.
+        let vv = if vv.is_instance_of::<PyBool>() { (vv.is_truthy()? as i64).into_pyobject(o.py())?.into_any() } else { vv };
         match name.as_str() {
             "ttl" => {
                 let ttl = int_of(&vv, "meta.ttl")?;
@@ -548,7 +610,14 @@ fn each_field(
 }
 
 pub fn apply_read(p: &mut ReadPolicy, o: &Bound<'_, PyAny>, arg: &str) -> PyResult<()> {
-    each_field(o, arg, |name, v| base_field(&mut p.base_policy, name, v, arg))
+    each_field(o, arg, |name, v| {
+        if name == "key" {
+            // The official read policy has it too; a read sends the key's digest either way.
+            send_key(v.py(), int_of(v, &format!("{arg}.key"))?, arg)?;
+            return Ok(true);
+        }
+        base_field(&mut p.base_policy, name, v, arg)
+    })
 }
 
 /// The aerospike-core value of one of ops.yaml's constants (`family` names them in the error).
@@ -764,6 +833,10 @@ pub struct Ops {
     pub has_write: bool,
     /// ttl from a touch(ttl) operation, applied to the command's policy.
     pub ttl: Option<i64>,
+    /// Each operation's bin name, in order (operate_ordered lists the answers in this order).
+    pub bins: Vec<Option<String>>,
+    /// A list, map or expression operation is among them (the server then answers every op).
+    pub cdt: bool,
 }
 
 fn op_of(o: &Bound<'_, PyAny>, arg: &str, ttl: &mut Option<i64>) -> PyResult<(Operation, bool)> {
@@ -796,8 +869,8 @@ fn op_of(o: &Bound<'_, PyAny>, arg: &str, ttl: &mut Option<i64>) -> PyResult<(Op
             let a = format!("{arg}.val");
             let n = if v.is_instance_of::<PyFloat>() {
                 let f = v.extract::<f64>()?;
-                if !f.is_finite() {
-                    return Err(param(py, &a, "must be a finite number, not nan or inf"));
+                if f.is_nan() {
+                    return Err(param(py, &a, "must be a number, not nan"));
                 }
                 Value::from(f)
             } else {
@@ -831,15 +904,25 @@ pub fn operations(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Ops> {
         return Err(param(o.py(), arg, format!("expected a list of operation dicts, got {}", type_name(o))));
     }
     let mut ops = Vec::new();
+    let mut bins = Vec::new();
+    let mut cdt = false;
     let mut has_write = false;
     let mut ttl = None;
     for (i, item) in o.try_iter()?.enumerate() {
-        let (op, w) = op_of(&item?, &format!("{arg}[{i}]"), &mut ttl)?;
+        let item = item?;
+        let (op, w) = op_of(&item, &format!("{arg}[{i}]"), &mut ttl)?;
         has_write |= w;
         ops.push(op);
+        let d = item.cast::<PyDict>().ok();
+        let bin = d.and_then(|d| d.get_item("bin").ok().flatten());
+        bins.push(bin.and_then(|b| b.extract::<String>().ok()));
+        let code = d.and_then(|d| d.get_item("op").ok().flatten()).and_then(|c| c.extract::<i64>().ok());
+        // The official client asks the server to answer every operation when a list/map/expression
+        // read is among them; then writes answer (their bin holds None).
+        cdt |= !w && code.is_some_and(|c| c > 1000);
     }
     if ops.is_empty() {
         return Err(param(o.py(), arg, "needs at least one operation"));
     }
-    Ok(Ops { ops, has_write, ttl })
+    Ok(Ops { ops, has_write, ttl, bins, cdt })
 }

@@ -4,8 +4,9 @@
 //! clear, increment, sort, size, get, get_range, and get/remove by index, rank, value, value list,
 //! index range, value interval, rank range. Map ops: put(_items), increment, decrement, clear, size,
 //! and get/remove by key, index, rank, value, key list, value list, key interval, index range,
-//! value interval, rank range; contexts into nested lists and maps (no create flags). Anything else
-//! (relative-rank selectors, set-type/ordered-map writes) answers UNSUPPORTED_FEATURE.
+//! value interval, rank range, the relative selectors (list value-relative rank range, map
+//! key-relative index range and value-relative rank range), map set-type; contexts into nested
+//! lists and maps (no create flags). Anything else answers UNSUPPORTED_FEATURE.
 
 use crate::cdt_list::{self, ListView};
 use crate::cdt_map::{self, MapView};
@@ -23,6 +24,10 @@ const MAP_UPDATE_ONLY: i64 = 2;
 const MAP_NO_FAIL: i64 = 4;
 const MAP_PARTIAL: i64 = 8;
 
+
+/// Create flags of a context step (cdt.c: list index / map key create): 0x40 unordered, 0x80 padded
+/// list or key-ordered map, 0xc0 ordered list or key-value-ordered map.
+const CTX_CREATE: i64 = 0xc0;
 
 /// What a CDT op did: the bin's new value (None = unchanged) and the result to answer (None = no result).
 pub struct CdtOut {
@@ -86,6 +91,13 @@ pub fn execute(bin: Option<&Bin>, name: &str, modify: bool, payload: &[u8]) -> R
         Some(b) if b.ptype != particle::LIST && b.ptype != particle::MAP => return Err(rc::PARAMETER),
         Some(b) => Some(msgpack::decode(&b.data).map_err(|_| rc::UNKNOWN)?),
     };
+    // A first context with create flags makes the missing bin: the list or map it steps into.
+    let current = match (current, ctx.first()) {
+        (None, Some((t, _))) if !read_only && t & CTX_CREATE != 0 => {
+            Some(if t & 0x30 == 0x20 { Mp::Map(Vec::new()) } else { Mp::Array(Vec::new()) })
+        }
+        (c, _) => c,
+    };
     if current.is_none() && !ctx.is_empty() {
         return if read_only { Ok(CdtOut { new_bin: None, result: None }) } else { Err(rc::OP_NOT_APPLICABLE) };
     }
@@ -98,7 +110,7 @@ pub fn execute(bin: Option<&Bin>, name: &str, modify: bool, payload: &[u8]) -> R
         // every remove-by) of a bin that does not exist are no-ops answering nothing; a sort is a
         // type error.
         match code {
-            5..=8 | 10 | 11 | 32..=39 | 75..=87 => return Ok(CdtOut { new_bin: None, result: None }),
+            5..=8 | 10 | 11 | 32..=40 | 75..=89 => return Ok(CdtOut { new_bin: None, result: None }),
             13 => return Err(rc::INCOMPATIBLE_TYPE),
             _ => {}
         }
@@ -168,9 +180,10 @@ fn apply(value: Option<Mp>, ctx: &[(i64, &Mp)], code: i64, args: &[Mp]) -> Resul
     // cdt_context_dig: every failure to step into an element (not a list or map, the other kind's
     // context type, no such element, an unknown or create context type) is OP_NOT_APPLICABLE.
     let mut container = value.ok_or(rc::OP_NOT_APPLICABLE)?;
+    let create = *ctx_type & CTX_CREATE;
     // Context types (cdt.c): 0x10 list index, 0x11 list rank, 0x13 list value, 0x20 map index,
-    // 0x21 map rank, 0x22 map key, 0x23 map value.
-    let slot: Option<usize> = match (*ctx_type, &container) {
+    // 0x21 map rank, 0x22 map key, 0x23 map value; list index and map key may carry create flags.
+    let slot: Option<usize> = match (*ctx_type & !CTX_CREATE, &container) {
         (0x10 | 0x11 | 0x13, Mp::Array(items)) => {
             let skip = usize::from(list_header(items).is_some());
             let values: Vec<&Mp> = items[skip..].iter().collect();
@@ -184,8 +197,10 @@ fn apply(value: Option<Mp>, ctx: &[(i64, &Mp)], code: i64, args: &[Mp]) -> Resul
         }
         _ => return Err(rc::OP_NOT_APPLICABLE),
     };
-    let Some(slot) = slot else {
-        return Err(rc::OP_NOT_APPLICABLE);
+    let slot = match slot {
+        Some(slot) => slot,
+        None if create != 0 => create_child(&mut container, *ctx_type, ctx_value)?,
+        None => return Err(rc::OP_NOT_APPLICABLE),
     };
     let inner = match &container {
         Mp::Array(items) => items[slot].clone(),
@@ -228,6 +243,38 @@ pub fn dig(value: &Mp, ctx: &[Mp]) -> Option<Mp> {
         };
     }
     Some(cur)
+/// A create context's new element (cdt.c cdt_context_create_*): an empty list (list index create,
+/// padded with nils up to the index when 0x80 is set) or an empty map (map key create), ordered
+/// as the flags say. Returns its slot.
+fn create_child(container: &mut Mp, ctx_type: i64, at: &Mp) -> Result<usize, u8> {
+    let flags = ctx_type & CTX_CREATE;
+    match (ctx_type & !CTX_CREATE, container) {
+        (0x10, Mp::Array(items)) => {
+            let skip = usize::from(list_header(items).is_some());
+            let n = (items.len() - skip) as i64;
+            let i = int(Some(at))?;
+            if i < 0 || (i > n && flags != 0x80) {
+                return Err(rc::OP_NOT_APPLICABLE);
+            }
+            while ((items.len() - skip) as i64) < i {
+                items.push(Mp::Nil);
+            }
+            let new = if flags == 0xc0 { vec![Mp::Ext(1, Vec::new())] } else { Vec::new() };
+            items.push(Mp::Array(new));
+            Ok(items.len() - 1)
+        }
+        (0x22, Mp::Map(pairs)) => {
+            let order: i8 = match flags {
+                0x80 => 1,
+                0xc0 => 3,
+                _ => 0,
+            };
+            let new = if order != 0 { vec![(Mp::Ext(order, Vec::new()), Mp::Nil)] } else { Vec::new() };
+            pairs.push((at.clone(), Mp::Map(new)));
+            Ok(pairs.len() - 1)
+        }
+        _ => Err(rc::OP_NOT_APPLICABLE),
+    }
 }
 
 /// The element a context step selects (kind: 0 index, 1 rank, 2 key, 3 value), as the
@@ -372,12 +419,12 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool, ordered: b
             (None, true)
         }
         16 => (size(list), false),
-        5..=8 | 10 | 17..=39 => {
+        5..=8 | 10 | 17..=40 => {
             // The get/remove-by family (cdt_list.rs): [rt, selector args...] or, for pop/remove/
             // trim/get/get_range, [selector args...] with the result type the op implies.
             let opt_count = |i: usize| args.get(i).filter(|c| !matches!(c, Mp::Nil)).map(|c| int(Some(c))).transpose();
             let view = ListView { items: list, ordered };
-            let remove = matches!(code, 5..=8 | 10 | 32..=39);
+            let remove = matches!(code, 5..=8 | 10 | 32..=40);
             let picked = match code {
                 5 | 7 => cdt_list::by_index_range(&view, if code == 5 { RT_VALUE } else { RT_COUNT }, int(args.first())?, Some(1), false)?,
                 6 | 8 => cdt_list::by_index_range(&view, if code == 6 { RT_VALUE } else { RT_COUNT }, int(args.first())?, opt_count(1)?, true)?,
@@ -400,6 +447,14 @@ fn list_op(code: i64, args: &[Mp], list: &mut Vec<Mp>, existed: bool, ordered: b
                     cdt_list::by_value_interval(&view, int(args.first())?, arg(1)?, end, true)?
                 }
                 26 | 39 => cdt_list::by_rank_range(&view, int(args.first())?, int(args.get(1))?, opt_count(2)?, true)?,
+                27 | 40 => {
+                    // [rt, value, rank, count?]: ranks from the value's own rank (the number of
+                    // items below it) plus `rank`.
+                    let value = arg(1)?;
+                    let below = view.items.iter().filter(|x| cdt_select::cmp(x, value).is_lt()).count();
+                    let (start, count) = cdt_select::relative_window(below, int(args.get(2))?, opt_count(3)?, view.items.len());
+                    cdt_list::by_rank_range(&view, int(args.first())?, start, count, true)?
+                }
                 _ => return Err(rc::UNSUPPORTED_FEATURE),
             };
             let changed = remove && !picked.removed.is_empty();
@@ -496,10 +551,19 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
             pairs.retain(|(k, _)| is_header(k));
             (None, existed)
         }
+        64 => {
+            // set_type [attr]: the map's order (key-ordered 1, key-value-ordered 3, unordered 0).
+            let attr = int(args.first())?;
+            pairs.retain(|(k, _)| !is_header(k));
+            if attr & 3 != 0 {
+                pairs.insert(0, (Mp::Ext((attr & 3) as i8, Vec::new()), Mp::Nil));
+            }
+            (None, true)
+        }
         96 => (Some(count(pairs)), false),
-        76..=87 | 97..=108 => {
+        76..=89 | 97..=110 => {
             let rt = int(args.first())?;
-            let remove = code <= 87;
+            let remove = code <= 89;
             // Each remove op mirrors a get op (cdt.c op tables).
             let base = match code {
                 76 => 97,
@@ -512,9 +576,12 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
                 85 => 104,
                 86 => 105,
                 87 => 106,
+                88 => 109,
+                89 => 110,
                 c => c,
             };
-            let count = || args.get(2).filter(|c| !matches!(c, Mp::Nil)).map(|c| int(Some(c))).transpose();
+            let count_at = |i: usize| args.get(i).filter(|c| !matches!(c, Mp::Nil)).map(|c| int(Some(c))).transpose();
+            let count = || count_at(2);
             let end = || match args.get(2) {
                 None => End::Open, // an explicit nil end is the nil value (below everything)
                 Some(e) => End::Before(e),
@@ -536,6 +603,19 @@ fn map_op(code: i64, args: &[Mp], pairs: &mut Vec<(Mp, Mp)>, existed: bool) -> R
                     104 => cdt_map::by_index_range(&view, rt, int(args.get(1))?, count()?, true)?,
                     105 => cdt_map::by_value_interval(&view, rt, arg(1)?, end(), true)?,
                     106 => cdt_map::by_rank_range(&view, rt, int(args.get(1))?, count()?, true)?,
+                    109 | 110 => {
+                        // [rt, key|value, index|rank, count?]: from the key's index (the keys below
+                        // it) or the value's rank (the values below it) plus the offset.
+                        let anchor = arg(1)?;
+                        let among = if base == 109 { &view.keys } else { &view.values };
+                        let below = among.iter().filter(|x| cdt_select::cmp(x, anchor).is_lt()).count();
+                        let (start, count) = cdt_select::relative_window(below, int(args.get(2))?, count_at(3)?, view.len());
+                        if base == 109 {
+                            cdt_map::by_index_range(&view, rt, start, count, true)?
+                        } else {
+                            cdt_map::by_rank_range(&view, rt, start, count, true)?
+                        }
+                    }
                     107 | 108 => match arg(1)? {
                         Mp::Array(items) if base == 107 => cdt_map::by_key_list(&view, rt, items)?,
                         Mp::Array(items) => cdt_map::by_value_list(&view, rt, items)?,

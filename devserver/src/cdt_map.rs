@@ -21,7 +21,7 @@ pub struct MapView<'a> {
 }
 
 impl MapView<'_> {
-    fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.keys.len()
     }
 

@@ -101,6 +101,22 @@ pub fn calc_index_count(index: i64, count: Option<i64>, n: usize, multi: bool) -
     Some((i as usize, count.min(n - i) as usize))
 }
 
+/// A relative selector's window (cdt.c calc_rel_index_count): the anchor's position `base` plus
+/// `offset`, `count` items (all when None); a start below 0 shortens the count. Returns an index
+/// and count for the range selectors, never negative (so they do not count from the end).
+pub fn relative_window(base: usize, offset: i64, count: Option<i64>, n: usize) -> (i64, Option<i64>) {
+    let n = n as i64;
+    let start = base as i64 + offset;
+    let s = start.max(0);
+    match count {
+        Some(c) => {
+            let end = start.saturating_add(c.max(0));
+            (s.min(n), Some((end.min(n) - s).max(0)))
+        }
+        None => (s.min(n), None),
+    }
+}
+
 pub fn kind(rt: i64) -> i64 {
     rt & !INVERTED
 }

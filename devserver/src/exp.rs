@@ -4,7 +4,8 @@
 //! Supported: comparisons, in-list, and/or/not/exclusive, arithmetic and integer bit ops, min/max,
 //! conversions, cond, let/var, bins, bin type, record key, metadata, and list/map calls (run by
 //! cdt.rs), regex comparisons (regex.rs) and geo comparisons (geo.rs). Bit/HLL calls answer
-//! UNSUPPORTED_FEATURE.
+//! UNSUPPORTED_FEATURE. Like exp.c's build step, numeric operators check the types their
+//! arguments are known to have (bins, literals, other operators): a mismatch is PARAMETER.
 
 use crate::clock;
 use crate::msgpack::{self, Mp};
@@ -36,6 +37,9 @@ const TO_FLOAT: i64 = 31;
 const INT_AND: i64 = 32;
 const INT_NOT: i64 = 35;
 const INT_ARSHIFT: i64 = 38;
+const INT_COUNT: i64 = 39;
+const INT_LSCAN: i64 = 40;
+const INT_RSCAN: i64 = 41;
 const MIN: i64 = 50;
 const MAX: i64 = 51;
 const META_DIGEST_MOD: i64 = 64;
@@ -155,11 +159,21 @@ fn build(v: &Mp) -> Result<Node, u8> {
         }
         AND | OR | EXCLUSIVE | ADD..=MOD | MIN | MAX | INT_AND..=INT_ARSHIFT => {
             arity(1, usize::MAX)?;
-            Node::Op(op, args.iter().map(build).collect::<Result<_, _>>()?)
+            let nodes: Vec<Node> = args.iter().map(build).collect::<Result<_, _>>()?;
+            check_types(op, &nodes)?;
+            Node::Op(op, nodes)
         }
-        NOT | ABS | FLOOR | CEIL | TO_INT | TO_FLOAT => {
+        NOT | ABS | FLOOR | CEIL | TO_INT | TO_FLOAT | INT_COUNT => {
             arity(1, 1)?;
-            Node::Op(op, vec![build(&args[0])?])
+            let nodes = vec![build(&args[0])?];
+            check_types(op, &nodes)?;
+            Node::Op(op, nodes)
+        }
+        INT_LSCAN | INT_RSCAN => {
+            arity(2, 2)?;
+            let nodes = vec![build(&args[0])?, build(&args[1])?];
+            check_types(op, &nodes)?;
+            Node::Op(op, nodes)
         }
         META_DIGEST_MOD => {
             arity(1, 1)?;
@@ -248,9 +262,60 @@ fn build(v: &Mp) -> Result<Node, u8> {
             }
             Node::Op(op, sides.into())
         }
-        0 | 39..=41 | 100..=102 | 122 => return Err(rc::UNSUPPORTED_FEATURE),
+        0 => {
+            // unknown: evaluates to unknown (fails the expression where it is reached)
+            arity(0, 0)?;
+            Node::Lit(Val::Unknown)
+        }
+        100..=102 | 122 => return Err(rc::UNSUPPORTED_FEATURE),
         _ => return Err(rc::PARAMETER),
     })
+}
+
+/// The type a node is known to produce before any record is read (None: only known at run time).
+fn static_type(n: &Node) -> Option<i64> {
+    match n {
+        Node::Lit(v) => Some(match v {
+            Val::Nil => T_NIL,
+            Val::Bool(_) => T_BOOL,
+            Val::Int(_) => T_INT,
+            Val::Float(_) => T_FLOAT,
+            Val::Str(_) => T_STR,
+            Val::Blob(_) => T_BLOB,
+            Val::List(_) => T_LIST,
+            Val::Raw(..) | Val::Unknown => return None,
+        }),
+        Node::Bin(t, _) | Node::Key(t) => Some(*t),
+        Node::BinType(_) | Node::DigestMod(_) => Some(T_INT),
+        Node::Op(op, args) => match *op {
+            ADD..=23 | MIN | MAX | ABS => args.first().and_then(static_type),
+            24 | 25 | FLOOR | CEIL | TO_FLOAT => Some(T_FLOAT),
+            MOD | TO_INT | INT_AND..=INT_RSCAN | 65..=META_RECORD_SIZE => Some(T_INT),
+            CMP_EQ..=IN_LIST | AND..=EXCLUSIVE => Some(T_BOOL),
+            _ => None,
+        },
+        Node::Regex(..) => Some(T_BOOL),
+        _ => None,
+    }
+}
+
+/// exp.c build_*: the argument types a numeric operator takes. Arguments whose type is only known
+/// at run time pass here (a wrong one makes the expression unknown when evaluated).
+fn check_types(op: i64, args: &[Node]) -> Result<(), u8> {
+    let known: Vec<i64> = args.iter().filter_map(static_type).collect();
+    let all = |t: i64| known.iter().all(|&k| k == t);
+    let ok = match op {
+        ADD..=23 | MIN | MAX | ABS => {
+            known.iter().all(|&k| k == T_INT || k == T_FLOAT) && known.windows(2).all(|w| w[0] == w[1])
+        }
+        24 | 25 | FLOOR | CEIL | TO_INT => all(T_FLOAT),
+        MOD | TO_FLOAT | INT_AND..=INT_COUNT => all(T_INT),
+        INT_LSCAN | INT_RSCAN => {
+            static_type(&args[0]).is_none_or(|t| t == T_INT) && static_type(&args[1]).is_none_or(|t| t == T_BOOL)
+        }
+        _ => true,
+    };
+    if ok { Ok(()) } else { Err(rc::PARAMETER) }
 }
 
 /// An expression operation (op 7 read / op 8 modify): `[expression, flags]`.
@@ -400,6 +465,7 @@ fn arith(op: i64, vals: &[Val]) -> Val {
             36 if rest.len() == 1 => Some(first.wrapping_shl(rest[0] as u32)),
             37 if rest.len() == 1 => Some(((first as u64).wrapping_shr(rest[0] as u32)) as i64),
             INT_ARSHIFT if rest.len() == 1 => Some(first.wrapping_shr(rest[0] as u32)),
+            INT_COUNT if rest.is_empty() => Some(first.count_ones() as i64),
             MIN => ints.iter().min().copied(),
             MAX => ints.iter().max().copied(),
             _ => None,
@@ -561,6 +627,19 @@ fn eval(n: &Node, ctx: &RecCtx<'_>, vars: &mut Vec<(Vec<u8>, Val)>) -> Val {
                     eval(&args[last], ctx, vars)
                 }
                 65..=META_RECORD_SIZE => meta(op, r),
+                INT_LSCAN | INT_RSCAN => {
+                    // The index (0 = most significant) of the first bit equal to `search`, scanning
+                    // from the left or from the right; -1 when none is.
+                    match (eval(&args[0], ctx, vars), eval(&args[1], ctx, vars)) {
+                        (Val::Int(v), Val::Bool(search)) => {
+                            let bit = |i: i64| ((v as u64) >> (63 - i)) & 1 == 1;
+                            let mut idx = (0..64).filter(|&i| bit(i) == search);
+                            let found = if op == INT_LSCAN { idx.next() } else { idx.next_back() };
+                            Val::Int(found.unwrap_or(-1))
+                        }
+                        _ => Val::Unknown,
+                    }
+                }
                 _ => {
                     let vals: Vec<Val> = args.iter().map(|a| eval(a, ctx, vars)).collect();
                     arith(op, &vals)

@@ -18,7 +18,6 @@ from aerospike_py._aerospike import (
     AsyncQuery,
     Client,
     Query,
-    calc_digest,
     get_metrics,
     init_metrics,
     init_tracing,
@@ -27,6 +26,11 @@ from aerospike_py._aerospike import (
     shutdown_tracing,
 )
 from aerospike_py._types import BatchRecord, BatchRecords
+from aerospike_py._values import CDTInfinite, CDTWildcard, KeyOrderedDict, null
+from aerospike_py._official_names import *  # noqa: F403 - names of the official module (see there)
+
+# The official client's scan object: here a Query without a predicate (Client.scan returns one).
+Scan = Query
 from aerospike_py import cdt_ctx, exception, expressions, list_operations, map_operations, operations, predicates
 from aerospike_py.geospatial import GeoJSON, geodata, geojson
 
@@ -35,9 +39,13 @@ __all__ = [
     "AsyncQuery",
     "BatchRecord",
     "BatchRecords",
+    "CDTInfinite",
+    "CDTWildcard",
+    "KeyOrderedDict",
     "Client",
     "GeoJSON",
     "Query",
+    "Scan",
     "calc_digest",
     "cdt_ctx",
     "client",
@@ -50,12 +58,32 @@ __all__ = [
     "init_tracing",
     "list_operations",
     "map_operations",
+    "null",
     "operations",
     "predicates",
     "set_metrics_enabled",
     "shutdown_metrics",
     "shutdown_tracing",
 ]
+
+
+_MISSING: Any = object()
+
+
+def calc_digest(ns: str = _MISSING, set: str = _MISSING, key: Any = _MISSING) -> bytearray:  # noqa: A002
+    """The 20-byte digest the server addresses the record (ns, set, key) by, as a bytearray.
+
+    Errors as the official client's: TypeError naming a missing argument or the bad part."""
+    for pos, (name, value) in enumerate((("ns", ns), ("set", set), ("key", key)), 1):
+        if value is _MISSING:
+            raise TypeError(f"calc_digest() missing required argument '{name}' (pos {pos})")
+    if not isinstance(ns, str):
+        raise TypeError("Namespace should be a string")
+    if not isinstance(set, str):
+        raise TypeError("Set should be a string or unicode")
+    if isinstance(key, bool) or not isinstance(key, (str, int, bytes, bytearray)):
+        raise TypeError("Key is invalid")
+    return _aerospike.calc_digest(ns, set, key)
 
 
 def client(config: dict[str, Any]) -> Client:

@@ -19,8 +19,7 @@ Bins = dict[str, Any]
 Policy = dict[str, Any]
 Operation = dict[str, Any]
 Record = tuple[KeyOut, Meta, dict[str, Any]]
-Predicate = tuple[Any, ...]  # from aerospike_py.predicates (None when the value cannot be indexed: where() raises ParamError)
-Context = tuple[int, Any]
+Predicate = tuple[Any, ...]
 Config = dict[str, Any]
 
 POLICY_EXISTS_IGNORE: int
@@ -87,24 +86,6 @@ TTL_DONT_UPDATE: int
 """Keep the record's ttl on update (-2 is accepted too)."""
 TTL_CLIENT_DEFAULT: int
 """Use the client's default policy ttl (-3 is accepted too)."""
-INDEX_STRING: int
-"""Index datatype: strings."""
-INDEX_NUMERIC: int
-"""Index datatype: integers."""
-INDEX_GEO2DSPHERE: int
-"""Index datatype: GeoJSON (points and regions on the sphere)."""
-INDEX_BLOB: int
-"""Index datatype: bytes."""
-INDEX_TYPE_DEFAULT: int
-"""Index the bin's value."""
-INDEX_TYPE_LIST: int
-"""Index the items of a list bin."""
-INDEX_TYPE_MAPKEYS: int
-"""Index the keys of a map bin."""
-INDEX_TYPE_MAPVALUES: int
-"""Index the values of a map bin."""
-AS_BYTES_GEOJSON: int
-"""Particle type of a GeoJSON bin."""
 OPERATOR_READ: int
 """Operation code of operations.read."""
 OPERATOR_WRITE: int
@@ -319,6 +300,436 @@ OP_MAP_GET_BY_VALUE_LIST: int
 """Operation code of map_operations.map_get_by_value_list."""
 OP_MAP_GET_BY_KEY_LIST: int
 """Operation code of map_operations.map_get_by_key_list."""
+ABORT_ALREADY_ABORTED: int
+"""As the official aerospike.ABORT_ALREADY_ABORTED."""
+ABORT_CLOSE_ABANDONED: int
+"""As the official aerospike.ABORT_CLOSE_ABANDONED."""
+ABORT_COMMIT_FAILED: int
+"""As the official aerospike.ABORT_COMMIT_FAILED."""
+ABORT_OK: int
+"""As the official aerospike.ABORT_OK."""
+ABORT_ROLL_BACK_ABANDONED: int
+"""As the official aerospike.ABORT_ROLL_BACK_ABANDONED."""
+AS_BOOL: int
+"""As the official aerospike.AS_BOOL."""
+AS_BYTES_BLOB: int
+"""As the official aerospike.AS_BYTES_BLOB."""
+AS_BYTES_BOOL: int
+"""As the official aerospike.AS_BYTES_BOOL."""
+AS_BYTES_CSHARP: int
+"""As the official aerospike.AS_BYTES_CSHARP."""
+AS_BYTES_DOUBLE: int
+"""As the official aerospike.AS_BYTES_DOUBLE."""
+AS_BYTES_ERLANG: int
+"""As the official aerospike.AS_BYTES_ERLANG."""
+AS_BYTES_HLL: int
+"""As the official aerospike.AS_BYTES_HLL."""
+AS_BYTES_INTEGER: int
+"""As the official aerospike.AS_BYTES_INTEGER."""
+AS_BYTES_JAVA: int
+"""As the official aerospike.AS_BYTES_JAVA."""
+AS_BYTES_LIST: int
+"""As the official aerospike.AS_BYTES_LIST."""
+AS_BYTES_MAP: int
+"""As the official aerospike.AS_BYTES_MAP."""
+AS_BYTES_PHP: int
+"""As the official aerospike.AS_BYTES_PHP."""
+AS_BYTES_PYTHON: int
+"""As the official aerospike.AS_BYTES_PYTHON."""
+AS_BYTES_RUBY: int
+"""As the official aerospike.AS_BYTES_RUBY."""
+AS_BYTES_STRING: int
+"""As the official aerospike.AS_BYTES_STRING."""
+AS_BYTES_TYPE_MAX: int
+"""As the official aerospike.AS_BYTES_TYPE_MAX."""
+AS_BYTES_UNDEF: int
+"""As the official aerospike.AS_BYTES_UNDEF."""
+AUTH_EXTERNAL: int
+"""As the official aerospike.AUTH_EXTERNAL."""
+AUTH_EXTERNAL_INSECURE: int
+"""As the official aerospike.AUTH_EXTERNAL_INSECURE."""
+AUTH_INTERNAL: int
+"""As the official aerospike.AUTH_INTERNAL."""
+AUTH_PKI: int
+"""As the official aerospike.AUTH_PKI."""
+BIT_OVERFLOW_FAIL: int
+"""As the official aerospike.BIT_OVERFLOW_FAIL."""
+BIT_OVERFLOW_SATURATE: int
+"""As the official aerospike.BIT_OVERFLOW_SATURATE."""
+BIT_OVERFLOW_WRAP: int
+"""As the official aerospike.BIT_OVERFLOW_WRAP."""
+BIT_RESIZE_DEFAULT: int
+"""As the official aerospike.BIT_RESIZE_DEFAULT."""
+BIT_RESIZE_FROM_FRONT: int
+"""As the official aerospike.BIT_RESIZE_FROM_FRONT."""
+BIT_RESIZE_GROW_ONLY: int
+"""As the official aerospike.BIT_RESIZE_GROW_ONLY."""
+BIT_RESIZE_SHRINK_ONLY: int
+"""As the official aerospike.BIT_RESIZE_SHRINK_ONLY."""
+BIT_WRITE_CREATE_ONLY: int
+"""As the official aerospike.BIT_WRITE_CREATE_ONLY."""
+BIT_WRITE_DEFAULT: int
+"""As the official aerospike.BIT_WRITE_DEFAULT."""
+BIT_WRITE_NO_FAIL: int
+"""As the official aerospike.BIT_WRITE_NO_FAIL."""
+BIT_WRITE_PARTIAL: int
+"""As the official aerospike.BIT_WRITE_PARTIAL."""
+BIT_WRITE_UPDATE_ONLY: int
+"""As the official aerospike.BIT_WRITE_UPDATE_ONLY."""
+CDT_CTX_LIST_INDEX_CREATE: int
+"""As the official aerospike.CDT_CTX_LIST_INDEX_CREATE."""
+CDT_CTX_MAP_KEY_CREATE: int
+"""As the official aerospike.CDT_CTX_MAP_KEY_CREATE."""
+COMMIT_ALREADY_COMMITTED: int
+"""As the official aerospike.COMMIT_ALREADY_COMMITTED."""
+COMMIT_CLOSE_ABANDONED: int
+"""As the official aerospike.COMMIT_CLOSE_ABANDONED."""
+COMMIT_OK: int
+"""As the official aerospike.COMMIT_OK."""
+COMMIT_ROLL_FORWARD_ABANDONED: int
+"""As the official aerospike.COMMIT_ROLL_FORWARD_ABANDONED."""
+ERROR_DETAIL_EXP_TRACE: int
+"""As the official aerospike.ERROR_DETAIL_EXP_TRACE."""
+ERROR_DETAIL_MESSAGE: int
+"""As the official aerospike.ERROR_DETAIL_MESSAGE."""
+ERROR_DETAIL_NONE: int
+"""As the official aerospike.ERROR_DETAIL_NONE."""
+ERROR_DETAIL_SUBCODE: int
+"""As the official aerospike.ERROR_DETAIL_SUBCODE."""
+EXP_LOOPVAR_INDEX: int
+"""As the official aerospike.EXP_LOOPVAR_INDEX."""
+EXP_LOOPVAR_KEY: int
+"""As the official aerospike.EXP_LOOPVAR_KEY."""
+EXP_LOOPVAR_VALUE: int
+"""As the official aerospike.EXP_LOOPVAR_VALUE."""
+EXP_PATH_MODIFY_DEFAULT: int
+"""As the official aerospike.EXP_PATH_MODIFY_DEFAULT."""
+EXP_PATH_MODIFY_NO_FAIL: int
+"""As the official aerospike.EXP_PATH_MODIFY_NO_FAIL."""
+EXP_PATH_SELECT_LIST_VALUE: int
+"""As the official aerospike.EXP_PATH_SELECT_LIST_VALUE."""
+EXP_PATH_SELECT_MAP_KEY: int
+"""As the official aerospike.EXP_PATH_SELECT_MAP_KEY."""
+EXP_PATH_SELECT_MAP_KEY_VALUE: int
+"""As the official aerospike.EXP_PATH_SELECT_MAP_KEY_VALUE."""
+EXP_PATH_SELECT_MAP_VALUE: int
+"""As the official aerospike.EXP_PATH_SELECT_MAP_VALUE."""
+EXP_PATH_SELECT_MATCHING_TREE: int
+"""As the official aerospike.EXP_PATH_SELECT_MATCHING_TREE."""
+EXP_PATH_SELECT_NO_FAIL: int
+"""As the official aerospike.EXP_PATH_SELECT_NO_FAIL."""
+EXP_PATH_SELECT_VALUE: int
+"""As the official aerospike.EXP_PATH_SELECT_VALUE."""
+EXP_READ_DEFAULT: int
+"""As the official aerospike.EXP_READ_DEFAULT."""
+EXP_READ_EVAL_NO_FAIL: int
+"""As the official aerospike.EXP_READ_EVAL_NO_FAIL."""
+EXP_WRITE_ALLOW_DELETE: int
+"""As the official aerospike.EXP_WRITE_ALLOW_DELETE."""
+EXP_WRITE_CREATE_ONLY: int
+"""As the official aerospike.EXP_WRITE_CREATE_ONLY."""
+EXP_WRITE_DEFAULT: int
+"""As the official aerospike.EXP_WRITE_DEFAULT."""
+EXP_WRITE_EVAL_NO_FAIL: int
+"""As the official aerospike.EXP_WRITE_EVAL_NO_FAIL."""
+EXP_WRITE_POLICY_NO_FAIL: int
+"""As the official aerospike.EXP_WRITE_POLICY_NO_FAIL."""
+EXP_WRITE_UPDATE_ONLY: int
+"""As the official aerospike.EXP_WRITE_UPDATE_ONLY."""
+HLL_WRITE_ALLOW_FOLD: int
+"""As the official aerospike.HLL_WRITE_ALLOW_FOLD."""
+HLL_WRITE_CREATE_ONLY: int
+"""As the official aerospike.HLL_WRITE_CREATE_ONLY."""
+HLL_WRITE_DEFAULT: int
+"""As the official aerospike.HLL_WRITE_DEFAULT."""
+HLL_WRITE_NO_FAIL: int
+"""As the official aerospike.HLL_WRITE_NO_FAIL."""
+HLL_WRITE_UPDATE_ONLY: int
+"""As the official aerospike.HLL_WRITE_UPDATE_ONLY."""
+INTEGER: int
+"""As the official aerospike.INTEGER."""
+JOB_STATUS_COMPLETED: int
+"""As the official aerospike.JOB_STATUS_COMPLETED."""
+JOB_STATUS_INPROGRESS: int
+"""As the official aerospike.JOB_STATUS_INPROGRESS."""
+JOB_STATUS_UNDEF: int
+"""As the official aerospike.JOB_STATUS_UNDEF."""
+LOG_LEVEL_DEBUG: int
+"""As the official aerospike.LOG_LEVEL_DEBUG."""
+LOG_LEVEL_ERROR: int
+"""As the official aerospike.LOG_LEVEL_ERROR."""
+LOG_LEVEL_INFO: int
+"""As the official aerospike.LOG_LEVEL_INFO."""
+LOG_LEVEL_OFF: int
+"""As the official aerospike.LOG_LEVEL_OFF."""
+LOG_LEVEL_TRACE: int
+"""As the official aerospike.LOG_LEVEL_TRACE."""
+LOG_LEVEL_WARN: int
+"""As the official aerospike.LOG_LEVEL_WARN."""
+MAP_WRITE_NO_FAIL: int
+"""As the official aerospike.MAP_WRITE_NO_FAIL."""
+MAP_WRITE_PARTIAL: int
+"""As the official aerospike.MAP_WRITE_PARTIAL."""
+OP_BIT_ADD: int
+"""Operation code (official aerospike.OP_BIT_ADD)."""
+OP_BIT_AND: int
+"""Operation code (official aerospike.OP_BIT_AND)."""
+OP_BIT_COUNT: int
+"""Operation code (official aerospike.OP_BIT_COUNT)."""
+OP_BIT_GET: int
+"""Operation code (official aerospike.OP_BIT_GET)."""
+OP_BIT_GET_INT: int
+"""Operation code (official aerospike.OP_BIT_GET_INT)."""
+OP_BIT_INSERT: int
+"""Operation code (official aerospike.OP_BIT_INSERT)."""
+OP_BIT_LSCAN: int
+"""Operation code (official aerospike.OP_BIT_LSCAN)."""
+OP_BIT_LSHIFT: int
+"""Operation code (official aerospike.OP_BIT_LSHIFT)."""
+OP_BIT_NOT: int
+"""Operation code (official aerospike.OP_BIT_NOT)."""
+OP_BIT_OR: int
+"""Operation code (official aerospike.OP_BIT_OR)."""
+OP_BIT_REMOVE: int
+"""Operation code (official aerospike.OP_BIT_REMOVE)."""
+OP_BIT_RESIZE: int
+"""Operation code (official aerospike.OP_BIT_RESIZE)."""
+OP_BIT_RSCAN: int
+"""Operation code (official aerospike.OP_BIT_RSCAN)."""
+OP_BIT_RSHIFT: int
+"""Operation code (official aerospike.OP_BIT_RSHIFT)."""
+OP_BIT_SET: int
+"""Operation code (official aerospike.OP_BIT_SET)."""
+OP_BIT_SET_INT: int
+"""Operation code (official aerospike.OP_BIT_SET_INT)."""
+OP_BIT_SUBTRACT: int
+"""Operation code (official aerospike.OP_BIT_SUBTRACT)."""
+OP_BIT_XOR: int
+"""Operation code (official aerospike.OP_BIT_XOR)."""
+OP_EXPR_READ: int
+"""Operation code (official aerospike.OP_EXPR_READ)."""
+OP_EXPR_WRITE: int
+"""Operation code (official aerospike.OP_EXPR_WRITE)."""
+OP_HLL_ADD: int
+"""Operation code (official aerospike.OP_HLL_ADD)."""
+OP_HLL_DESCRIBE: int
+"""Operation code (official aerospike.OP_HLL_DESCRIBE)."""
+OP_HLL_FOLD: int
+"""Operation code (official aerospike.OP_HLL_FOLD)."""
+OP_HLL_GET_COUNT: int
+"""Operation code (official aerospike.OP_HLL_GET_COUNT)."""
+OP_HLL_GET_INTERSECT_COUNT: int
+"""Operation code (official aerospike.OP_HLL_GET_INTERSECT_COUNT)."""
+OP_HLL_GET_SIMILARITY: int
+"""Operation code (official aerospike.OP_HLL_GET_SIMILARITY)."""
+OP_HLL_GET_UNION: int
+"""Operation code (official aerospike.OP_HLL_GET_UNION)."""
+OP_HLL_GET_UNION_COUNT: int
+"""Operation code (official aerospike.OP_HLL_GET_UNION_COUNT)."""
+OP_HLL_INIT: int
+"""Operation code (official aerospike.OP_HLL_INIT)."""
+OP_HLL_MAY_CONTAIN: int
+"""Operation code (official aerospike.OP_HLL_MAY_CONTAIN)."""
+OP_HLL_REFRESH_COUNT: int
+"""Operation code (official aerospike.OP_HLL_REFRESH_COUNT)."""
+OP_HLL_SET_UNION: int
+"""Operation code (official aerospike.OP_HLL_SET_UNION)."""
+OP_LIST_CREATE: int
+"""Operation code (official aerospike.OP_LIST_CREATE)."""
+OP_LIST_GET_BY_INDEX_RANGE_TO_END: int
+"""Operation code (official aerospike.OP_LIST_GET_BY_INDEX_RANGE_TO_END)."""
+OP_LIST_GET_BY_RANK_RANGE_TO_END: int
+"""Operation code (official aerospike.OP_LIST_GET_BY_RANK_RANGE_TO_END)."""
+OP_LIST_GET_BY_VALUE_RANK_RANGE_REL: int
+"""Operation code (official aerospike.OP_LIST_GET_BY_VALUE_RANK_RANGE_REL)."""
+OP_LIST_GET_BY_VALUE_RANK_RANGE_REL_TO_END: int
+"""Operation code (official aerospike.OP_LIST_GET_BY_VALUE_RANK_RANGE_REL_TO_END)."""
+OP_LIST_REMOVE_BY_INDEX_RANGE_TO_END: int
+"""Operation code (official aerospike.OP_LIST_REMOVE_BY_INDEX_RANGE_TO_END)."""
+OP_LIST_REMOVE_BY_RANK_RANGE_TO_END: int
+"""Operation code (official aerospike.OP_LIST_REMOVE_BY_RANK_RANGE_TO_END)."""
+OP_LIST_REMOVE_BY_REL_RANK_RANGE: int
+"""Operation code (official aerospike.OP_LIST_REMOVE_BY_REL_RANK_RANGE)."""
+OP_LIST_REMOVE_BY_REL_RANK_RANGE_TO_END: int
+"""Operation code (official aerospike.OP_LIST_REMOVE_BY_REL_RANK_RANGE_TO_END)."""
+OP_LIST_REMOVE_BY_VALUE_RANK_RANGE_REL: int
+"""Operation code (official aerospike.OP_LIST_REMOVE_BY_VALUE_RANK_RANGE_REL)."""
+OP_LIST_SET_ORDER: int
+"""Operation code (official aerospike.OP_LIST_SET_ORDER)."""
+OP_MAP_CREATE: int
+"""Operation code (official aerospike.OP_MAP_CREATE)."""
+OP_MAP_GET_BY_INDEX_RANGE_TO_END: int
+"""Operation code (official aerospike.OP_MAP_GET_BY_INDEX_RANGE_TO_END)."""
+OP_MAP_GET_BY_KEY_INDEX_RANGE_REL: int
+"""Operation code (official aerospike.OP_MAP_GET_BY_KEY_INDEX_RANGE_REL)."""
+OP_MAP_GET_BY_KEY_REL_INDEX_RANGE: int
+"""Operation code (official aerospike.OP_MAP_GET_BY_KEY_REL_INDEX_RANGE)."""
+OP_MAP_GET_BY_KEY_REL_INDEX_RANGE_TO_END: int
+"""Operation code (official aerospike.OP_MAP_GET_BY_KEY_REL_INDEX_RANGE_TO_END)."""
+OP_MAP_GET_BY_RANK_RANGE_TO_END: int
+"""Operation code (official aerospike.OP_MAP_GET_BY_RANK_RANGE_TO_END)."""
+OP_MAP_GET_BY_VALUE_RANK_RANGE_REL: int
+"""Operation code (official aerospike.OP_MAP_GET_BY_VALUE_RANK_RANGE_REL)."""
+OP_MAP_GET_BY_VALUE_RANK_RANGE_REL_TO_END: int
+"""Operation code (official aerospike.OP_MAP_GET_BY_VALUE_RANK_RANGE_REL_TO_END)."""
+OP_MAP_REMOVE_BY_INDEX_RANGE_TO_END: int
+"""Operation code (official aerospike.OP_MAP_REMOVE_BY_INDEX_RANGE_TO_END)."""
+OP_MAP_REMOVE_BY_KEY_INDEX_RANGE_REL: int
+"""Operation code (official aerospike.OP_MAP_REMOVE_BY_KEY_INDEX_RANGE_REL)."""
+OP_MAP_REMOVE_BY_KEY_REL_INDEX_RANGE: int
+"""Operation code (official aerospike.OP_MAP_REMOVE_BY_KEY_REL_INDEX_RANGE)."""
+OP_MAP_REMOVE_BY_KEY_REL_INDEX_RANGE_TO_END: int
+"""Operation code (official aerospike.OP_MAP_REMOVE_BY_KEY_REL_INDEX_RANGE_TO_END)."""
+OP_MAP_REMOVE_BY_RANK_RANGE_TO_END: int
+"""Operation code (official aerospike.OP_MAP_REMOVE_BY_RANK_RANGE_TO_END)."""
+OP_MAP_REMOVE_BY_VALUE_RANK_RANGE_REL: int
+"""Operation code (official aerospike.OP_MAP_REMOVE_BY_VALUE_RANK_RANGE_REL)."""
+OP_MAP_REMOVE_BY_VALUE_REL_INDEX_RANGE: int
+"""Operation code (official aerospike.OP_MAP_REMOVE_BY_VALUE_REL_INDEX_RANGE)."""
+OP_MAP_REMOVE_BY_VALUE_REL_RANK_RANGE: int
+"""Operation code (official aerospike.OP_MAP_REMOVE_BY_VALUE_REL_RANK_RANGE)."""
+OP_MAP_REMOVE_BY_VALUE_REL_RANK_RANGE_TO_END: int
+"""Operation code (official aerospike.OP_MAP_REMOVE_BY_VALUE_REL_RANK_RANGE_TO_END)."""
+OP_MAP_SET_POLICY: int
+"""Operation code (official aerospike.OP_MAP_SET_POLICY)."""
+POLICY_RETRY_NONE: int
+"""As the official aerospike.POLICY_RETRY_NONE."""
+POLICY_RETRY_ONCE: int
+"""As the official aerospike.POLICY_RETRY_ONCE."""
+PRIV_DATA_ADMIN: int
+"""As the official aerospike.PRIV_DATA_ADMIN."""
+PRIV_READ: int
+"""As the official aerospike.PRIV_READ."""
+PRIV_READ_WRITE: int
+"""As the official aerospike.PRIV_READ_WRITE."""
+PRIV_READ_WRITE_UDF: int
+"""As the official aerospike.PRIV_READ_WRITE_UDF."""
+PRIV_SINDEX_ADMIN: int
+"""As the official aerospike.PRIV_SINDEX_ADMIN."""
+PRIV_SYS_ADMIN: int
+"""As the official aerospike.PRIV_SYS_ADMIN."""
+PRIV_TRUNCATE: int
+"""As the official aerospike.PRIV_TRUNCATE."""
+PRIV_UDF_ADMIN: int
+"""As the official aerospike.PRIV_UDF_ADMIN."""
+PRIV_USER_ADMIN: int
+"""As the official aerospike.PRIV_USER_ADMIN."""
+PRIV_WRITE: int
+"""As the official aerospike.PRIV_WRITE."""
+QUERY_DURATION_LONG: int
+"""As the official aerospike.QUERY_DURATION_LONG."""
+QUERY_DURATION_LONG_RELAX_AP: int
+"""As the official aerospike.QUERY_DURATION_LONG_RELAX_AP."""
+QUERY_DURATION_SHORT: int
+"""As the official aerospike.QUERY_DURATION_SHORT."""
+SERIALIZER_JSON: int
+"""As the official aerospike.SERIALIZER_JSON."""
+SERIALIZER_NONE: int
+"""As the official aerospike.SERIALIZER_NONE."""
+SERIALIZER_USER: int
+"""As the official aerospike.SERIALIZER_USER."""
+SUB_BIN_NAME_COUNT_TOO_LARGE: int
+"""As the official aerospike.SUB_BIN_NAME_COUNT_TOO_LARGE."""
+SUB_BIN_NOT_FOUND_HLL_CANNOT_CREATE_WITH_OP: int
+"""As the official aerospike.SUB_BIN_NOT_FOUND_HLL_CANNOT_CREATE_WITH_OP."""
+SUB_FILTERED_BINS: int
+"""As the official aerospike.SUB_FILTERED_BINS."""
+SUB_FILTERED_BINS_EVAL_FAILED: int
+"""As the official aerospike.SUB_FILTERED_BINS_EVAL_FAILED."""
+SUB_FILTERED_META: int
+"""As the official aerospike.SUB_FILTERED_META."""
+SUB_FILTERED_META_EVAL_FAILED: int
+"""As the official aerospike.SUB_FILTERED_META_EVAL_FAILED."""
+SUB_FORBID_CLOCK_SKEW_STOP_WRITES: int
+"""As the official aerospike.SUB_FORBID_CLOCK_SKEW_STOP_WRITES."""
+SUB_FORBID_DURABILITY_VIOLATION: int
+"""As the official aerospike.SUB_FORBID_DURABILITY_VIOLATION."""
+SUB_FORBID_MASKING_POLICY_BLOCKED: int
+"""As the official aerospike.SUB_FORBID_MASKING_POLICY_BLOCKED."""
+SUB_FORBID_MASKING_ROLE_VIOLATION: int
+"""As the official aerospike.SUB_FORBID_MASKING_ROLE_VIOLATION."""
+SUB_FORBID_REPLACE_CONFLICT_RESOLVING: int
+"""As the official aerospike.SUB_FORBID_REPLACE_CONFLICT_RESOLVING."""
+SUB_FORBID_SET_COUNT_STOP_WRITES: int
+"""As the official aerospike.SUB_FORBID_SET_COUNT_STOP_WRITES."""
+SUB_FORBID_SET_SIZE_STOP_WRITES: int
+"""As the official aerospike.SUB_FORBID_SET_SIZE_STOP_WRITES."""
+SUB_FORBID_TRUNCATED: int
+"""As the official aerospike.SUB_FORBID_TRUNCATED."""
+SUB_FORBID_XDR_FILTER_BLOCKED: int
+"""As the official aerospike.SUB_FORBID_XDR_FILTER_BLOCKED."""
+SUB_MRT_BLOCKED_ID_MISMATCH: int
+"""As the official aerospike.SUB_MRT_BLOCKED_ID_MISMATCH."""
+SUB_MRT_BLOCKED_RECORD_LOCKED: int
+"""As the official aerospike.SUB_MRT_BLOCKED_RECORD_LOCKED."""
+SUB_NONE: int
+"""As the official aerospike.SUB_NONE."""
+SUB_OPNOT_CDT_BOUNDED_LIST_OVERFLOW: int
+"""As the official aerospike.SUB_OPNOT_CDT_BOUNDED_LIST_OVERFLOW."""
+SUB_OPNOT_CDT_INDEX_OUT_OF_BOUNDS: int
+"""As the official aerospike.SUB_OPNOT_CDT_INDEX_OUT_OF_BOUNDS."""
+SUB_OPNOT_CDT_RANK_OUT_OF_BOUNDS: int
+"""As the official aerospike.SUB_OPNOT_CDT_RANK_OUT_OF_BOUNDS."""
+SUB_OPNOT_HLL_CANNOT_FOLD_MINHASH: int
+"""As the official aerospike.SUB_OPNOT_HLL_CANNOT_FOLD_MINHASH."""
+SUB_OPNOT_HLL_CANNOT_REDUCE_INDEX_BITS: int
+"""As the official aerospike.SUB_OPNOT_HLL_CANNOT_REDUCE_INDEX_BITS."""
+SUB_OPNOT_HLL_CANNOT_REDUCE_MINHASH_BITS: int
+"""As the official aerospike.SUB_OPNOT_HLL_CANNOT_REDUCE_MINHASH_BITS."""
+SUB_OPNOT_HLL_FOLD_INDEX_BITS_TOO_LARGE: int
+"""As the official aerospike.SUB_OPNOT_HLL_FOLD_INDEX_BITS_TOO_LARGE."""
+SUB_OPNOT_HLL_INDEX_BITS_UNSET: int
+"""As the official aerospike.SUB_OPNOT_HLL_INDEX_BITS_UNSET."""
+SUB_OPNOT_HLL_INTERSECT_MINHASH_MISMATCH: int
+"""As the official aerospike.SUB_OPNOT_HLL_INTERSECT_MINHASH_MISMATCH."""
+SUB_OPNOT_STRING_B64_INVALID: int
+"""As the official aerospike.SUB_OPNOT_STRING_B64_INVALID."""
+SUB_OPNOT_STRING_CONVERSION_FAILED: int
+"""As the official aerospike.SUB_OPNOT_STRING_CONVERSION_FAILED."""
+SUB_OPNOT_STRING_REGEX_LIMIT_EXCEEDED: int
+"""As the official aerospike.SUB_OPNOT_STRING_REGEX_LIMIT_EXCEEDED."""
+SUB_OPNOT_STRING_UTF8_INVALID: int
+"""As the official aerospike.SUB_OPNOT_STRING_UTF8_INVALID."""
+SUB_PARAM_BIN_COUNT_TOO_LARGE: int
+"""As the official aerospike.SUB_PARAM_BIN_COUNT_TOO_LARGE."""
+SUB_PARAM_BITS_OFFSET_OUT_OF_RANGE: int
+"""As the official aerospike.SUB_PARAM_BITS_OFFSET_OUT_OF_RANGE."""
+SUB_PARAM_BITS_RESIZE_EXCEEDED: int
+"""As the official aerospike.SUB_PARAM_BITS_RESIZE_EXCEEDED."""
+SUB_PARAM_BITS_SIZE_OUT_OF_RANGE: int
+"""As the official aerospike.SUB_PARAM_BITS_SIZE_OUT_OF_RANGE."""
+SUB_PARAM_STRING_CTX_MALFORMED: int
+"""As the official aerospike.SUB_PARAM_STRING_CTX_MALFORMED."""
+SUB_PARAM_STRING_INDEX_OUT_OF_BOUNDS: int
+"""As the official aerospike.SUB_PARAM_STRING_INDEX_OUT_OF_BOUNDS."""
+SUB_PARAM_STRING_OP_PARAMS_INVALID: int
+"""As the official aerospike.SUB_PARAM_STRING_OP_PARAMS_INVALID."""
+SUB_PARAM_STRING_REGEX_INVALID: int
+"""As the official aerospike.SUB_PARAM_STRING_REGEX_INVALID."""
+SUB_PARAM_STRING_UTF8_INVALID: int
+"""As the official aerospike.SUB_PARAM_STRING_UTF8_INVALID."""
+SUB_PARAM_TTL_INVALID: int
+"""As the official aerospike.SUB_PARAM_TTL_INVALID."""
+SUB_UNAVAIL_INITIAL_BALANCE_UNRESOLVED: int
+"""As the official aerospike.SUB_UNAVAIL_INITIAL_BALANCE_UNRESOLVED."""
+SUB_UNAVAIL_REPLICA_UNAVAILABLE: int
+"""As the official aerospike.SUB_UNAVAIL_REPLICA_UNAVAILABLE."""
+SUB_UNSUPP_FEAT_GENERIC: int
+"""As the official aerospike.SUB_UNSUPP_FEAT_GENERIC."""
+SUB_UNSUPP_FEAT_MRT_REQUIRES_STRONG_CONSISTENCY: int
+"""As the official aerospike.SUB_UNSUPP_FEAT_MRT_REQUIRES_STRONG_CONSISTENCY."""
+TXN_STATE_ABORTED: int
+"""As the official aerospike.TXN_STATE_ABORTED."""
+TXN_STATE_COMMITTED: int
+"""As the official aerospike.TXN_STATE_COMMITTED."""
+TXN_STATE_COMMIT_FAILED: int
+"""As the official aerospike.TXN_STATE_COMMIT_FAILED."""
+TXN_STATE_OPEN: int
+"""As the official aerospike.TXN_STATE_OPEN."""
+TXN_STATE_VERIFIED: int
+"""As the official aerospike.TXN_STATE_VERIFIED."""
+UDF_TYPE_LUA: int
+"""As the official aerospike.UDF_TYPE_LUA."""
 
 class BatchRecord:
     """One key's outcome in a batch: `.key`, `.result` (result code, 0 = ok), `.record`
@@ -344,13 +755,13 @@ class BatchRecords:
 
 class Query:
     def select(self, *bins: str) -> Query: ...
-    def where(self, predicate: Predicate | None, ctx: list[Context] | None = None) -> Query: ...
+    def where(self, predicate: Predicate) -> Query: ...
     def results(self, policy: Policy | None = None) -> list[Record]: ...
     def foreach(self, callback: Callable[[Record], bool | None], policy: Policy | None = None) -> None: ...
 
 class AsyncQuery:
     def select(self, *bins: str) -> AsyncQuery: ...
-    def where(self, predicate: Predicate | None, ctx: list[Context] | None = None) -> AsyncQuery: ...
+    def where(self, predicate: Predicate) -> AsyncQuery: ...
     def results(self, policy: Policy | None = None) -> Awaitable[list[Record]]: ...
     def foreach(self, callback: Callable[[Record], bool | None], policy: Policy | None = None) -> Awaitable[None]: ...
     def __aiter__(self) -> AsyncIterator[Record]: ...
@@ -366,23 +777,23 @@ class Client:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
-    def put(self, key: Key, bins: Bins, meta: Meta | None = None, policy: Policy | None = None) -> None:
+    def put(self, key: Key, bins: Bins, meta: Meta | None = None, policy: Policy | None = None) -> int:
         """Write a record (create or update its bins)."""
     def get(self, key: Key, policy: Policy | None = None) -> Record:
         """Read all bins of a record."""
-    def select(self, key: Key, bins: list[str] | None, policy: Policy | None = None) -> Record:
+    def select(self, key: Key, bins: list[str], policy: Policy | None = None) -> Record:
         """Read the named bins of a record."""
     def exists(self, key: Key, policy: Policy | None = None) -> tuple[KeyOut, Meta | None]:
         """Check whether a record exists; returns its metadata when it does."""
-    def remove(self, key: Key, meta: Meta | None = None, policy: Policy | None = None) -> None:
+    def remove(self, key: Key, meta: Meta | None = None, policy: Policy | None = None) -> int:
         """Delete a record."""
-    def touch(self, key: Key, val: int = 0, meta: Meta | None = None, policy: Policy | None = None) -> None:
+    def touch(self, key: Key, val: int = 0, meta: Meta | None = None, policy: Policy | None = None) -> int:
         """Reset a record's ttl (and bump its generation)."""
-    def append(self, key: Key, bin: str, val: str | bytes, meta: Meta | None = None, policy: Policy | None = None) -> None:
+    def append(self, key: Key, bin: str, val: str | bytes, meta: Meta | None = None, policy: Policy | None = None) -> int:
         """Append a string or bytes to a bin (creates the record and bin if missing)."""
-    def prepend(self, key: Key, bin: str, val: str | bytes, meta: Meta | None = None, policy: Policy | None = None) -> None:
+    def prepend(self, key: Key, bin: str, val: str | bytes, meta: Meta | None = None, policy: Policy | None = None) -> int:
         """Prepend a string or bytes to a bin (creates the record and bin if missing)."""
-    def increment(self, key: Key, bin: str, offset: int | float, meta: Meta | None = None, policy: Policy | None = None) -> None:
+    def increment(self, key: Key, bin: str, offset: int | float, meta: Meta | None = None, policy: Policy | None = None) -> int:
         """Add a number to an int or float bin (creates the record and bin if missing)."""
     def operate(self, key: Key, list: list[Operation], meta: Meta | None = None, policy: Policy | None = None) -> Record:
         """Run several operations on one record atomically; returns the bins the read operations read."""
@@ -400,26 +811,24 @@ class Client:
         """Send an info command to one node of the cluster."""
     def info_single_node(self, command: str, host: tuple[str, int], policy: Policy | None = None) -> str:
         """Send an info command to the node at `host`."""
-    def truncate(self, namespace: str, set: str | None, nanos: int, policy: Policy | None = None) -> None:
+    def truncate(self, namespace: str, set: str | None, nanos: int, policy: Policy | None = None) -> int:
         """Remove every record of a set (or namespace) last updated before `nanos` (0 = now)."""
-    def index_integer_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_name: str, policy: Policy | None = None) -> None:
+    def index_integer_create(self, ns: str, set: str | None, bin: str, index_name: str, policy: Policy | None = None) -> int:
         """Create a secondary index on an integer bin and wait until it is built."""
-    def index_string_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_name: str, policy: Policy | None = None) -> None:
+    def index_string_create(self, ns: str, set: str | None, bin: str, index_name: str, policy: Policy | None = None) -> int:
         """Create a secondary index on a string bin and wait until it is built."""
-    def index_geo2dsphere_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, name: str, policy: Policy | None = None) -> int:
-        """Create a geo2dsphere secondary index on a GeoJSON bin and wait until it is built."""
-    def index_single_value_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
-        """Create a secondary index on a bin's value (or, with ctx, on a nested value) of the given datatype and wait until it is built."""
-    def index_list_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
-        """Create a secondary index on the items of a list bin and wait until it is built."""
-    def index_map_keys_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
-        """Create a secondary index on the keys of a map bin and wait until it is built."""
-    def index_map_values_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
-        """Create a secondary index on the values of a map bin and wait until it is built."""
-    def index_cdt_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_type: int, index_datatype: int, name: str, ctx: list[Context], policy: Policy | None = None) -> int:
-        """Create a secondary index on a value nested in a list or map bin (reached by `ctx`) and wait until it is built."""
-    def index_remove(self, ns: str, index_name: str, policy: Policy | None = None) -> None:
+    def index_remove(self, ns: str, index_name: str, policy: Policy | None = None) -> int:
         """Drop a secondary index."""
+    def remove_bin(self, key: Key, list: list[str], meta: Meta | None = None, policy: Policy | None = None) -> int:
+        """Remove bins from a record (writes them as nil)."""
+    def scan(self, namespace: str, set: str | None = None) -> Query:
+        """Build a scan of a namespace/set (a query without a predicate, as the official `Scan`): `.select(*bins)`, then `.results()` / `.foreach(callback)`."""
+    def get_nodes(self) -> list[tuple[str, int]]:
+        """The cluster's nodes, as (address, port) pairs."""
+    def get_node_names(self) -> list[dict[str, Any]]:
+        """The cluster's nodes, as dicts with their address, port and node name."""
+    def operate_ordered(self, key: Key, list: list[Operation], meta: Meta | None = None, policy: Policy | None = None) -> tuple[KeyOut, Meta, list[tuple[str, Any]]]:
+        """Like operate, but the answers come as a list of (bin, value) pairs in operation order."""
 
 class AsyncClient:
     """asyncio client: every I/O method returns an awaitable; the event loop is never blocked."""
@@ -432,23 +841,23 @@ class AsyncClient:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
-    async def put(self, key: Key, bins: Bins, meta: Meta | None = None, policy: Policy | None = None) -> None:
+    async def put(self, key: Key, bins: Bins, meta: Meta | None = None, policy: Policy | None = None) -> int:
         """Write a record (create or update its bins)."""
     async def get(self, key: Key, policy: Policy | None = None) -> Record:
         """Read all bins of a record."""
-    async def select(self, key: Key, bins: list[str] | None, policy: Policy | None = None) -> Record:
+    async def select(self, key: Key, bins: list[str], policy: Policy | None = None) -> Record:
         """Read the named bins of a record."""
     async def exists(self, key: Key, policy: Policy | None = None) -> tuple[KeyOut, Meta | None]:
         """Check whether a record exists; returns its metadata when it does."""
-    async def remove(self, key: Key, meta: Meta | None = None, policy: Policy | None = None) -> None:
+    async def remove(self, key: Key, meta: Meta | None = None, policy: Policy | None = None) -> int:
         """Delete a record."""
-    async def touch(self, key: Key, val: int = 0, meta: Meta | None = None, policy: Policy | None = None) -> None:
+    async def touch(self, key: Key, val: int = 0, meta: Meta | None = None, policy: Policy | None = None) -> int:
         """Reset a record's ttl (and bump its generation)."""
-    async def append(self, key: Key, bin: str, val: str | bytes, meta: Meta | None = None, policy: Policy | None = None) -> None:
+    async def append(self, key: Key, bin: str, val: str | bytes, meta: Meta | None = None, policy: Policy | None = None) -> int:
         """Append a string or bytes to a bin (creates the record and bin if missing)."""
-    async def prepend(self, key: Key, bin: str, val: str | bytes, meta: Meta | None = None, policy: Policy | None = None) -> None:
+    async def prepend(self, key: Key, bin: str, val: str | bytes, meta: Meta | None = None, policy: Policy | None = None) -> int:
         """Prepend a string or bytes to a bin (creates the record and bin if missing)."""
-    async def increment(self, key: Key, bin: str, offset: int | float, meta: Meta | None = None, policy: Policy | None = None) -> None:
+    async def increment(self, key: Key, bin: str, offset: int | float, meta: Meta | None = None, policy: Policy | None = None) -> int:
         """Add a number to an int or float bin (creates the record and bin if missing)."""
     async def operate(self, key: Key, list: list[Operation], meta: Meta | None = None, policy: Policy | None = None) -> Record:
         """Run several operations on one record atomically; returns the bins the read operations read."""
@@ -466,33 +875,27 @@ class AsyncClient:
         """Send an info command to one node of the cluster."""
     async def info_single_node(self, command: str, host: tuple[str, int], policy: Policy | None = None) -> str:
         """Send an info command to the node at `host`."""
-    async def truncate(self, namespace: str, set: str | None, nanos: int, policy: Policy | None = None) -> None:
+    async def truncate(self, namespace: str, set: str | None, nanos: int, policy: Policy | None = None) -> int:
         """Remove every record of a set (or namespace) last updated before `nanos` (0 = now)."""
-    async def index_integer_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_name: str, policy: Policy | None = None) -> None:
+    async def index_integer_create(self, ns: str, set: str | None, bin: str, index_name: str, policy: Policy | None = None) -> int:
         """Create a secondary index on an integer bin and wait until it is built."""
-    async def index_string_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_name: str, policy: Policy | None = None) -> None:
+    async def index_string_create(self, ns: str, set: str | None, bin: str, index_name: str, policy: Policy | None = None) -> int:
         """Create a secondary index on a string bin and wait until it is built."""
-    async def index_geo2dsphere_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, name: str, policy: Policy | None = None) -> int:
-        """Create a geo2dsphere secondary index on a GeoJSON bin and wait until it is built."""
-    async def index_single_value_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
-        """Create a secondary index on a bin's value (or, with ctx, on a nested value) of the given datatype and wait until it is built."""
-    async def index_list_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
-        """Create a secondary index on the items of a list bin and wait until it is built."""
-    async def index_map_keys_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
-        """Create a secondary index on the keys of a map bin and wait until it is built."""
-    async def index_map_values_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
-        """Create a secondary index on the values of a map bin and wait until it is built."""
-    async def index_cdt_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_type: int, index_datatype: int, name: str, ctx: list[Context], policy: Policy | None = None) -> int:
-        """Create a secondary index on a value nested in a list or map bin (reached by `ctx`) and wait until it is built."""
-    async def index_remove(self, ns: str, index_name: str, policy: Policy | None = None) -> None:
+    async def index_remove(self, ns: str, index_name: str, policy: Policy | None = None) -> int:
         """Drop a secondary index."""
+    async def remove_bin(self, key: Key, list: list[str], meta: Meta | None = None, policy: Policy | None = None) -> int:
+        """Remove bins from a record (writes them as nil)."""
+    def scan(self, namespace: str, set: str | None = None) -> AsyncQuery:
+        """Build a scan of a namespace/set (a query without a predicate, as the official `Scan`): `.select(*bins)`, then `.results()` / `.foreach(callback)`."""
+    async def get_nodes(self) -> list[tuple[str, int]]:
+        """The cluster's nodes, as (address, port) pairs."""
+    async def get_node_names(self) -> list[dict[str, Any]]:
+        """The cluster's nodes, as dicts with their address, port and node name."""
+    async def operate_ordered(self, key: Key, list: list[Operation], meta: Meta | None = None, policy: Policy | None = None) -> tuple[KeyOut, Meta, list[tuple[str, Any]]]:
+        """Like operate, but the answers come as a list of (bin, value) pairs in operation order."""
 
 def calc_digest(ns: str, set: str | None, key: str | int | bytes | bytearray) -> bytearray: ...
 def init_tracing() -> bool: ...
 def shutdown_tracing() -> None: ...
-def init_metrics() -> bool: ...
-def shutdown_metrics() -> None: ...
-def get_metrics() -> str: ...
-def set_metrics_enabled(enabled: bool) -> None: ...
 
 OPERATIONS: list[str]

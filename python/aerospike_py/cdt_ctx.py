@@ -7,6 +7,8 @@ from typing import Any
 
 from aerospike_py._aerospike import (
     CDT_CTX_LIST_INDEX,
+    CDT_CTX_LIST_INDEX_CREATE,
+    CDT_CTX_MAP_KEY_CREATE,
     CDT_CTX_LIST_RANK,
     CDT_CTX_LIST_VALUE,
     CDT_CTX_MAP_INDEX,
@@ -51,3 +53,14 @@ def cdt_ctx_map_key(key: Any) -> Context:
 def cdt_ctx_map_value(value: Any) -> Context:
     """The map entry whose value equals `value`."""
     return (CDT_CTX_MAP_VALUE, value)
+
+
+def cdt_ctx_list_index_create(index: int, order: int = 0, pad: bool = False) -> tuple[int, Any, dict[str, Any]]:
+    """The list item at `index`, created as an empty list (LIST_ORDERED / LIST_UNORDERED) when it
+    is missing; `pad` fills the gap up to `index` with nil."""
+    return (CDT_CTX_LIST_INDEX_CREATE, index, {"order": order, "pad": pad})
+
+
+def cdt_ctx_map_key_create(key: Any, order: int = 0) -> tuple[int, Any, dict[str, Any]]:
+    """The map entry of `key`, created as an empty map (MAP_* order) when it is missing."""
+    return (CDT_CTX_MAP_KEY_CREATE, key, {"order": order})

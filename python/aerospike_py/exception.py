@@ -10,7 +10,7 @@ from __future__ import annotations
 class AerospikeError(Exception):
     """Base of every aerospike-py error."""
 
-    code: int = -1
+    code: int | None = None
 
     def __init__(self, code=None, msg=None, file=None, line=None, in_doubt=False):
         if code is None:
@@ -59,6 +59,10 @@ class ConnectionError(ClientError):  # noqa: A001 - the official client's name
     code = -10
 
 
+class AsyncConnectionError(ClientError):
+    code = -6
+
+
 class MaxRetriesExceeded(ClientError):
     code = -12
 
@@ -79,17 +83,17 @@ class TimeoutError(AerospikeError):  # noqa: A001 - the official client's name
     code = 9
 
 
-class ClusterError(AerospikeError):
+# Server-side failures.
+class ServerError(AerospikeError):
+    code = 1
+
+
+class ClusterError(ServerError):
     code = 11
 
 
 class ClusterChangeError(ClusterError):
     code = 7
-
-
-# Server-side failures.
-class ServerError(AerospikeError):
-    code = 1
 
 
 class InvalidRequest(ServerError):
@@ -167,7 +171,7 @@ class BatchQueueFullError(ServerError):
 class RecordError(ServerError):
     """A failure about one record (the official client adds .key and .bin)."""
 
-    code = 1
+    code = None
     key = None
     bin = None
 
@@ -219,7 +223,7 @@ class QueryError(ServerError):
     code = 213
 
 
-class QueryAbortedError(QueryError):
+class QueryAbortedError(ServerError):
     code = 210
 
 
@@ -233,6 +237,7 @@ class QueryTimeout(QueryError):
 
 class IndexError(ServerError):  # noqa: A001 - the official client's name
     code = 204
+    name = None
 
 
 class IndexFoundError(IndexError):
@@ -261,10 +266,20 @@ class IndexNameMaxCount(IndexError):
 
 class UDFError(ServerError):
     code = 100
+    module = None
+    func = None
+
+
+class UDFNotFound(UDFError):
+    code = 1301
+
+
+class LuaFileNotFound(UDFError):
+    code = 1302
 
 
 class AdminError(ServerError):
-    code = 52
+    code = None
 
 
 class SecurityNotSupported(AdminError):
@@ -383,9 +398,22 @@ class TransactionError(ServerError):
     code = 120
 
 
+# Multi-record transactions (client-side outcomes, as the official client reports them).
+class TransactionFailed(ClientError):
+    code = -17
+
+
+class TransactionAlreadyCommitted(ClientError):
+    code = -18
+
+
+class TransactionAlreadyAborted(ClientError):
+    code = -19
+
+
 _BY_CODE: dict[int, type[AerospikeError]] = {}
 for _cls in list(globals().values()):
-    if isinstance(_cls, type) and issubclass(_cls, AerospikeError) and _cls not in (RecordError, AdminError):
+    if isinstance(_cls, type) and issubclass(_cls, AerospikeError) and _cls.code is not None:
         _BY_CODE.setdefault(_cls.code, _cls)
 _BY_CODE[1] = ServerError
 _BY_CODE[-1] = ClientError

@@ -142,15 +142,16 @@ def test_async_client_runs_list_and_map_operations(run_async, namespace, unique_
     "op,match",
     [
         ({"op": aerospike_py.OP_LIST_GET, "bin": "l"}, "index"),
-        ({"op": aerospike_py.OP_LIST_GET_BY_INDEX, "bin": "l", "index": 0, "return_type": 99}, "return_type"),
+        ({"op": aerospike_py.OP_LIST_GET_BY_INDEX, "bin": "l", "index": 0, "return_type": -1}, "return_type"),
         ({"op": aerospike_py.OP_LIST_APPEND_ITEMS, "bin": "l", "values": 3}, "values"),
-        ({"op": aerospike_py.OP_LIST_APPEND, "bin": "l", "val": 1, "policy": {"list_order": 7}}, "list_order"),
-        ({"op": aerospike_py.OP_MAP_PUT, "bin": "m", "key": "k", "val": 1, "policy": {"bogus": 1}}, "bogus"),
+        ({"op": aerospike_py.OP_LIST_APPEND, "bin": "l", "val": 1, "list_policy": {"list_order": 7}}, "list_order"),
+        ({"op": aerospike_py.OP_MAP_PUT, "bin": "m", "key": "k", "val": 1, "map_policy": {"bogus": 1}}, "bogus"),
         ({"op": aerospike_py.OP_MAP_PUT_ITEMS, "bin": "m", "val": [1]}, "dict"),
         ({"op": aerospike_py.OP_LIST_SIZE, "bin": "l", "ctx": [(999, 0)]}, "context"),
         ({"op": aerospike_py.OP_LIST_SIZE, "bin": "l", "ctx": "x"}, "ctx"),
         ({"op": 1999, "bin": "l"}, "unsupported"),
         ({"op": aerospike_py.OP_LIST_SIZE}, "bin"),
+        ({"op": aerospike_py.OP_LIST_APPEND, "bin": "l", "val": 1, "policy": {}}, "does not take the field"),
     ],
 )
 def test_bad_list_and_map_operations_raise_param_error_and_change_nothing(client, key, op, match):

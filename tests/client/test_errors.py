@@ -41,7 +41,6 @@ def test_bad_keys_raise_param_error(client, bad_key, fragment):
     [
         ({"a": object()}, "unsupported value type"),
         ({"a": [1, {2: set()}]}, "unsupported value type"),
-        ({"sixteen_chars_xx": 1}, "longer than 15 bytes"),
         ({"a": 2**63}, "64-bit"),
         ({"a": [-(2**64)]}, "64-bit"),
         ({1: "a"}, "expected str"),
@@ -56,6 +55,13 @@ def test_bad_bins_raise_param_error(client, key, bins, fragment):
     assert fragment in info_.value.msg and info_.value.msg.startswith("bins")
 
 
+def test_bin_name_over_15_bytes_raises_bin_name_error(client, key):
+    """As the official client: BinNameError (21), a RecordError, with its message."""
+    with pytest.raises(exception.BinNameError) as info_:
+        client.put(key, {"sixteen_chars_xx": 1})
+    assert info_.value.code == 21 and info_.value.msg == "A bin name should not exceed 15 characters limit"
+
+
 @pytest.mark.parametrize(
     "call, arg",
     [
@@ -67,7 +73,7 @@ def test_bad_bins_raise_param_error(client, key, bins, fragment):
         (lambda c, k: c.put(k, {"a": 1}, meta={"ttl": "x"}), "meta.ttl"),
         (lambda c, k: c.put(k, {"a": 1}, meta={"gen": -1}), "meta.gen"),
         (lambda c, k: c.put(k, {"a": 1}, meta={"ttl": -9}), "meta.ttl"),
-        (lambda c, k: c.increment(k, "n", math.inf), "offset"),
+        (lambda c, k: c.increment(k, "n", math.nan), "offset"),
         (lambda c, k: c.increment(k, "n", 2**64), "offset"),
         (lambda c, k: c.operate(k, [ops.increment("n", math.nan)]), "list[0].val"),
         (lambda c, k: c.operate(k, [{"bin": "a"}]), "list[0]"),

@@ -261,6 +261,8 @@ SHAPES = {
     "bins": bins,
     "bin_names": st.one_of(st.none(), st.lists(bin_names, max_size=3), values),
     "bin_name": bin_names,
+    "bin_list": st.one_of(st.lists(bin_names, max_size=3), values),
+    "bins_to_remove": st.one_of(st.lists(bin_names, max_size=3), values),
     "number": st.one_of(ints, st.floats()),
     "text": st.one_of(st.text(max_size=10), st.binary(max_size=10), values),
     "meta": st.one_of(st.none(), dicts_of(["ttl", "gen"], ints), values),

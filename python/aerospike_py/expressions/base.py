@@ -15,22 +15,32 @@ from typing import Any
 
 Compiled = list[tuple[int, "int | None", "dict[str, Any] | None", int]]
 
-_END: tuple[int, int, dict[str, Any], int] = (150, 0, {}, 0)  # closes a variadic node's arguments
+_END_OF_ARGS = 150  # closes a variadic node's arguments
 _VALUE = 200
 
 # Result types (aerospike ResultType / as_exp_type).
 NIL, BOOLEAN, INTEGER, STRING, LIST, MAP, BLOB, FLOAT, GEOJSON, HLL = range(10)
 
+# Operator codes the overloads build (aerospike_helpers.expressions.resources._ExprOp).
+_ADD, _SUB, _MUL, _DIV, _POW, _MOD, _ABS, _FLOOR, _CEIL = 20, 21, 22, 23, 24, 26, 27, 28, 29
+
 
 class _Expr:
-    """One node: `op` and result type `rt` on the class, `fixed` fields and children per instance."""
+    """One node: `op` and result type `rt` on the class, `fixed` fields and children per instance.
+
+    Arithmetic operators build the official helpers' nodes: `a + b` (`-`, `*`, `/`) is Add (Sub,
+    Mul, Div) with a chain of the same operator flattened into one node, `a // b` is Floor(Div),
+    `a ** b` Pow, `a % b` Mod, `abs(a)`, `math.floor(a)`, `math.ceil(a)` Abs, Floor, Ceil.
+    Comparisons and bitwise operators are not overloaded (as in the official helpers)."""
 
     _op = 0
     _rt: int | None = None
+    _fixed: dict[str, Any] | None = None
+    _children: tuple[Any, ...] = ()
     _variadic = False
 
     def __init__(self, *children: Any, fixed: dict[str, Any] | None = None) -> None:
-        self._children = children + ((_END,) if self._variadic else ())
+        self._children = children + ((_End(),) if self._variadic else ())
         self._fixed = fixed
 
     def compile(self) -> Compiled:
@@ -43,10 +53,77 @@ class _Expr:
         for child in self._children:
             if isinstance(child, _Expr):
                 child._compile(out)
-            elif child is _END:
-                out.append(_END)
             else:
                 out.append((_VALUE, None, {"val": child}, 0))
+
+    # Operator overloads, built exactly as aerospike_helpers.expressions.resources._BaseExpr does.
+    def _unary(self, op: int) -> "_Expr":
+        return _operator(op, self._children if self._op == op else (self,), ())
+
+    def _binary(self, right: Any, op: int) -> "_Expr":
+        left = self._children if self._op == op else (self,)
+        r = right._children if isinstance(right, _Expr) and right._op == op else (right,)
+        return _operator(op, left, r)
+
+    def _variadic_op(self, right: Any, op: int) -> "_Expr":
+        left = self._children[:-1] if self._op == op else (self,)
+        r = right._children[:-1] if isinstance(right, _Expr) and right._op == op else (right,)
+        return _operator(op, left, r + (_End(bare=True),))
+
+    def __abs__(self) -> "_Expr":
+        return self._unary(_ABS)
+
+    def __floor__(self) -> "_Expr":
+        return self._unary(_FLOOR)
+
+    def __ceil__(self) -> "_Expr":
+        return self._unary(_CEIL)
+
+    def __add__(self, right: Any) -> "_Expr":
+        return self._variadic_op(right, _ADD)
+
+    def __sub__(self, right: Any) -> "_Expr":
+        return self._variadic_op(right, _SUB)
+
+    def __mul__(self, right: Any) -> "_Expr":
+        return self._variadic_op(right, _MUL)
+
+    def __truediv__(self, right: Any) -> "_Expr":
+        return self._variadic_op(right, _DIV)
+
+    def __floordiv__(self, right: Any) -> "_Expr":
+        return self.__truediv__(right).__floor__()
+
+    def __pow__(self, right: Any) -> "_Expr":
+        return self._binary(right, _POW)
+
+    def __mod__(self, right: Any) -> "_Expr":
+        return self._binary(right, _MOD)
+
+
+class _End(_Expr):
+    """The end-of-arguments marker of a variadic node: (150, 0, {}, 0) after a class's arguments,
+    (150, None, None, 0) after an operator's, as the official helpers compile them."""
+
+    _op = _END_OF_ARGS
+
+    def __init__(self, rt: int | None = 0, fixed: dict[str, Any] | None = None, *, bare: bool = False) -> None:
+        self._rt, self._fixed = (None, None) if bare else (rt, {} if fixed is None else fixed)
+
+
+def _operator(op: int, left: tuple[Any, ...], right: tuple[Any, ...]) -> _Expr:
+    node = _Expr()
+    node._op = op
+    node._children = (*left, *right)
+    return node
+
+
+class _GenericExpr(_Expr):
+    """A node with an explicit op, result type and fixed fields (the policy node of a CDT modify)."""
+
+    def __init__(self, op: int, rt: int | None, fixed: dict[str, Any] | None) -> None:
+        self._op, self._rt, self._fixed = op, rt, fixed
+        self._children = ()
 
 
 class _Bin(_Expr):
@@ -62,7 +139,7 @@ def _bin(name: str, rt: int) -> type[_Bin]:
     )
 
 
-IntBin, StrBin, FloatBin, BlobBin, BoolBin, ListBin, MapBin = (
+IntBin, StrBin, FloatBin, BlobBin, BoolBin, ListBin, MapBin, HLLBin = (
     _bin(n, rt)
     for n, rt in [
         ("IntBin", INTEGER),
@@ -72,6 +149,7 @@ IntBin, StrBin, FloatBin, BlobBin, BoolBin, ListBin, MapBin = (
         ("BoolBin", BOOLEAN),
         ("ListBin", LIST),
         ("MapBin", MAP),
+        ("HLLBin", HLL),
     ]
 )
 
@@ -144,6 +222,8 @@ KeyBlob = _node("KeyBlob", 80, BLOB, doc="The record's bytes user key (needs POL
 KeyExists = _node("KeyExists", 70, BOOLEAN, doc="True when the record stores its user key.")
 SetName = _node("SetName", 69, STRING, doc="The record's set name.")
 RecordSize = _node("RecordSize", 74, INTEGER, doc="The record's size in bytes.")
+DeviceSize = _node("DeviceSize", 65, INTEGER, doc="The record's size on the device (the server answers RecordSize).")
+MemorySize = _node("MemorySize", 73, INTEGER, doc="The record's size in memory (the server answers RecordSize).")
 LastUpdateTime = _node("LastUpdateTime", 66, INTEGER, doc="Last update time, ns since the Unix epoch.")
 SinceUpdateTime = _node("SinceUpdateTime", 71, INTEGER, doc="Milliseconds since the last update.")
 VoidTime = _node("VoidTime", 67, INTEGER, doc="Expiration time, ns since the Unix epoch (-1: never).")
