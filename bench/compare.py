@@ -20,13 +20,14 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from .contenders import BENCH, ROOT, Contender, Worker, WorkerError, all_contenders, ensure_legacy_venv, floor_binary
+from .contenders import (BENCH, ROOT, Contender, Worker, WorkerError, all_contenders, ensure_legacy_venv,
+                         ensure_native_venv, floor_binary)
 from .otlp_sink import OtlpSink
 from .report import (aggregate, draw_chart, format_table, format_targets, no_otel_api_lines, target_checks,
                      thread_scaling)
 
-WORKLOADS = ["put", "get", "select", "exists", "operate", "batch_read", "query"]
-SEQUENTIAL_LOAD_SETS = {"put", "get", "select", "exists", "operate", "batch_read"}  # use the kv set
+WORKLOADS = ["put", "get", "select", "exists", "operate", "batch_read", "batch_dict", "query"]
+SEQUENTIAL_LOAD_SETS = {"put", "get", "select", "exists", "operate", "batch_read", "batch_dict"}  # use the kv set
 VARIANT_WORKLOADS = ["get", "put"]
 RESULTS = BENCH / "results"
 FORK_CHECKED = ("ours-sync", "legacy-sync")  # the fork check's contenders (when they run)
@@ -101,6 +102,8 @@ def unavailable_reason(c: Contender) -> str | None:
         return f"{floor_binary()} not built (make bench-floor)"
     if c.impl == "legacy":
         return ensure_legacy_venv(log)
+    if c.impl == "native":
+        return ensure_native_venv(log)
     return None
 
 
@@ -269,6 +272,8 @@ def main(argv=None) -> int:
             c = workers[name].contender
             conc = (min(args.concurrency, args.query_concurrency) if workload == "query"
                     else args.concurrency) if c.concurrent else 1
+            if c.kind == "rust" and workload == "batch_dict":
+                workload = "batch_read"  # the floor has no Python objects: its batch is the same work
             return dict(workload=workload, namespace=args.namespace, set=kv, query_set=qset, size=size,
                         keys=args.keys, query_count=args.query_records, concurrency=c.threads or conc)
 

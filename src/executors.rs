@@ -99,6 +99,8 @@ pub async fn operate(c: Arc<Core>, key: Key, ops: Ops, meta: Meta, policy: Write
 }
 
 pub async fn batch_read(c: Arc<Core>, keys: Vec<Key>, bins: Bins, policy: BatchPolicy) -> Out<Vec<BatchOperation>> {
+    let mut policy = policy;
+    policy.raw_ops = true; // bins decoded from the reply's bytes by `results::Rows` (wire_bins)
     let rp = BatchReadPolicy::default();
     let mut ops: Vec<BatchOperation> = keys.into_iter().map(|k| BatchOperation::read(&rp, k, bins.clone())).collect();
     c.client.batch(&policy, &mut ops).await?;
