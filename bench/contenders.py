@@ -169,6 +169,8 @@ class Worker:
         if contender.no_otel_api:  # first on the path: its sitecustomize.py runs at start-up
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NO_OTEL_API_DIR), env.get("PYTHONPATH")]))
         self.stderr = tempfile.TemporaryFile()
+        # A worker under valgrind writes its profile at exit, which takes a while on a busy machine.
+        self.exit_timeout = 120 if wrap else 10
         self.proc = subprocess.Popen([*(wrap or []), *contender.command(profile_to)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.stderr, env=env, cwd=str(ROOT), text=True, bufsize=1)
 
@@ -204,7 +206,7 @@ class Worker:
             try:
                 self.proc.stdin.write('{"cmd": "quit"}\n')
                 self.proc.stdin.flush()
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=self.exit_timeout)
             except (OSError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()
