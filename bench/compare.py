@@ -43,6 +43,8 @@ def parse_args(argv=None):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true",
                     help="smoke mode: 2 rounds of short runs, 2000-record query set (< 2 min)")
+    ap.add_argument("--set-prefix", default="bench",
+                    help="set names <prefix>_kv_<size> / <prefix>_q_<size> (a unique one on a shared server)")
     ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma list of " + ",".join(WORKLOADS))
     ap.add_argument("--sizes", default="100,10240", help="record payload sizes in bytes (comma list)")
     ap.add_argument("--contenders", default="", help="comma list (default: all); see --list")
@@ -243,7 +245,7 @@ def main(argv=None) -> int:
             return 1
 
         def sets_for(size):
-            return f"bench_kv_{size}", f"bench_q_{size}"
+            return f"{args.set_prefix}_kv_{size}", f"{args.set_prefix}_q_{size}"
 
         # Seed once with the fastest available writer; every contender then reads the same records.
         seeder = next((workers[n] for n in ("rust-seq", "rust-async", "official", "ours-sync") if n in workers),
