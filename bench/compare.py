@@ -20,13 +20,14 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from .contenders import BENCH, ROOT, Contender, Worker, WorkerError, all_contenders, ensure_legacy_venv, floor_binary
+from .contenders import (BENCH, ROOT, Contender, Worker, WorkerError, all_contenders, ensure_legacy_venv,
+                         ensure_native_venv, floor_binary)
 from .otlp_sink import OtlpSink
 from .report import (aggregate, draw_chart, format_table, format_targets, no_otel_api_lines, target_checks,
                      thread_scaling)
 
-WORKLOADS = ["put", "get", "select", "exists", "operate", "batch_read", "query"]
-SEQUENTIAL_LOAD_SETS = {"put", "get", "select", "exists", "operate", "batch_read"}  # use the kv set
+WORKLOADS = ["put", "get", "select", "exists", "operate", "batch_read", "batch_dict", "query"]
+SEQUENTIAL_LOAD_SETS = {"put", "get", "select", "exists", "operate", "batch_read", "batch_dict"}  # use the kv set
 VARIANT_WORKLOADS = ["get", "put"]
 RESULTS = BENCH / "results"
 FORK_CHECKED = ("ours-sync", "legacy-sync")  # the fork check's contenders (when they run)
@@ -42,6 +43,8 @@ def parse_args(argv=None):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true",
                     help="smoke mode: 2 rounds of short runs, 2000-record query set (< 2 min)")
+    ap.add_argument("--set-prefix", default="bench",
+                    help="set names <prefix>_kv_<size> / <prefix>_q_<size> (a unique one on a shared server)")
     ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma list of " + ",".join(WORKLOADS))
     ap.add_argument("--sizes", default="100,10240", help="record payload sizes in bytes (comma list)")
     ap.add_argument("--contenders", default="", help="comma list (default: all); see --list")
@@ -101,6 +104,8 @@ def unavailable_reason(c: Contender) -> str | None:
         return f"{floor_binary()} not built (make bench-floor)"
     if c.impl == "legacy":
         return ensure_legacy_venv(log)
+    if c.impl == "native":
+        return ensure_native_venv(log)
     return None
 
 
@@ -240,7 +245,7 @@ def main(argv=None) -> int:
             return 1
 
         def sets_for(size):
-            return f"bench_kv_{size}", f"bench_q_{size}"
+            return f"{args.set_prefix}_kv_{size}", f"{args.set_prefix}_q_{size}"
 
         # Seed once with the fastest available writer; every contender then reads the same records.
         seeder = next((workers[n] for n in ("rust-seq", "rust-async", "official", "ours-sync") if n in workers),
@@ -269,6 +274,8 @@ def main(argv=None) -> int:
             c = workers[name].contender
             conc = (min(args.concurrency, args.query_concurrency) if workload == "query"
                     else args.concurrency) if c.concurrent else 1
+            if c.kind == "rust" and workload == "batch_dict":
+                workload = "batch_read"  # the floor has no Python objects: its batch is the same work
             return dict(workload=workload, namespace=args.namespace, set=kv, query_set=qset, size=size,
                         keys=args.keys, query_count=args.query_records, concurrency=c.threads or conc)
 

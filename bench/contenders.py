@@ -20,6 +20,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 LEGACY_VENV = BENCH / ".venv-legacy"
 LEGACY_PACKAGE = "aerospike-py==0.14.4"
+NATIVE_VENV = BENCH / ".venv-native"
+NATIVE_PACKAGE = "aerospike-native==1.0.0"  # Aerospike's PyO3 client; pulls in uvloop
 NO_OTEL_API_DIR = BENCH / "no_otel_api"  # its sitecustomize.py hides the opentelemetry package
 
 
@@ -51,7 +53,8 @@ class Contender:
             spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
             prefix = [spy, "record", "--native", "-o", str(profile_to), "--"]
             return prefix + self.command()
-        python = str(LEGACY_VENV / "bin" / "python") if self.impl == "legacy" else sys.executable
+        python = {"legacy": str(LEGACY_VENV / "bin" / "python"),
+                  "native": str(NATIVE_VENV / "bin" / "python")}.get(self.impl, sys.executable)
         cmd = [python, str(BENCH / "worker.py"), "--impl", self.impl, "--mode", self.mode]
         return (cmd + (["--parent-span"] if self.parent_span else [])
                 + (["--init-tracing"] if self.init_tracing else [])
@@ -70,6 +73,14 @@ def all_contenders() -> list[Contender]:
                   description=f"PyPI {LEGACY_PACKAGE} sync client (own venv)"),
         Contender("legacy-async", "python", "legacy", "async", concurrent=True,
                   description=f"PyPI {LEGACY_PACKAGE} AsyncClient, N in flight (own venv)"),
+        Contender("native-sync", "python", "native", "sync",
+                  description=f"PyPI {NATIVE_PACKAGE} `*_blocking` calls, bins touched (own venv)"),
+        Contender("native-async", "python", "native", "async", concurrent=True,
+                  description=f"PyPI {NATIVE_PACKAGE} async, N in flight on uvloop (which it installs "
+                              "on import), bins touched (own venv)"),
+        Contender("native-async[no-uvloop]", "python", "native", "async", concurrent=True,
+                  env={"AEROSPIKE_NO_UVLOOP": "1"},
+                  description=f"native-async with AEROSPIKE_NO_UVLOOP=1: asyncio's own loop"),
         Contender("rust-seq", "rust", mode="current",
                   description="Rust floor: aerospike-core 3, current-thread runtime, 1 in flight"),
         Contender("rust-async", "rust", mode="multi", concurrent=True,
@@ -127,21 +138,29 @@ def floor_binary() -> Path:
     return target / "release" / "bench-rust-floor"
 
 
-def ensure_legacy_venv(log) -> str | None:
-    """Create bench/.venv-legacy with the PyPI package once; return a reason if impossible."""
-    marker = LEGACY_VENV / ".installed"
+def ensure_venv(venv: Path, package: str, log) -> str | None:
+    """Create `venv` with the PyPI `package` once; return a reason if impossible."""
+    marker = venv / ".installed"
     if marker.exists():
         return None
-    log(f"creating {LEGACY_VENV.relative_to(ROOT)} with {LEGACY_PACKAGE} (once)...")
+    log(f"creating {venv.relative_to(ROOT)} with {package} (once)...")
     base = getattr(sys, "_base_executable", sys.executable)
     try:
-        subprocess.run([base, "-m", "venv", str(LEGACY_VENV)], check=True, capture_output=True)
-        subprocess.run([str(LEGACY_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                        LEGACY_PACKAGE], check=True, capture_output=True)
+        subprocess.run([base, "-m", "venv", str(venv)], check=True, capture_output=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                        package], check=True, capture_output=True)
     except subprocess.CalledProcessError as e:
-        return f"could not install {LEGACY_PACKAGE}: {e.stderr.decode(errors='replace')[-300:]}"
+        return f"could not install {package}: {e.stderr.decode(errors='replace')[-300:]}"
     marker.touch()
     return None
+
+
+def ensure_legacy_venv(log) -> str | None:
+    return ensure_venv(LEGACY_VENV, LEGACY_PACKAGE, log)
+
+
+def ensure_native_venv(log) -> str | None:
+    return ensure_venv(NATIVE_VENV, NATIVE_PACKAGE, log)
 
 
 class WorkerError(RuntimeError):
@@ -159,12 +178,14 @@ class Worker:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
         env.update(contender.env)
         env.update(extra_env or {})
-        if contender.impl == "legacy":
-            env.pop("PYTHONPATH", None)  # the legacy venv must not see this repo's aerospike_py
+        if contender.impl in ("legacy", "native"):
+            env.pop("PYTHONPATH", None)  # the other venvs must not see this repo's aerospike_py
             env.pop("VIRTUAL_ENV", None)
         if contender.no_otel_api:  # first on the path: its sitecustomize.py runs at start-up
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NO_OTEL_API_DIR), env.get("PYTHONPATH")]))
         self.stderr = tempfile.TemporaryFile()
+        # A worker under valgrind writes its profile at exit, which takes a while on a busy machine.
+        self.exit_timeout = 120 if wrap else 10
         self.proc = subprocess.Popen([*(wrap or []), *contender.command(profile_to)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.stderr, env=env, cwd=str(ROOT), text=True, bufsize=1)
 
@@ -200,7 +221,7 @@ class Worker:
             try:
                 self.proc.stdin.write('{"cmd": "quit"}\n')
                 self.proc.stdin.flush()
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=self.exit_timeout)
             except (OSError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()

@@ -33,12 +33,14 @@ from .compare import RESULTS, VARIANT_WORKLOADS, log, server_hosts, unavailable_
 from .contenders import Contender, Worker, WorkerError, all_contenders
 from .otlp_sink import OtlpSink
 
-WORKLOADS = ["get", "put", "select", "exists", "operate", "batch_read"]
-DEFAULT_CONTENDERS = ("ours-sync,official,rust-seq,ours-async,rust-async,ours-sync[parent-only],ours-sync[otlp+parent],"
+WORKLOADS = ["get", "put", "select", "exists", "operate", "batch_read", "batch_dict", "query"]
+DEFAULT_CONTENDERS = ("ours-sync,official,native-sync,rust-seq,ours-async,native-async,native-async[no-uvloop],"
+                      "rust-async,ours-sync[parent-only],ours-sync[otlp+parent],"
                       "ours-sync[telemetry-off],ours-sync[otel-disabled],ours-sync[metrics-otlp],"
                       "ours-sync[otlp+parent+no-metrics]")
-# A batch reads 100 records: runs of it do this many times fewer operations.
+# A batch reads 100 records, a query the whole set (--keys): runs of them do fewer operations.
 BATCH_SHARE = 20
+SHARES = {"batch_read": BATCH_SHARE, "batch_dict": BATCH_SHARE, "query": 200}
 BATCH_CONCURRENCY = 4
 TRACING_PAIR = ("ours-sync[parent-only]", "ours-sync[otlp+parent]")
 # The telemetry cells (docs/metrics.md): (what, contender, baseline); each line under the table is
@@ -142,15 +144,16 @@ def main(argv=None) -> int:
         finally:
             seeder.close()
         for workload in args.workloads:
-            share = BATCH_SHARE if workload == "batch_read" else 1
+            share = SHARES.get(workload, 1)
             small, large = max(1, args.small // share), max(2, args.large // share)
             for c in chosen:
                 if c.group != "main" and workload not in VARIANT_WORKLOADS:
                     continue
                 conc = c.threads or (args.concurrency if c.concurrent else 1)
-                if workload == "batch_read":  # 64 batches at once under valgrind would time out
+                if workload in SHARES:  # 64 batches at once under valgrind would time out
                     conc = min(conc, BATCH_CONCURRENCY)
-                fields = dict(workload=workload, namespace=args.namespace, set=kv, query_set=kv, size=args.size,
+                run_as = "batch_read" if c.kind == "rust" and workload == "batch_dict" else workload
+                fields = dict(workload=run_as, namespace=args.namespace, set=kv, query_set=kv, size=args.size,
                               keys=args.keys, query_count=0, concurrency=conc)
                 log(f"{workload} {c.name} ({time.monotonic() - t0:.0f}s elapsed)")
                 try:
@@ -183,7 +186,7 @@ def format_rows(rows: list[dict]) -> str:
     head = ["workload", "size", "contender", "instr/op", "spread", "x official", "x floor"]
     lines = []
     for r in rows:
-        floor = "rust-async" if r["contender"] in ("ours-async", "rust-async") else "rust-seq"
+        floor = "rust-async" if "async" in r["contender"] else "rust-seq"
         s = r["samples"]
         spread = f"±{(max(s) - min(s)) / 2 / r['instructions'] * 100:.0f}%" if len(s) > 1 else "-"
         lines.append([r["workload"], f"{r['size']}B", r["contender"], f"{r['instructions']:,.0f}", spread,

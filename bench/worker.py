@@ -224,6 +224,9 @@ class Worker:
             found = sum(1 for row in answer if self.adapter.row_found(row))
             if found != BATCH_SIZE:
                 raise AssertionError(f"batch_read: {found} of {BATCH_SIZE} records found")
+        elif w == "batch_dict":
+            if len(answer) != BATCH_SIZE:
+                raise AssertionError(f"batch_dict: {len(answer)} of {BATCH_SIZE} records found")
         elif w == "query":
             expected = int(req.get("query_count", 0))
             if expected and len(answer) != expected:

@@ -55,6 +55,10 @@ class Adapter:
         """Per-key rows of a batch_read answer, materialised as Python objects."""
         return result.batch_records
 
+    def batch_dict(self, result) -> dict:
+        """{user key: bins} of a batch_read answer's found rows."""
+        return {row.key[2]: row.record[2] for row in result.batch_records if row.record is not None}
+
     def row_found(self, row) -> bool:
         return row.record is not None
 
@@ -81,17 +85,20 @@ class Adapter:
         if w == "operate":
             ops = self.increment_ops()
             return lambda i: c.operate(keys[i % nkeys], ops)
-        if w == "batch_read":
+        if w in ("batch_read", "batch_dict"):
             span = nkeys - BATCH_SIZE + 1
+            # batch_read: the rows as the client answers them, (key, meta, bins) tuples;
+            # batch_dict: what a caller then writes, {user key: bins} of the rows found.
+            shape = self.batch_dict if w == "batch_dict" else self.batch_rows
             if self.is_async:
                 async def batch(i):
                     start = (i * BATCH_SIZE) % span
-                    return self.batch_rows(await c.batch_read(keys[start:start + BATCH_SIZE]))
+                    return shape(await c.batch_read(keys[start:start + BATCH_SIZE]))
                 return batch
 
             def batch_sync(i):
                 start = (i * BATCH_SIZE) % span
-                return self.batch_rows(c.batch_read(keys[start:start + BATCH_SIZE]))
+                return shape(c.batch_read(keys[start:start + BATCH_SIZE]))
             return batch_sync
         if w == "query":
             return lambda i: self.query_results(spec.namespace, spec.query_set)
@@ -184,7 +191,117 @@ class Legacy(AerospikePyConnect, Adapter):
         return result.batch_records
 
 
-ADAPTERS = {"official": Official, "ours": Ours, "legacy": Legacy}
+class Native(Adapter):
+    """`aerospike-native` from PyPI (Aerospike's own PyO3 client over aerospike-core 3); own venv.
+
+    Its API is not the official client's: `Key` objects (made per operation, as a caller makes
+    them; ours parses the key tuple per call), `*_blocking` methods for sync, awaitables for async.
+    Its records convert their bins lazily on first access, so every answer's bins are touched:
+    the same work the other clients do before they answer. It installs uvloop as the event loop
+    policy on import unless AEROSPIKE_NO_UVLOOP=1, so it is imported before the worker makes its
+    loop (`__init__`)."""
+
+    name = "native"
+
+    def __init__(self, is_async: bool):
+        super().__init__(is_async)
+        import aerospike_native  # noqa: F401 - installs uvloop (unless AEROSPIKE_NO_UVLOOP=1) before the loop exists
+
+    def version(self):
+        import asyncio
+        from importlib.metadata import version
+        loop = type(asyncio.get_event_loop_policy()).__module__.split(".")[0] if self.is_async else ""
+        return f"aerospike-native {version('aerospike-native')} (PyPI)" + (f", loop: {loop}" if loop else "")
+
+    def connect(self, hosts):
+        import aerospike_native as an
+        seeds = ",".join(f"{h}:{p}" for h, p in hosts)
+        if self.is_async:
+            async def go():
+                self.client = await an.new_client(an.ClientPolicy(), seeds)
+            return go()
+        self.client = an.new_client_blocking(an.ClientPolicy(), seeds)
+
+    def close(self):
+        if self.is_async:
+            return self.client.close()
+        self.client.close_blocking()
+
+    def row_found(self, row) -> bool:
+        return row[0] is not None
+
+    def make_op(self, spec: Spec):
+        import aerospike_native as an
+        c, Key = self.client, an.Key
+        ns, set_, nkeys = spec.namespace, spec.set, spec.keys
+        payload = b"x" * spec.size
+        w = spec.workload
+        a = self.is_async
+
+        def bins_of(rec):
+            return rec.bins  # converts them (lazy until first access)
+
+        def rows_of(rows):
+            # (bins or None, result code) per key, like the other clients' materialised rows.
+            out = []
+            for r in rows:
+                rec = r.record
+                out.append((rec.bins if rec is not None else None, r.result_code))
+            return out
+
+        if w == "put":
+            if a:
+                return lambda i: c.put(Key(ns, set_, i % nkeys), {"v": payload, "n": i})
+            return lambda i: c.put_blocking(Key(ns, set_, i % nkeys), {"v": payload, "n": i})
+        if w in ("get", "select"):
+            sel = ["n"] if w == "select" else None
+            if a:
+                async def get(i):
+                    rec = await c.get(Key(ns, set_, i % nkeys), sel)
+                    return (None, None, bins_of(rec))
+                return get
+            return lambda i: (None, None, bins_of(c.get_blocking(Key(ns, set_, i % nkeys), sel)))
+        if w == "exists":
+            if a:
+                async def exists(i):
+                    return (None, True if await c.exists(Key(ns, set_, i % nkeys)) else None)
+                return exists
+            return lambda i: (None, True if c.exists_blocking(Key(ns, set_, i % nkeys)) else None)
+        if w == "operate":
+            ops = [an.Operation.add("n", 1)]
+            if a:
+                return lambda i: c.operate(Key(ns, set_, i % nkeys), ops)
+            return lambda i: c.operate_blocking(Key(ns, set_, i % nkeys), ops)
+        if w in ("batch_read", "batch_dict"):
+            span = nkeys - BATCH_SIZE + 1
+            to_dict = w == "batch_dict"
+
+            def shape(rows):
+                if to_dict:
+                    return {r.key.value: r.record.bins for r in rows if r.record is not None}
+                return rows_of(rows)
+            if a:
+                async def batch(i):
+                    start = (i * BATCH_SIZE) % span
+                    return shape(await c.batch_read([Key(ns, set_, k) for k in range(start, start + BATCH_SIZE)]))
+                return batch
+
+            def batch_sync(i):
+                start = (i * BATCH_SIZE) % span
+                return shape(c.batch_read_blocking([Key(ns, set_, k) for k in range(start, start + BATCH_SIZE)]))
+            return batch_sync
+        if w == "query":
+            if a:
+                async def query(i):
+                    rs = await c.query(an.Statement(ns, spec.query_set), an.PartitionFilter.all())
+                    return [rec.bins async for rec in rs]
+                return query
+            return lambda i: [rec.bins for rec in c.query_blocking(an.Statement(ns, spec.query_set),
+                                                                    an.PartitionFilter.all())]
+        raise ValueError(f"unknown workload {w!r}")
+
+
+ADAPTERS = {"official": Official, "ours": Ours, "legacy": Legacy, "native": Native}
 
 
 def record_bins(answer):

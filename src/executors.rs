@@ -118,6 +118,8 @@ pub async fn operate_ordered(
 /// The records and whether only their metadata was asked for (`bins=[]`: each record is then
 /// `(key, meta)`, as the official client answers).
 pub async fn batch_read(c: Arc<Core>, keys: Vec<Key>, bins: Bins, policy: BatchPolicy) -> Out<(Vec<BatchOperation>, bool)> {
+    let mut policy = policy;
+    policy.raw_ops = true; // bins decoded from the reply's bytes by `results::Rows` (wire_bins)
     let rp = BatchReadPolicy::default();
     let header_only = matches!(&bins, Bins::Some(b) if b.is_empty());
     let bins = if header_only { Bins::None } else { bins };

@@ -25,6 +25,7 @@ mod results;
 mod runtime;
 mod shapes;
 pub mod tracing;
+mod wire_bins;
 
 /// Generated from ops.yaml: one OpSpec per operation, the module constants.
 #[allow(dead_code)] // untraced operations have specs too

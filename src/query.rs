@@ -142,6 +142,7 @@ impl Spec {
         if let Some(o) = obj.filter(|o| !o.is_none()) {
             shapes::apply_query(&mut p, o, "policy")?;
         }
+        p.raw_ops = true; // bins decoded from the reply's bytes by `results::Rows` (wire_bins)
         Ok(p)
     }
 

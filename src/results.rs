@@ -18,7 +18,7 @@ use crate::hooks::Span;
 /// Record never expires: the official client reports ttl as 0xFFFFFFFF.
 const TTL_NEVER: u32 = u32::MAX;
 
-fn value_of<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn value_of<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
         Value::Nil | Value::Infinity | Value::Wildcard => py.None().into_bound(py),
         Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
@@ -136,7 +136,7 @@ static NAME_CACHE: GilCell = GilCell(UnsafeCell::new(NameCache { slots: [const {
 
 /// The Python str for `s`, shared with earlier answers when recently used.
 #[inline]
-fn name<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
+pub(crate) fn name<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
     // SAFETY: GIL held (token), see GilCell; the borrow ends before anything can run Python code.
     let cache = unsafe { &*NAME_CACHE.0.get() };
     for (n, obj) in cache.slots.iter().flatten() {
@@ -249,6 +249,9 @@ impl<'py> Rows<'py> {
 
     pub fn bins(&mut self, r: &Record) -> PyResult<Bound<'py, PyAny>> {
         let py = self.py;
+        if let Some(raw) = &r.raw_ops {
+            return crate::wire_bins::bins(py, raw);
+        }
         let d = PyDict::new(py);
         for (n, v) in &r.bins {
             // Several operations on one bin (operate) come back as a MultiResult; like the official

@@ -218,6 +218,7 @@ pub use txn::{
 };
 pub use user::User;
 pub use value::{FloatValue, MapCollection, MapLike, Value};
+pub use value::particle_to_value; // aerospike-py patch
 
 #[macro_use]
 pub mod errors;

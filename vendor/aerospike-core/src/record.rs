@@ -66,6 +66,11 @@ pub struct Record {
 
     /// Date record will expire, in seconds from Jan 01 2010, 00:00:00 UTC.
     expiration: u32,
+
+    /// aerospike-py patch: with `raw_ops` in the batch or query policy, the record's operations
+    /// exactly as the server sent them (each `[u32 size][u8 op][u8 particle type][u8 version]
+    /// [u8 name length][name][particle]`), and `bins` is left empty.
+    pub raw_ops: Option<Vec<u8>>,
 }
 
 impl Record {
@@ -101,6 +106,7 @@ impl Record {
             results,
             generation,
             expiration,
+            raw_ops: None, // aerospike-py patch
         }
     }
 

@@ -1194,6 +1194,14 @@ pub fn bytes_to_particle(ptype: u8, buf: &mut Buffer, len: usize) -> Result<Valu
     }
 }
 
+/// aerospike-py patch: a particle of a reply's raw operations (`Record::raw_ops`) as a Value,
+/// decoded exactly as the reply parsers decode it.
+pub fn particle_to_value(ptype: u8, bytes: &[u8]) -> Result<Value> {
+    let mut buf = Buffer::new(0);
+    buf.data_buffer = bytes.to_vec();
+    bytes_to_particle(ptype, &mut buf, bytes.len())
+}
+
 /// Constructs a new Value from one of the supported native data types.
 #[macro_export]
 macro_rules! as_val {

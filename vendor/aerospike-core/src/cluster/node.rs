@@ -109,6 +109,9 @@ pub struct Node {
     /// aerospike-py patch: whether the last background open of a connection to this node failed
     /// (refused, timed out), until one succeeds.
     open_failed: Arc<AtomicBool>,
+    /// aerospike-py patch: "name: host", what `Display` writes, made once: commands format the
+    /// node into their error context on every attempt.
+    label: String,
 }
 
 /// Await a spawned probe task. A panicked task degrades to a failed probe
@@ -149,6 +152,7 @@ impl Node {
         buffer_pool: Option<Arc<crate::net::buffer_pool::TieredBufferPool>>,
     ) -> Self {
         Node {
+            label: format!("{}: {}", nv.name, nv.aliases[0]), // aerospike-py patch
             opening_connections,
             open_failed: Arc::default(), // aerospike-py patch
             client_policy: client_policy.clone(),
@@ -1154,7 +1158,7 @@ impl Eq for Node {}
 
 impl fmt::Display for Node {
     fn fmt(&self, f: &mut fmt::Formatter) -> StdResult<(), fmt::Error> {
-        format!("{}: {}", self.name, self.host).fmt(f)
+        f.write_str(&self.label) // aerospike-py patch: made once in `new`
     }
 }
 

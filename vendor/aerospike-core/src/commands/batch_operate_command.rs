@@ -646,6 +646,7 @@ impl BatchOperateCommand {
             *commands_sent,
             hook,
             &node_label,
+            policy.raw_ops, // aerospike-py patch
         )
         .await;
         if metrics_on {
@@ -698,11 +699,12 @@ impl BatchOperateCommand {
         commands_sent: u32,
         hook: Option<&crate::batch::BatchHook>,
         node_label: &str,
+        raw: bool, // aerospike-py patch
     ) -> Result<bool> {
         while conn.bytes_read() < size {
             conn.read_buffer(commands::buffer::MSG_REMAINING_HEADER_SIZE as usize)
                 .await?;
-            match Self::parse_record(conn).await? {
+            match Self::parse_record(conn, raw).await? {
                 RowParse::End => return Ok(false),
                 RowParse::Record(batch_record) => {
                     let batch_op = batch_ops
@@ -777,7 +779,7 @@ impl BatchOperateCommand {
         Ok(true)
     }
 
-    async fn parse_record(conn: &mut BufferedConn<'_>) -> Result<RowParse> {
+    async fn parse_record(conn: &mut BufferedConn<'_>, raw: bool) -> Result<RowParse> {
         // if cmd is the end marker of the response, do not proceed further
         let info3 = conn.buffer().read_u8(Some(3));
         let last_record = info3 & commands::buffer::INFO3_LAST == commands::buffer::INFO3_LAST;
@@ -837,7 +839,14 @@ impl BatchOperateCommand {
             });
         }
 
-        let record = if found_key {
+        // aerospike-py patch: the row's operations kept as bytes, for the caller to decode.
+        let record = if found_key && raw {
+            let raw_ops = StreamCommand::read_raw_ops(conn, op_count).await?;
+            let key = (key.digest != [0u8; 20]).then_some(key);
+            let mut record = Record::new(key, IndexMap::new(), None, generation, expiration);
+            record.raw_ops = Some(raw_ops);
+            Some(record)
+        } else if found_key {
             let mut bins: IndexMap<String, Value> = IndexMap::with_capacity(op_count);
             let mut results: Vec<Value> = Vec::with_capacity(op_count);
 
@@ -915,6 +924,7 @@ impl BatchOperateCommand {
         commands_sent: u32,
         hook: Option<&crate::batch::BatchHook>,
         node_label: &str,
+        raw: bool, // aerospike-py patch
     ) -> Result<()> {
         let mut status = true;
 
@@ -982,6 +992,7 @@ impl BatchOperateCommand {
                         commands_sent,
                         hook,
                         node_label,
+                        raw,
                     )
                     .await
                     {
@@ -1008,6 +1019,7 @@ impl BatchOperateCommand {
                         commands_sent,
                         hook,
                         node_label,
+                        raw,
                     )
                     .await
                     {

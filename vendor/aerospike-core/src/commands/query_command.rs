@@ -40,9 +40,11 @@ impl<'a> QueryCommand<'a> {
         execute_where: Option<Arc<[u8]>>,
     ) -> Self {
         let node = node_partitions.node.clone();
+        let mut stream_command = StreamCommand::new(node, sink, node_partitions, cluster);
+        stream_command.raw_ops = policy.raw_ops; // aerospike-py patch
 
         QueryCommand {
-            stream_command: StreamCommand::new(node, sink, node_partitions, cluster),
+            stream_command,
             policy,
             statement,
             execute_where,

@@ -39,6 +39,8 @@ pub struct StreamCommand {
     /// value, so the single-writer story is checked by the compiler rather
     /// than promised by the protocol.
     node_partitions: NodePartitions,
+    /// aerospike-py patch: `QueryPolicy::raw_ops`, set by `QueryCommand::new`.
+    pub(crate) raw_ops: bool,
     /// Announces this stream's end to the sink when the command goes away,
     /// however it goes away. A guard field rather than `impl Drop` on the
     /// command itself, which would forbid moving `node_partitions` back out
@@ -68,6 +70,7 @@ impl StreamCommand {
             _end: EndSignal(sink.clone()),
             sink,
             node_partitions,
+            raw_ops: false, // aerospike-py patch
         }
     }
 
@@ -145,6 +148,14 @@ impl StreamCommand {
                     .partition_unavailable(&mut self.node_partitions, generation as u16);
             }
             return Ok((None, None, true));
+        }
+
+        // aerospike-py patch: the record's operations kept as bytes, for the caller to decode.
+        if self.raw_ops {
+            let raw_ops = Self::read_raw_ops(conn, op_count).await?;
+            let mut record = Record::new(Some(key), IndexMap::new(), None, generation, expiration);
+            record.raw_ops = Some(raw_ops);
+            return Ok((Some(record), bval, true));
         }
 
         let mut bins: IndexMap<String, Value> = IndexMap::with_capacity(op_count);
@@ -284,6 +295,23 @@ impl StreamCommand {
             Self::flush_batch(rs, &mut self.node_partitions, &mut batch).await?;
         }
         Ok(true)
+    }
+
+    /// aerospike-py patch: the next `op_count` operations of a reply, copied as they are on the
+    /// wire (8-byte op header, bin name, particle), for a caller that decodes them itself.
+    pub(crate) async fn read_raw_ops(conn: &mut BufferedConn<'_>, op_count: usize) -> Result<Vec<u8>> {
+        let mut raw = Vec::with_capacity(op_count * 32);
+        for _ in 0..op_count {
+            conn.read_buffer(8).await?;
+            let op_size = conn.buffer().read_u32(Some(0)) as usize;
+            raw.extend_from_slice(conn.buffer().read_slice(8));
+            let rest = op_size
+                .checked_sub(4)
+                .ok_or_else(|| Error::bad_response("operation shorter than its header"))?;
+            conn.read_buffer(rest).await?;
+            raw.extend_from_slice(conn.buffer().read_slice(rest));
+        }
+        Ok(raw)
     }
 
     pub async fn parse_key(

@@ -79,6 +79,13 @@ pub struct BatchPolicy {
     ///
     /// Default: true
     pub respond_all_keys: bool, //= true;
+
+    /// aerospike-py patch: keep each answered row's operations as the reply's bytes
+    /// ([`Record::raw_ops`](crate::Record::raw_ops)) instead of parsing them into `bins`.
+    ///
+    /// Default: false
+    #[cfg_attr(feature = "dynamic-config", config(skip))]
+    pub raw_ops: bool,
 }
 
 impl BatchPolicy {
@@ -115,6 +122,7 @@ impl Default for BatchPolicy {
             allow_inline: true,
             allow_inline_ssd: false,
             respond_all_keys: true,
+            raw_ops: false, // aerospike-py patch
         }
     }
 }

@@ -70,6 +70,13 @@ pub struct QueryPolicy {
     ///
     /// Default: `true`
     pub include_bin_data: bool,
+
+    /// aerospike-py patch: keep each record's operations as the reply's bytes
+    /// ([`Record::raw_ops`](crate::Record::raw_ops)) instead of parsing them into `bins`.
+    ///
+    /// Default: false
+    #[cfg_attr(feature = "dynamic-config", config(skip))]
+    pub raw_ops: bool,
 }
 
 impl QueryPolicy {
@@ -94,6 +101,7 @@ impl Default for QueryPolicy {
             record_queue_size: 1024,
             expected_duration: QueryDuration::Long,
             include_bin_data: true,
+            raw_ops: false, // aerospike-py patch
         };
 
         res.base_policy.total_timeout = 0;
