@@ -243,6 +243,8 @@ pub fn dig(value: &Mp, ctx: &[Mp]) -> Option<Mp> {
         };
     }
     Some(cur)
+}
+
 /// A create context's new element (cdt.c cdt_context_create_*): an empty list (list index create,
 /// padded with nils up to the index when 0x80 is set) or an empty map (map key create), ordered
 /// as the flags say. Returns its slot.

@@ -19,7 +19,8 @@ Bins = dict[str, Any]
 Policy = dict[str, Any]
 Operation = dict[str, Any]
 Record = tuple[KeyOut, Meta, dict[str, Any]]
-Predicate = tuple[Any, ...]
+Predicate = tuple[Any, ...]  # from aerospike_py.predicates (None when the value cannot be indexed: where() raises ParamError)
+Context = tuple[int, Any]
 Config = dict[str, Any]
 
 POLICY_EXISTS_IGNORE: int
@@ -86,6 +87,24 @@ TTL_DONT_UPDATE: int
 """Keep the record's ttl on update (-2 is accepted too)."""
 TTL_CLIENT_DEFAULT: int
 """Use the client's default policy ttl (-3 is accepted too)."""
+INDEX_STRING: int
+"""Index datatype: strings."""
+INDEX_NUMERIC: int
+"""Index datatype: integers."""
+INDEX_GEO2DSPHERE: int
+"""Index datatype: GeoJSON (points and regions on the sphere)."""
+INDEX_BLOB: int
+"""Index datatype: bytes."""
+INDEX_TYPE_DEFAULT: int
+"""Index the bin's value."""
+INDEX_TYPE_LIST: int
+"""Index the items of a list bin."""
+INDEX_TYPE_MAPKEYS: int
+"""Index the keys of a map bin."""
+INDEX_TYPE_MAPVALUES: int
+"""Index the values of a map bin."""
+AS_BYTES_GEOJSON: int
+"""Particle type of a GeoJSON bin."""
 OPERATOR_READ: int
 """Operation code of operations.read."""
 OPERATOR_WRITE: int
@@ -755,13 +774,13 @@ class BatchRecords:
 
 class Query:
     def select(self, *bins: str) -> Query: ...
-    def where(self, predicate: Predicate) -> Query: ...
+    def where(self, predicate: Predicate | None, ctx: list[Context] | None = None) -> Query: ...
     def results(self, policy: Policy | None = None) -> list[Record]: ...
     def foreach(self, callback: Callable[[Record], bool | None], policy: Policy | None = None) -> None: ...
 
 class AsyncQuery:
     def select(self, *bins: str) -> AsyncQuery: ...
-    def where(self, predicate: Predicate) -> AsyncQuery: ...
+    def where(self, predicate: Predicate | None, ctx: list[Context] | None = None) -> AsyncQuery: ...
     def results(self, policy: Policy | None = None) -> Awaitable[list[Record]]: ...
     def foreach(self, callback: Callable[[Record], bool | None], policy: Policy | None = None) -> Awaitable[None]: ...
     def __aiter__(self) -> AsyncIterator[Record]: ...
@@ -813,10 +832,22 @@ class Client:
         """Send an info command to the node at `host`."""
     def truncate(self, namespace: str, set: str | None, nanos: int, policy: Policy | None = None) -> int:
         """Remove every record of a set (or namespace) last updated before `nanos` (0 = now)."""
-    def index_integer_create(self, ns: str, set: str | None, bin: str, index_name: str, policy: Policy | None = None) -> int:
+    def index_integer_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_name: str, policy: Policy | None = None) -> int:
         """Create a secondary index on an integer bin and wait until it is built."""
-    def index_string_create(self, ns: str, set: str | None, bin: str, index_name: str, policy: Policy | None = None) -> int:
+    def index_string_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_name: str, policy: Policy | None = None) -> int:
         """Create a secondary index on a string bin and wait until it is built."""
+    def index_geo2dsphere_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, name: str, policy: Policy | None = None) -> int:
+        """Create a geo2dsphere secondary index on a GeoJSON bin and wait until it is built."""
+    def index_single_value_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+        """Create a secondary index on a bin's value (or, with ctx, on a nested value) of the given datatype and wait until it is built."""
+    def index_list_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+        """Create a secondary index on the items of a list bin and wait until it is built."""
+    def index_map_keys_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+        """Create a secondary index on the keys of a map bin and wait until it is built."""
+    def index_map_values_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+        """Create a secondary index on the values of a map bin and wait until it is built."""
+    def index_cdt_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_type: int, index_datatype: int, name: str, ctx: list[Context], policy: Policy | None = None) -> int:
+        """Create a secondary index on a value nested in a list or map bin (reached by `ctx`) and wait until it is built."""
     def index_remove(self, ns: str, index_name: str, policy: Policy | None = None) -> int:
         """Drop a secondary index."""
     def remove_bin(self, key: Key, list: list[str], meta: Meta | None = None, policy: Policy | None = None) -> int:
@@ -877,10 +908,22 @@ class AsyncClient:
         """Send an info command to the node at `host`."""
     async def truncate(self, namespace: str, set: str | None, nanos: int, policy: Policy | None = None) -> int:
         """Remove every record of a set (or namespace) last updated before `nanos` (0 = now)."""
-    async def index_integer_create(self, ns: str, set: str | None, bin: str, index_name: str, policy: Policy | None = None) -> int:
+    async def index_integer_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_name: str, policy: Policy | None = None) -> int:
         """Create a secondary index on an integer bin and wait until it is built."""
-    async def index_string_create(self, ns: str, set: str | None, bin: str, index_name: str, policy: Policy | None = None) -> int:
+    async def index_string_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_name: str, policy: Policy | None = None) -> int:
         """Create a secondary index on a string bin and wait until it is built."""
+    async def index_geo2dsphere_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, name: str, policy: Policy | None = None) -> int:
+        """Create a geo2dsphere secondary index on a GeoJSON bin and wait until it is built."""
+    async def index_single_value_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+        """Create a secondary index on a bin's value (or, with ctx, on a nested value) of the given datatype and wait until it is built."""
+    async def index_list_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+        """Create a secondary index on the items of a list bin and wait until it is built."""
+    async def index_map_keys_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+        """Create a secondary index on the keys of a map bin and wait until it is built."""
+    async def index_map_values_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_datatype: int, name: str, policy: Policy | None = None, ctx: list[Context] | None = None) -> int:
+        """Create a secondary index on the values of a map bin and wait until it is built."""
+    async def index_cdt_create(self, ns: str, set: str | None, bin: str | bytes | bytearray, index_type: int, index_datatype: int, name: str, ctx: list[Context], policy: Policy | None = None) -> int:
+        """Create a secondary index on a value nested in a list or map bin (reached by `ctx`) and wait until it is built."""
     async def index_remove(self, ns: str, index_name: str, policy: Policy | None = None) -> int:
         """Drop a secondary index."""
     async def remove_bin(self, key: Key, list: list[str], meta: Meta | None = None, policy: Policy | None = None) -> int:
@@ -897,5 +940,9 @@ class AsyncClient:
 def calc_digest(ns: str, set: str | None, key: str | int | bytes | bytearray) -> bytearray: ...
 def init_tracing() -> bool: ...
 def shutdown_tracing() -> None: ...
+def init_metrics() -> bool: ...
+def shutdown_metrics() -> None: ...
+def get_metrics() -> str: ...
+def set_metrics_enabled(enabled: bool) -> None: ...
 
 OPERATIONS: list[str]
