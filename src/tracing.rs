@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -21,7 +21,7 @@ use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{
-    BatchConfigBuilder, BatchSpanProcessor, SdkTracer, SdkTracerProvider, SpanData, SpanExporter,
+    BatchConfigBuilder, BatchSpanProcessor, SdkTracer, SdkTracerProvider, SpanData, SpanExporter, SpanProcessor,
 };
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -548,6 +548,41 @@ pub(crate) struct Events {
     pub(crate) healthy: AtomicBool,
     /// The metrics exporter's health (src/metrics_export.rs), reported through the same pump.
     pub(crate) metrics_healthy: AtomicBool,
+    /// Spans ended, handed to the exporter and exported or not: the SDK's queue keeps its own
+    /// count of what it drops private, so the difference is ours to count (`tracing_stats`).
+    spans_ended: AtomicU64,
+    spans_exported: AtomicU64,
+    spans_failed: AtomicU64,
+}
+
+/// Counts the spans that end (then hands them to the batch processor, which may drop them).
+#[derive(Debug)]
+struct Counted {
+    inner: BatchSpanProcessor,
+    events: Arc<Events>,
+}
+
+impl SpanProcessor for Counted {
+    fn on_start(&self, span: &mut opentelemetry_sdk::trace::Span, cx: &Context) {
+        self.inner.on_start(span, cx);
+    }
+
+    fn on_end(&self, span: SpanData) {
+        self.events.spans_ended.fetch_add(1, Ordering::Relaxed);
+        self.inner.on_end(span);
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.inner.set_resource(resource);
+    }
 }
 
 pub(crate) const LEVEL_INFO: u8 = 20;
@@ -587,6 +622,7 @@ impl std::fmt::Debug for Events {
 
 impl<E: SpanExporter + Sync + 'static> SpanExporter for WatchedExporter<E> {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let batch_len = batch.len() as u64;
         let inner = self.inner.clone();
         let timeout = self.timeout;
         let task = self.handle.spawn(async move {
@@ -595,10 +631,13 @@ impl<E: SpanExporter + Sync + 'static> SpanExporter for WatchedExporter<E> {
                 Err(_) => Err(OTelSdkError::Timeout(timeout)),
             }
         });
+        let spans = batch_len;
         let result = match task.await {
             Ok(r) => r,
             Err(e) => Err(OTelSdkError::InternalFailure(e.to_string())),
         };
+        let counter = if result.is_ok() { &self.events.spans_exported } else { &self.events.spans_failed };
+        counter.fetch_add(spans, Ordering::Relaxed);
         match &result {
             Ok(()) => {
                 if !self.events.healthy.swap(true, Ordering::Relaxed) {
@@ -774,7 +813,8 @@ fn build_active() -> Result<Option<Active>, String> {
                 }
             };
             drop(_guard);
-            (builder.with_span_processor(bsp).build(), Some(runtime))
+            let counted = Counted { inner: bsp, events: current_events() };
+            (builder.with_span_processor(counted).build(), Some(runtime))
         }
         other => {
             return Err(format!(
@@ -799,6 +839,9 @@ pub(crate) fn current_events() -> Arc<Events> {
                 queue: Mutex::new(Vec::new()),
                 healthy: AtomicBool::new(true),
                 metrics_healthy: AtomicBool::new(true),
+                spans_ended: AtomicU64::new(0),
+                spans_exported: AtomicU64::new(0),
+                spans_failed: AtomicU64::new(0),
             })
         })
         .clone()
@@ -903,6 +946,22 @@ fn _tracing_after_fork_in_child(py: Python<'_>) -> PyResult<()> {
     Ok(())
 }
 
+/// What became of the spans this process recorded (since its first `init_tracing`, or its fork).
+#[pyfunction]
+fn tracing_stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let ev = current_events();
+    let ended = ev.spans_ended.load(Ordering::Relaxed);
+    let exported = ev.spans_exported.load(Ordering::Relaxed);
+    let failed = ev.spans_failed.load(Ordering::Relaxed);
+    let d = PyDict::new(py);
+    d.set_item("spans_ended", ended)?;
+    d.set_item("spans_exported", exported)?;
+    d.set_item("spans_export_failed", failed)?;
+    // Queued spans count here until exported; after shutdown_tracing() it is exactly the dropped.
+    d.set_item("spans_queued_or_dropped", ended.saturating_sub(exported + failed))?;
+    Ok(d)
+}
+
 /// Health messages for the Python log pump: [(logging level, message)].
 #[pyfunction]
 fn _tracing_take_events() -> Vec<(u8, String)> {
@@ -982,6 +1041,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_tracing_bench, m)?)?;
     m.add_function(wrap_pyfunction!(init_tracing, m)?)?;
     m.add_function(wrap_pyfunction!(shutdown_tracing, m)?)?;
+    m.add_function(wrap_pyfunction!(tracing_stats, m)?)?;
     m.add_function(wrap_pyfunction!(_tracing_after_fork_in_child, m)?)?;
     m.add_function(wrap_pyfunction!(_tracing_take_events, m)?)?;
     m.add_function(wrap_pyfunction!(_tracing_flush, m)?)?;

@@ -24,6 +24,7 @@ from aerospike_py._aerospike import (
     set_metrics_enabled,
     shutdown_metrics,
     shutdown_tracing,
+    tracing_stats,
 )
 from aerospike_py._types import BatchRecord, BatchRecords
 from aerospike_py._values import CDTInfinite, CDTWildcard, KeyOrderedDict, null
@@ -64,6 +65,7 @@ __all__ = [
     "set_metrics_enabled",
     "shutdown_metrics",
     "shutdown_tracing",
+    "tracing_stats",
 ]
 
 

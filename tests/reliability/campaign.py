@@ -117,20 +117,25 @@ def table(results: dict) -> str:
             if r.get("crashes"):
                 out.append(f"| {r['scenario']} | unexpected exceptions | {r['crashes']} | | | | | | | |")
         out.append("")
+    def counted(st):
+        if not st:
+            return "-"
+        return f"{st['spans_exported']:,} / {st['spans_export_failed']:,} / {st['spans_queued_or_dropped']:,}"
+
     t = results.get("telemetry")
     if t:
         healthy = next((r["ops_s"] for r in t["rows"] if r["mode"] == "healthy" and "ops_s" in r), None)
         out += ["### Telemetry faults (sync client, put/get loop, spans to an OTLP/gRPC collector)", "",
-                "| collector | ops (= spans recorded) | ops/s (vs healthy) | longest call gap | RSS growth after warm-up | warnings | resumed | spans received | shutdown |",
-                "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
+                "| collector | ops (= spans recorded) | ops/s (vs healthy) | longest call gap | RSS growth after warm-up | warnings | resumed | spans received | exported / failed / dropped (tracing_stats) | shutdown |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
         for r in t["rows"]:
             if "ops_s" not in r:
-                out.append(f"| {r['mode']} | CRASHED rc={r.get('returncode')} | | | | | | | |")
+                out.append(f"| {r['mode']} | CRASHED rc={r.get('returncode')} | | | | | | | | |")
                 continue
             ratio = f" ({r['ops_s'] / healthy:.2f}x)" if healthy else ""
             resumed = {"flapping": f"yes, {r.get('spans_after_return', 0):,} spans after return" if r["resumed"] else "NO"}.get(r["mode"], "-")
             out.append(f"| {r['mode']} | {r['ops']:,} | {r['ops_s']:,.0f}{ratio} | {r['max_gap_s'] * 1000:.0f} ms | {r['rss_growth_mb']:.1f} MB | "
-                       f"{r['warnings']} | {resumed} | {r['spans_received']:,} | {r['shutdown_s'] * 1000:.0f} ms |")
+                       f"{r['warnings']} | {resumed} | {r['spans_received']:,} | {counted(r.get('stats'))} | {r['shutdown_s'] * 1000:.0f} ms |")
         out.append("")
     z = results.get("fuzz")
     if z:

@@ -127,6 +127,7 @@ CHILD = textwrap.dedent("""
     print("RESULT " + json.dumps({"ops": n, "ops_s": n / elapsed, "max_gap_s": gap,
           "rss_growth_mb": (max(after) - after[0]) / 2**20 if after else 0.0,
           "rss_mb": samples[-1][1] / 2**20, "shutdown_s": time.monotonic() - t1,
+          "stats": aerospike_py.tracing_stats(),
           "warnings": sum(1 for l, _ in LOGS if l == "WARNING"), "resumed": sum(1 for l, m in LOGS if l == "INFO" and "resumed" in m),
           "logs": LOGS[:6]}), flush=True)
 """)

@@ -42,6 +42,13 @@ def test_telemetry_faults_never_reach_the_database_calls():
         assert r["max_gap_s"] < 3.0, r            # no call waited on the exporter
         assert r["rss_growth_mb"] < 30, r         # the queue drops instead of growing
     assert results["healthy"]["warnings"] == 0 and results["healthy"]["spans_received"] > 0
+    # Counted by the client: what a healthy collector received was exported; an absent one got
+    # nothing, so every span was in a failed export (refused at once) or dropped.
+    healthy = results["healthy"]["stats"]
+    assert healthy["spans_exported"] == results["healthy"]["spans_received"] > 0, healthy
+    absent = results["absent"]["stats"]
+    assert absent["spans_exported"] == 0, absent
+    assert absent["spans_export_failed"] + absent["spans_queued_or_dropped"] == absent["spans_ended"] > 0, absent
     for mode in ("absent", "errors"):
         assert results[mode]["warnings"] == 1, results[mode]["logs"]
     flap = results["flapping"]

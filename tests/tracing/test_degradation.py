@@ -64,13 +64,15 @@ def test_queue_bounded_then_export_resumes(aerospike_hosts, tmp_path, unique_set
         print("READY", flush=True)
         sys.stdin.readline()                        # the test starts the collector
         deadline = time.monotonic() + 10
+        gets = 0
         while time.monotonic() < deadline and not any(l == "INFO" for l, _ in LOGS):
             c.get(("test", "{unique_set}", 1))
+            gets += 1
             time.sleep(0.2)
         with pyparent("after-recovery"):
             c.exists(("test", "{unique_set}", 1))
         aerospike_py.shutdown_tracing()
-        result(logs=LOGS)
+        result(logs=LOGS, gets=gets, stats=aerospike_py.tracing_stats())
     """
     import json
     import os
@@ -103,21 +105,34 @@ def test_queue_bounded_then_export_resumes(aerospike_hosts, tmp_path, unique_set
             assert len(puts) <= 50 + 50, len(puts)
             levels = [level for level, _ in r["logs"]]
             assert levels.count("WARNING") == 1 and "INFO" in levels, r["logs"]
+            # The drops are counted: every span ended is exported, in a failed export, or dropped.
+            stats = r["stats"]
+            assert stats["spans_ended"] == 3000 + r["gets"] + 1, stats
+            assert stats["spans_exported"] == len(rcv.spans), stats
+            assert stats["spans_export_failed"] > 0, stats
+            assert stats["spans_queued_or_dropped"] >= 3000 - 100 - stats["spans_export_failed"], stats
+            assert sum(stats[k] for k in ("spans_exported", "spans_export_failed", "spans_queued_or_dropped")) \
+                == stats["spans_ended"], stats
     finally:
         if proc.poll() is None:
             proc.kill()
 
 
 def test_shutdown_flushes_pending_spans(run_driver, receiver, unique_set):
-    run_driver(f"""
+    r = run_driver(f"""
         aerospike_py.init_tracing()
         c = client()
         for i in range(7):
             c.put(("test", "{unique_set}", i), {{"i": i}})
+        before = aerospike_py.tracing_stats()
         aerospike_py.shutdown_tracing()
+        result(before=before, after=aerospike_py.tracing_stats())
         import os; os._exit(0)
     """, env=otel_env(receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY="60000"))
     assert len(receiver.wait_for_spans(7, timeout=2)) == 7
+    # Queued until the flush, exported by it: nothing dropped.
+    assert r["before"] == {"spans_ended": 7, "spans_exported": 0, "spans_export_failed": 0, "spans_queued_or_dropped": 7}
+    assert r["after"] == {"spans_ended": 7, "spans_exported": 7, "spans_export_failed": 0, "spans_queued_or_dropped": 0}
 
 
 def test_flush_at_interpreter_exit(run_driver, receiver, unique_set):
