@@ -147,6 +147,20 @@ pub(crate) fn name<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
     new_name(py, s)
 }
 
+/// `name` for a name still in the reply's bytes: validated as UTF-8 only when not cached.
+#[inline]
+pub(crate) fn name_of_bytes<'py>(py: Python<'py>, b: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: as in `name`.
+    let cache = unsafe { &*NAME_CACHE.0.get() };
+    for (n, obj) in cache.slots.iter().flatten() {
+        if n.as_bytes() == b {
+            return Ok(obj.bind(py).clone().into_any());
+        }
+    }
+    let s = std::str::from_utf8(b).map_err(|_| crate::errors::client(py, "Bad response: name is not UTF-8"))?;
+    Ok(new_name(py, s))
+}
+
 /// A name not in the cache: made, and kept in place of the oldest.
 #[cold]
 #[inline(never)]
@@ -272,6 +286,30 @@ impl<'py> Rows<'py> {
     pub fn record(&mut self, k: &Key, r: &Record) -> PyResult<Bound<'py, PyAny>> {
         let key = self.key(k)?;
         self.record_with(key, r)
+    }
+
+    /// A raw_ops query record's `(key, meta, bins)`: aerospike-core (patch) puts the record's
+    /// namespace and set before its operations, `[u32 length][namespace][u32 length][set][ops]`,
+    /// and leaves the key's empty (two `String`s per record saved).
+    pub fn raw_query_record(&mut self, r: &Record, raw: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.py;
+        let (ns, rest) = crate::wire_bins::split_name(py, raw)?;
+        let (set, ops) = crate::wire_bins::split_name(py, rest)?;
+        let key = match &r.key {
+            Some(k) => {
+                let ns = name_of_bytes(py, ns)?;
+                let set = if set.is_empty() { py.None().into_bound(py) } else { name_of_bytes(py, set)? };
+                let uk = match k.user_key() {
+                    Some(v) => value_of(py, v)?,
+                    None => py.None().into_bound(py),
+                };
+                tuple(py, [ns, set, uk, PyByteArray::new(py, &k.digest()).into_any()])?
+            }
+            None => py.None().into_bound(py),
+        };
+        let meta = self.meta(r)?;
+        let bins = crate::wire_bins::bins(py, ops)?;
+        tuple(py, [key, meta, bins])
     }
 
     /// The `(key, meta, bins)` tuple with its key tuple already made (None for a query record
@@ -409,7 +447,7 @@ fn batch_rows(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span, header
         drop(rec); // its bin values are freed here, before the next row is converted
         let result = if rc == 0 { ok.clone() } else { rc.into_bound_py_any(py)? };
         let in_doubt = PyBool::new(py, in_doubt).to_owned().into_any().unbind();
-        let row = BatchRecord { key: key.unbind(), result: result.unbind(), record: record.unbind(), in_doubt };
+        let row = BatchRecord::row(key.unbind(), result.unbind(), record.unbind(), in_doubt);
         let row = Bound::new(py, row)?;
         // SAFETY: `out` is the fresh list of n slots above and i < n; PyList_SetItem steals the
         // row's reference and cannot fail here.
@@ -417,7 +455,7 @@ fn batch_rows(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span, header
     }
     drop(ops);
     t.records(found);
-    let records = BatchRecords { batch_records: out.unbind(), result: overall.into_py_any(py)? };
+    let records = BatchRecords::of(out.unbind(), overall.into_py_any(py)?);
     Ok(Bound::new(py, records)?.into_any().unbind())
 }
 

@@ -113,3 +113,21 @@ def test_bin_named_empty_string_reads_back(client, namespace, unique_set):
         pytest.skip("server refuses a bin named ''")
     assert client.batch_read([k]).batch_records[0].record[2] == {"": 1, "x": 2}
     assert [r[2] for r in client.query(namespace, unique_set).results()] == [{"": 1, "x": 2}]
+
+
+def test_query_records_split_across_socket_reads(client, namespace, unique_set):
+    """aerospike-core parses a query record in place when the connection has read all of it,
+    else field by field (vendor patch): records of 1 B to 90 KiB, with and without their user
+    key, straddle and exceed its 64 KiB read buffer, and every one reads back as get has it."""
+    sizes = [1, 7000, 30000, 65000, 90000, 3, 40000, 12, 64000, 5]
+    for i, n in enumerate(sizes * 3):
+        policy = {"key": aerospike_py.POLICY_KEY_SEND} if i % 2 else None
+        client.put((namespace, unique_set, i), {"n": i, "p": b"x" * n, "s": "é" * (i % 5)}, policy=policy)
+    recs = client.query(namespace, unique_set).results()
+    assert sorted(r[2]["n"] for r in recs) == list(range(len(sizes) * 3))
+    for key, meta, bins in recs:
+        i = bins["n"]
+        assert key[:2] == (namespace, unique_set) and len(key[3]) == 20
+        assert key[2] == (i if i % 2 else None)
+        assert bins == _expected(client, (namespace, unique_set, i))
+        assert meta["gen"] == 1
