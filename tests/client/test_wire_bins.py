@@ -131,3 +131,20 @@ def test_query_records_split_across_socket_reads(client, namespace, unique_set):
         assert key[2] == (i if i % 2 else None)
         assert bins == _expected(client, (namespace, unique_set, i))
         assert meta["gen"] == 1
+
+
+def test_batch_rows_split_across_socket_reads(client, namespace, unique_set):
+    """As above for batch rows (parsed in place when whole, else op by op), with missing keys
+    between found ones."""
+    sizes = [1, 7000, 30000, 65000, 90000, 3, 40000, 12, 64000, 5]
+    keys = [(namespace, unique_set, f"b{i}") for i in range(len(sizes) * 3)]
+    for i, k in enumerate(keys):
+        if i % 4 != 3:
+            client.put(k, {"n": i, "p": b"y" * sizes[i % len(sizes)], "l": [i, "x"]})
+    rows = client.batch_read(keys).batch_records
+    assert [r.result for r in rows] == [2 if i % 4 == 3 else 0 for i in range(len(keys))]
+    for i, (k, row) in enumerate(zip(keys, rows)):
+        if i % 4 == 3:
+            assert row.record is None
+        else:
+            assert row.record[2] == _expected(client, k) and row.record[2]["n"] == i
