@@ -84,6 +84,25 @@ fn tuple<'py, const N: usize>(py: Python<'py>, items: [Bound<'py, PyAny>; N]) ->
     }
 }
 
+/// A key tuple `(namespace, set, user key, digest)`, untracked by the cyclic GC when the user
+/// key is an int, str, bytes or None: then nothing in it can hold a reference (str, None and the
+/// digest's bytearray never do), which is when CPython's own collector would untrack it
+/// (`_PyTuple_MaybeUntrack`), only after traversing it once. A query's 10,000 keys (a batch's
+/// 200) then cost the first collection after the answer nothing.
+fn key_tuple_of<'py>(py: Python<'py>, items: [Bound<'py, PyAny>; 4]) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: GIL held (token); the type checks read the object's type only.
+    let atomic = unsafe {
+        let uk = items[2].as_ptr();
+        uk == ffi::Py_None() || ffi::PyLong_CheckExact(uk) != 0 || ffi::PyUnicode_CheckExact(uk) != 0 || ffi::PyBytes_CheckExact(uk) != 0
+    };
+    let t = tuple(py, items)?;
+    if atomic {
+        // SAFETY: GIL held; `t` is a tuple we just made (GC-tracked), untracking it is allowed.
+        unsafe { ffi::PyObject_GC_UnTrack(t.as_ptr().cast()) };
+    }
+    Ok(t)
+}
+
 /// `d[k] = v`; `v` is handed over. The plain C call: pyo3's `set_item` converts both sides
 /// generically first.
 fn set_item<'py>(d: &Bound<'py, PyDict>, k: &Bound<'py, PyAny>, v: Bound<'py, PyAny>) -> PyResult<()> {
@@ -231,7 +250,7 @@ impl<'py> Rows<'py> {
     /// The key tuple from its parts (a record's key need not be rebuilt as a `Key` first).
     fn key_tuple(&mut self, ns: &str, set: &str, user_key: Option<&Value>, digest: &[u8]) -> PyResult<Bound<'py, PyAny>> {
         let [ns, set, uk] = self.key_head(ns, set, user_key)?;
-        tuple(self.py, [ns, set, uk, PyByteArray::new(self.py, digest).into_any()])
+        key_tuple_of(self.py, [ns, set, uk, PyByteArray::new(self.py, digest).into_any()])
     }
 
     /// A key tuple's namespace, set and user key.
@@ -303,7 +322,7 @@ impl<'py> Rows<'py> {
                     Some(v) => value_of(py, v)?,
                     None => py.None().into_bound(py),
                 };
-                tuple(py, [ns, set, uk, PyByteArray::new(py, &k.digest()).into_any()])?
+                key_tuple_of(py, [ns, set, uk, PyByteArray::new(py, &k.digest()).into_any()])?
             }
             None => py.None().into_bound(py),
         };
@@ -433,7 +452,7 @@ fn batch_rows(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span, header
                     Some(Value::Int(_) | Value::String(_) | Value::Blob(_)) | None => uk.clone(),
                     Some(v) => value_of(py, v)?,
                 };
-                let rk = tuple(py, [ns.clone(), set.clone(), uk, PyByteArray::new(py, &digest).into_any()])?;
+                let rk = key_tuple_of(py, [ns.clone(), set.clone(), uk, PyByteArray::new(py, &digest).into_any()])?;
                 if header_only {
                     let meta = rows.meta(r)?;
                     tuple(py, [rk, meta])?
@@ -443,7 +462,7 @@ fn batch_rows(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span, header
             }
             None => py.None().into_bound(py),
         };
-        let key = tuple(py, [ns, set, uk, PyByteArray::new(py, &digest).into_any()])?;
+        let key = key_tuple_of(py, [ns, set, uk, PyByteArray::new(py, &digest).into_any()])?;
         drop(rec); // its bin values are freed here, before the next row is converted
         let result = if rc == 0 { ok.clone() } else { rc.into_bound_py_any(py)? };
         let in_doubt = PyBool::new(py, in_doubt).to_owned().into_any().unbind();
