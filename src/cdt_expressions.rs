@@ -39,6 +39,17 @@ pub fn node(
         let rt = MapReturnType::from_bits(base);
         if inverted { rt.inverted() } else { rt }
     };
+    // A get-by without a value type takes its type from the return type: aerospike-core panics
+    // on one it does not know (NONE included), so those are refused here.
+    let typed = |valid: &[i64], what: &str| -> PyResult<()> {
+        if valid.contains(&base) {
+            Ok(())
+        } else {
+            Err(param(py, arg, format!("return_type {raw} is not a {what} return type this expression can read")))
+        }
+    };
+    let lrt_typed = || typed(&[1, 2, 3, 4, 5, 7, 13], "list").map(|()| lrt());
+    let mrt_typed = || typed(&[1, 2, 3, 4, 5, 6, 7, 8, 13, 16, 17], "map").map(|()| mrt());
     let Some(bin) = args.pop() else { return Err(param(py, arg, "a list/map expression needs its bin")) };
     let want = |n: usize| -> PyResult<()> {
         if args.len() == n {
@@ -85,21 +96,21 @@ pub fn node(
         k::OP_LIST_REMOVE_BY_RANK => (want(1)?, l::remove_by_rank(lrt(), a!(0), bin, c)).1,
         k::OP_LIST_REMOVE_BY_RANK_RANGE_TO_END => (want(1)?, l::remove_by_rank_range(lrt(), a!(0), bin, c)).1,
         k::OP_LIST_REMOVE_BY_RANK_RANGE => (want(2)?, l::remove_by_rank_range_count(lrt(), a!(0), a!(1), bin, c)).1,
-        k::OP_LIST_GET_BY_VALUE => (want(1)?, l::get_by_value(lrt(), a!(0), bin, c)).1,
-        k::OP_LIST_GET_BY_VALUE_RANGE => (want(2)?, l::get_by_value_range(lrt(), Some(a!(0)), Some(a!(1)), bin, c)).1,
-        k::OP_LIST_GET_BY_VALUE_LIST => (want(1)?, l::get_by_value_list(lrt(), a!(0), bin, c)).1,
+        k::OP_LIST_GET_BY_VALUE => (want(1)?, l::get_by_value(lrt_typed()?, a!(0), bin, c)).1,
+        k::OP_LIST_GET_BY_VALUE_RANGE => (want(2)?, l::get_by_value_range(lrt_typed()?, Some(a!(0)), Some(a!(1)), bin, c)).1,
+        k::OP_LIST_GET_BY_VALUE_LIST => (want(1)?, l::get_by_value_list(lrt_typed()?, a!(0), bin, c)).1,
         k::OP_LIST_GET_BY_VALUE_RANK_RANGE_REL_TO_END => {
-            (want(2)?, l::get_by_value_relative_rank_range(lrt(), a!(0), a!(1), bin, c)).1
+            (want(2)?, l::get_by_value_relative_rank_range(lrt_typed()?, a!(0), a!(1), bin, c)).1
         }
         k::OP_LIST_GET_BY_VALUE_RANK_RANGE_REL => {
-            (want(3)?, l::get_by_value_relative_rank_range_count(lrt(), a!(0), a!(1), a!(2), bin, c)).1
+            (want(3)?, l::get_by_value_relative_rank_range_count(lrt_typed()?, a!(0), a!(1), a!(2), bin, c)).1
         }
         k::OP_LIST_GET_BY_INDEX => (want(1)?, l::get_by_index(lrt(), vt()?, a!(0), bin, c)).1,
-        k::OP_LIST_GET_BY_INDEX_RANGE_TO_END => (want(1)?, l::get_by_index_range(lrt(), a!(0), bin, c)).1,
-        k::OP_LIST_GET_BY_INDEX_RANGE => (want(2)?, l::get_by_index_range_count(lrt(), a!(0), a!(1), bin, c)).1,
+        k::OP_LIST_GET_BY_INDEX_RANGE_TO_END => (want(1)?, l::get_by_index_range(lrt_typed()?, a!(0), bin, c)).1,
+        k::OP_LIST_GET_BY_INDEX_RANGE => (want(2)?, l::get_by_index_range_count(lrt_typed()?, a!(0), a!(1), bin, c)).1,
         k::OP_LIST_GET_BY_RANK => (want(1)?, l::get_by_rank(lrt(), vt()?, a!(0), bin, c)).1,
-        k::OP_LIST_GET_BY_RANK_RANGE_TO_END => (want(1)?, l::get_by_rank_range(lrt(), a!(0), bin, c)).1,
-        k::OP_LIST_GET_BY_RANK_RANGE => (want(2)?, l::get_by_rank_range_count(lrt(), a!(0), a!(1), bin, c)).1,
+        k::OP_LIST_GET_BY_RANK_RANGE_TO_END => (want(1)?, l::get_by_rank_range(lrt_typed()?, a!(0), bin, c)).1,
+        k::OP_LIST_GET_BY_RANK_RANGE => (want(2)?, l::get_by_rank_range_count(lrt_typed()?, a!(0), a!(1), bin, c)).1,
 
         k::OP_MAP_PUT => (want(2)?, m::put(&f.map_policy()?, a!(0), a!(1), bin, c)).1,
         k::OP_MAP_PUT_ITEMS => (want(1)?, m::put_items(&f.map_policy()?, a!(0), bin, c)).1,
@@ -133,29 +144,29 @@ pub fn node(
         k::OP_MAP_REMOVE_BY_RANK_RANGE_TO_END => (want(1)?, m::remove_by_rank_range(mrt(), a!(0), bin, c)).1,
         k::OP_MAP_REMOVE_BY_RANK_RANGE => (want(2)?, m::remove_by_rank_range_count(mrt(), a!(0), a!(1), bin, c)).1,
         k::OP_MAP_GET_BY_KEY => (want(1)?, m::get_by_key(mrt(), vt()?, a!(0), bin, c)).1,
-        k::OP_MAP_GET_BY_KEY_RANGE => (want(2)?, m::get_by_key_range(mrt(), Some(a!(0)), Some(a!(1)), bin, c)).1,
-        k::OP_MAP_GET_BY_KEY_LIST => (want(1)?, m::get_by_key_list(mrt(), a!(0), bin, c)).1,
+        k::OP_MAP_GET_BY_KEY_RANGE => (want(2)?, m::get_by_key_range(mrt_typed()?, Some(a!(0)), Some(a!(1)), bin, c)).1,
+        k::OP_MAP_GET_BY_KEY_LIST => (want(1)?, m::get_by_key_list(mrt_typed()?, a!(0), bin, c)).1,
         k::OP_MAP_GET_BY_KEY_REL_INDEX_RANGE_TO_END => {
-            (want(2)?, m::get_by_key_relative_index_range(mrt(), a!(0), a!(1), bin, c)).1
+            (want(2)?, m::get_by_key_relative_index_range(mrt_typed()?, a!(0), a!(1), bin, c)).1
         }
         k::OP_MAP_GET_BY_KEY_REL_INDEX_RANGE => {
-            (want(3)?, m::get_by_key_relative_index_range_count(mrt(), a!(0), a!(1), a!(2), bin, c)).1
+            (want(3)?, m::get_by_key_relative_index_range_count(mrt_typed()?, a!(0), a!(1), a!(2), bin, c)).1
         }
-        k::OP_MAP_GET_BY_VALUE => (want(1)?, m::get_by_value(mrt(), a!(0), bin, c)).1,
-        k::OP_MAP_GET_BY_VALUE_RANGE => (want(2)?, m::get_by_value_range(mrt(), Some(a!(0)), Some(a!(1)), bin, c)).1,
-        k::OP_MAP_GET_BY_VALUE_LIST => (want(1)?, m::get_by_value_list(mrt(), a!(0), bin, c)).1,
+        k::OP_MAP_GET_BY_VALUE => (want(1)?, m::get_by_value(mrt_typed()?, a!(0), bin, c)).1,
+        k::OP_MAP_GET_BY_VALUE_RANGE => (want(2)?, m::get_by_value_range(mrt_typed()?, Some(a!(0)), Some(a!(1)), bin, c)).1,
+        k::OP_MAP_GET_BY_VALUE_LIST => (want(1)?, m::get_by_value_list(mrt_typed()?, a!(0), bin, c)).1,
         k::OP_MAP_GET_BY_VALUE_RANK_RANGE_REL_TO_END => {
-            (want(2)?, m::get_by_value_relative_rank_range(mrt(), a!(0), a!(1), bin, c)).1
+            (want(2)?, m::get_by_value_relative_rank_range(mrt_typed()?, a!(0), a!(1), bin, c)).1
         }
         k::OP_MAP_GET_BY_VALUE_RANK_RANGE_REL => {
-            (want(3)?, m::get_by_value_relative_rank_range_count(mrt(), a!(0), a!(1), a!(2), bin, c)).1
+            (want(3)?, m::get_by_value_relative_rank_range_count(mrt_typed()?, a!(0), a!(1), a!(2), bin, c)).1
         }
         k::OP_MAP_GET_BY_INDEX => (want(1)?, m::get_by_index(mrt(), vt()?, a!(0), bin, c)).1,
-        k::OP_MAP_GET_BY_INDEX_RANGE_TO_END => (want(1)?, m::get_by_index_range(mrt(), a!(0), bin, c)).1,
-        k::OP_MAP_GET_BY_INDEX_RANGE => (want(2)?, m::get_by_index_range_count(mrt(), a!(0), a!(1), bin, c)).1,
+        k::OP_MAP_GET_BY_INDEX_RANGE_TO_END => (want(1)?, m::get_by_index_range(mrt_typed()?, a!(0), bin, c)).1,
+        k::OP_MAP_GET_BY_INDEX_RANGE => (want(2)?, m::get_by_index_range_count(mrt_typed()?, a!(0), a!(1), bin, c)).1,
         k::OP_MAP_GET_BY_RANK => (want(1)?, m::get_by_rank(mrt(), vt()?, a!(0), bin, c)).1,
-        k::OP_MAP_GET_BY_RANK_RANGE_TO_END => (want(1)?, m::get_by_rank_range(mrt(), a!(0), bin, c)).1,
-        k::OP_MAP_GET_BY_RANK_RANGE => (want(2)?, m::get_by_rank_range_count(mrt(), a!(0), a!(1), bin, c)).1,
+        k::OP_MAP_GET_BY_RANK_RANGE_TO_END => (want(1)?, m::get_by_rank_range(mrt_typed()?, a!(0), bin, c)).1,
+        k::OP_MAP_GET_BY_RANK_RANGE => (want(2)?, m::get_by_rank_range_count(mrt_typed()?, a!(0), a!(1), bin, c)).1,
         other => return Err(param(py, arg, format!("unsupported list/map expression op {other}"))),
     })
 }

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use aerospike_core::query::{Filter, PartitionFilter, RecordStream, Statement};
+use aerospike_core::served::Served;
 use aerospike_core::{Bins, CollectionIndexType, QueryPolicy, Record, Value};
 use futures::{FutureExt, StreamExt};
 use pyo3::exceptions::PyStopAsyncIteration;
@@ -230,7 +231,7 @@ type Filling = (Arc<Py<PyList>>, Arc<Mutex<Option<PyErr>>>);
 /// Reads an async query, handing each CHUNK of records to the loop thread to convert into the
 /// list (the GIL is taken there, never here) while the next chunk is read: the Rust records are
 /// freed as they are converted, so the result set never exists twice.
-async fn stream_into(core: Arc<Core>, policy: QueryPolicy, st: Statement, sink: Sink, out: Filling) -> Result<Filling, OpError> {
+async fn stream_into(core: Arc<Core>, policy: QueryPolicy, st: Statement, sink: Sink, out: Filling) -> Result<(Filling, Served), OpError> {
     let mut stream = Spec::open(core, policy, st).await?;
     loop {
         let mut chunk = Vec::with_capacity(CHUNK);
@@ -245,7 +246,7 @@ async fn stream_into(core: Arc<Core>, policy: QueryPolicy, st: Statement, sink: 
             }
         }
         if chunk.is_empty() {
-            return Ok(out);
+            return Ok((out, stream.as_ref().served()));
         }
         let (list, failed) = (out.0.clone(), out.1.clone());
         sink.send(move |py| {
@@ -264,12 +265,13 @@ async fn stream_into(core: Arc<Core>, policy: QueryPolicy, st: Statement, sink: 
             }
         });
         if ended {
-            return Ok(out);
+            return Ok((out, stream.as_ref().served()));
         }
     }
 }
 
-fn filled_list(py: Python<'_>, out: Filling, span: &mut Span) -> PyResult<Py<PyAny>> {
+fn filled_list(py: Python<'_>, (out, served): (Filling, Served), span: &mut Span) -> PyResult<Py<PyAny>> {
+    span.served(&served);
     if let Some(e) = out.1.lock().unwrap_or_else(|p| p.into_inner()).take() {
         return Err(e);
     }
@@ -371,6 +373,7 @@ impl Query {
                 break;
             }
         }
+        span.served(&stream.as_ref().served());
         span.records(out.len());
         span.deliver(py, Ok(out), |_, out, _| Ok(out.into_any().unbind()))
     }
@@ -428,6 +431,7 @@ impl Query {
                 }
             }
         }
+        span.served(&stream.as_ref().served());
         span.records(n);
         span.deliver(py, Ok(()), |py, _, _| Ok(py.None())).map(|_| ())
     }
@@ -523,13 +527,14 @@ impl AsyncQuery {
                         break;
                     }
                 }
-                Ok(n)
+                Ok((n, stream.as_ref().served()))
             })
             .await;
             Ok(hooks::Deliver {
                 span,
                 out,
-                conv: |py, n, span| {
+                conv: |py, (n, served), span| {
+                    span.served(&served);
                     span.records(n);
                     Ok(py.None())
                 },
@@ -558,7 +563,7 @@ pub struct AsyncQueryIter {
 
 enum Step {
     Item(Record),
-    End(Option<Span>, usize),
+    End(Option<Span>, usize, Served),
     Fail(Option<Span>, OpError),
     Exhausted,
 }
@@ -602,9 +607,9 @@ impl AsyncQueryIter {
                         Step::Fail(s, OpError::Core(e))
                     }
                     None => {
-                        let (s, count) = (span.take(), *n);
+                        let (s, count, served) = (span.take(), *n, stream.as_ref().served());
                         *g = IterState::Done;
-                        Step::End(s, count)
+                        Step::End(s, count, served)
                     }
                 },
                 _ => Step::Exhausted,
@@ -624,8 +629,9 @@ impl<'py> IntoPyObject<'py> for StepOut {
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self.0 {
             Step::Item(r) => Ok(record_out(&mut results::Rows::new(py), &r)?.into_bound(py)),
-            Step::End(span, n) => {
+            Step::End(span, n, served) => {
                 if let Some(mut s) = span {
+                    s.served(&served);
                     s.records(n);
                     s.deliver(py, Ok(()), |py, _, _| Ok(py.None()))?;
                 }

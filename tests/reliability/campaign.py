@@ -166,7 +166,8 @@ def table(results: dict) -> str:
                            f"{r['failed']} failed, {r['hung']} hung ({r['seconds']} s)")
             elif r["part"] == "cancel":
                 out.append(f"- {r['ops']:,} async operations, {r['cancelled']:,} cancelled in flight: {r['tasks_left']} tasks "
-                           f"left, RSS {r['rss_kb_delta']:+,} KB, fds {r['fds_delta']:+}, threads {r['threads_delta']:+} ({r['seconds']} s)")
+                           f"left, RSS {r['rss_kb_delta']:+,} KB (at each quarter: "
+                           f"{', '.join(f'{q:+,}' for q in r.get('rss_kb_quarters', []))} KB), fds {r['fds_delta']:+}, threads {r['threads_delta']:+} ({r['seconds']} s)")
         out.append("")
     lp = results.get("loops")
     if lp:

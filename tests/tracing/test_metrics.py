@@ -63,19 +63,23 @@ async def run(kind, c):
     await do("batch_read", [k1, k2, ("test", SET, "nobody")])
     await do("batch_operate", [k1, k2], [ops.read("a")])
     await do("batch_remove", [k2])
+    await do("operate_ordered", k1, [ops.read("a")])
+    await do("remove_bin", k1, ["s"])
     await do("remove", k1)
     try:
         await do("get", ("test", SET, "missing"))
     except exception.RecordNotFound:
         pass
-    q = c.query("test", SET)
-    t0 = time.monotonic()
-    rows = q.results()
-    if kind == "async":
-        rows = await rows
-    elapsed[0] += time.monotonic() - t0
-    note("QUERY")
-    return len(rows)
+    found = {}
+    for op, q in (("QUERY", c.query("test", SET)), ("SCAN", c.scan("test", SET))):
+        t0 = time.monotonic()
+        rows = q.results()
+        if kind == "async":
+            rows = await rows
+        elapsed[0] += time.monotonic() - t0
+        note(op)
+        found[op] = len(rows)
+    return found
 
 async def main():
     sync_c = aerospike_py.client(CONFIG).connect()
@@ -134,12 +138,13 @@ def test_operation_durations_counts_unit_rows_and_pools(run_driver, unique_set, 
         # Seconds, not milliseconds: the recorded total is within the wall time the calls took.
         total = sum(p.sum for p in ok.values()) + err.sum
         assert 0 < total <= out["elapsed"] * 1.05 + 0.001, (total, out["elapsed"])
-        # Returned rows: batch_read found 2 of 3 keys (per client), each query one record.
+        # Returned rows: batch_read found 2 of 3 keys (per client), each query and scan one record.
         rows = {p.attributes["db.operation.name"]: p for p in receiver.points
                 if p.metric == "db.client.response.returned_rows" and p.attributes.get("db.collection.name") == unique_set}
-        assert set(rows) == {"BATCH_READ", "BATCH_OPERATE", "QUERY"}
+        assert set(rows) == {"BATCH_READ", "BATCH_OPERATE", "QUERY", "SCAN"}
         assert (rows["BATCH_READ"].count, rows["BATCH_READ"].sum) == (2, 4.0)
-        assert (rows["QUERY"].count, rows["QUERY"].sum) == (2, float(sum(out["rows"])))
+        for op in ("QUERY", "SCAN"):
+            assert (rows[op].count, rows[op].sum) == (2, float(sum(r[op] for r in out["rows"])))
         assert rows["QUERY"].unit == "{row}"
         # Pools: per node, idle and used, and the maximum (two clients of max_conns_per_node 7).
         count = [p for p in receiver.points if p.metric == "db.client.connection.count"]

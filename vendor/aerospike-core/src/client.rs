@@ -2252,6 +2252,9 @@ impl Client {
                         };
 
                         let (result, node_partition) = outcome;
+                        if result.is_ok() {
+                            err_sink.note_served(&node_partition.node); // aerospike-py patch
+                        }
                         returned.push(node_partition);
                         match result {
                             // Socket I/O errors now surface as Error::Connection (was Error::Io).

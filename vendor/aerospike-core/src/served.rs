@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 use crate::cluster::Node;
 
 /// The nodes that served one call: one node, or "several" (then no node is reported).
-#[derive(Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Served {
     node: Option<Arc<Node>>,
     several: bool,
@@ -32,7 +32,7 @@ impl Served {
         }
     }
 
-    fn add(&mut self, node: Arc<Node>) {
+    pub(crate) fn add(&mut self, node: Arc<Node>) {
         match &self.node {
             None => self.node = Some(node),
             Some(n) if Arc::ptr_eq(n, &node) => {}

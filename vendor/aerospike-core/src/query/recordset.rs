@@ -86,6 +86,8 @@ pub struct Recordset {
     /// The lock-free slice of tracker state every node stream reads on the
     /// record path — and the shared resume cursor.
     pub(crate) tracker: Arc<TrackerShared>,
+    /// aerospike-py patch: the nodes whose query commands completed (`served()`).
+    pub(crate) served: std::sync::Mutex<crate::served::Served>,
 }
 
 impl Drop for Recordset {
@@ -128,6 +130,7 @@ impl Recordset {
             active: AtomicBool::new(true),
             task_id: AtomicU64::new(task_id),
             tracker,
+            served: std::sync::Mutex::default(),
         }
     }
 
@@ -235,6 +238,12 @@ impl Recordset {
             }
         };
         Some(self.deliver(entry))
+    }
+
+    /// aerospike-py patch: the nodes whose commands for this query completed; complete once the
+    /// stream has ended (the executor notes each node before it finishes the stream).
+    pub fn served(&self) -> crate::served::Served {
+        self.served.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Converts a reference to a [`Recordset`] into a [`RecordStream`] that can be used

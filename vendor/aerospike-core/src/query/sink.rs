@@ -64,6 +64,13 @@ impl QuerySink {
         }
     }
 
+    /// aerospike-py patch: a node's command for this query completed (`Recordset::served`).
+    pub(crate) fn note_served(&self, node: &Arc<crate::cluster::Node>) {
+        if let QuerySink::Channel(rs) = self {
+            rs.served.lock().unwrap_or_else(|p| p.into_inner()).add(node.clone());
+        }
+    }
+
     pub(crate) fn reset_task_id(&self) {
         match self {
             QuerySink::Channel(rs) => rs.reset_task_id(),
