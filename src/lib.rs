@@ -49,6 +49,7 @@ fn _aerospike(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<async_client::AsyncClient>()?;
     m.add_class::<batch_records::BatchRecord>()?;
     m.add_class::<batch_records::BatchRecords>()?;
+    batch_records::install_members(m.py())?;
     m.add_class::<query::Query>()?;
     m.add_class::<query::AsyncQuery>()?;
     m.add_class::<query::AsyncQueryIter>()?;

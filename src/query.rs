@@ -192,6 +192,9 @@ impl Spec {
 }
 
 fn record_out(rows: &mut results::Rows<'_>, r: &Record) -> PyResult<Py<PyAny>> {
+    if let Some(raw) = &r.raw_ops {
+        return Ok(rows.raw_query_record(r, raw)?.unbind());
+    }
     let key = match &r.key {
         Some(k) => rows.key(k)?,
         None => rows.py().None().into_bound(rows.py()),

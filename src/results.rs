@@ -84,6 +84,25 @@ fn tuple<'py, const N: usize>(py: Python<'py>, items: [Bound<'py, PyAny>; N]) ->
     }
 }
 
+/// A key tuple `(namespace, set, user key, digest)`, untracked by the cyclic GC when the user
+/// key is an int, str, bytes or None: then nothing in it can hold a reference (str, None and the
+/// digest's bytearray never do), which is when CPython's own collector would untrack it
+/// (`_PyTuple_MaybeUntrack`), only after traversing it once. A query's 10,000 keys (a batch's
+/// 200) then cost the first collection after the answer nothing.
+fn key_tuple_of<'py>(py: Python<'py>, items: [Bound<'py, PyAny>; 4]) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: GIL held (token); the type checks read the object's type only.
+    let atomic = unsafe {
+        let uk = items[2].as_ptr();
+        uk == ffi::Py_None() || ffi::PyLong_CheckExact(uk) != 0 || ffi::PyUnicode_CheckExact(uk) != 0 || ffi::PyBytes_CheckExact(uk) != 0
+    };
+    let t = tuple(py, items)?;
+    if atomic {
+        // SAFETY: GIL held; `t` is a tuple we just made (GC-tracked), untracking it is allowed.
+        unsafe { ffi::PyObject_GC_UnTrack(t.as_ptr().cast()) };
+    }
+    Ok(t)
+}
+
 /// `d[k] = v`; `v` is handed over. The plain C call: pyo3's `set_item` converts both sides
 /// generically first.
 fn set_item<'py>(d: &Bound<'py, PyDict>, k: &Bound<'py, PyAny>, v: Bound<'py, PyAny>) -> PyResult<()> {
@@ -145,6 +164,20 @@ pub(crate) fn name<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
         }
     }
     new_name(py, s)
+}
+
+/// `name` for a name still in the reply's bytes: validated as UTF-8 only when not cached.
+#[inline]
+pub(crate) fn name_of_bytes<'py>(py: Python<'py>, b: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: as in `name`.
+    let cache = unsafe { &*NAME_CACHE.0.get() };
+    for (n, obj) in cache.slots.iter().flatten() {
+        if n.as_bytes() == b {
+            return Ok(obj.bind(py).clone().into_any());
+        }
+    }
+    let s = std::str::from_utf8(b).map_err(|_| crate::errors::client(py, "Bad response: name is not UTF-8"))?;
+    Ok(new_name(py, s))
 }
 
 /// A name not in the cache: made, and kept in place of the oldest.
@@ -217,7 +250,7 @@ impl<'py> Rows<'py> {
     /// The key tuple from its parts (a record's key need not be rebuilt as a `Key` first).
     fn key_tuple(&mut self, ns: &str, set: &str, user_key: Option<&Value>, digest: &[u8]) -> PyResult<Bound<'py, PyAny>> {
         let [ns, set, uk] = self.key_head(ns, set, user_key)?;
-        tuple(self.py, [ns, set, uk, PyByteArray::new(self.py, digest).into_any()])
+        key_tuple_of(self.py, [ns, set, uk, PyByteArray::new(self.py, digest).into_any()])
     }
 
     /// A key tuple's namespace, set and user key.
@@ -272,6 +305,30 @@ impl<'py> Rows<'py> {
     pub fn record(&mut self, k: &Key, r: &Record) -> PyResult<Bound<'py, PyAny>> {
         let key = self.key(k)?;
         self.record_with(key, r)
+    }
+
+    /// A raw_ops query record's `(key, meta, bins)`: aerospike-core (patch) puts the record's
+    /// namespace and set before its operations, `[u32 length][namespace][u32 length][set][ops]`,
+    /// and leaves the key's empty (two `String`s per record saved).
+    pub fn raw_query_record(&mut self, r: &Record, raw: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.py;
+        let (ns, rest) = crate::wire_bins::split_name(py, raw)?;
+        let (set, ops) = crate::wire_bins::split_name(py, rest)?;
+        let key = match &r.key {
+            Some(k) => {
+                let ns = name_of_bytes(py, ns)?;
+                let set = if set.is_empty() { py.None().into_bound(py) } else { name_of_bytes(py, set)? };
+                let uk = match k.user_key() {
+                    Some(v) => value_of(py, v)?,
+                    None => py.None().into_bound(py),
+                };
+                key_tuple_of(py, [ns, set, uk, PyByteArray::new(py, &k.digest()).into_any()])?
+            }
+            None => py.None().into_bound(py),
+        };
+        let meta = self.meta(r)?;
+        let bins = crate::wire_bins::bins(py, ops)?;
+        tuple(py, [key, meta, bins])
     }
 
     /// The `(key, meta, bins)` tuple with its key tuple already made (None for a query record
@@ -395,7 +452,7 @@ fn batch_rows(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span, header
                     Some(Value::Int(_) | Value::String(_) | Value::Blob(_)) | None => uk.clone(),
                     Some(v) => value_of(py, v)?,
                 };
-                let rk = tuple(py, [ns.clone(), set.clone(), uk, PyByteArray::new(py, &digest).into_any()])?;
+                let rk = key_tuple_of(py, [ns.clone(), set.clone(), uk, PyByteArray::new(py, &digest).into_any()])?;
                 if header_only {
                     let meta = rows.meta(r)?;
                     tuple(py, [rk, meta])?
@@ -405,11 +462,11 @@ fn batch_rows(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span, header
             }
             None => py.None().into_bound(py),
         };
-        let key = tuple(py, [ns, set, uk, PyByteArray::new(py, &digest).into_any()])?;
+        let key = key_tuple_of(py, [ns, set, uk, PyByteArray::new(py, &digest).into_any()])?;
         drop(rec); // its bin values are freed here, before the next row is converted
         let result = if rc == 0 { ok.clone() } else { rc.into_bound_py_any(py)? };
         let in_doubt = PyBool::new(py, in_doubt).to_owned().into_any().unbind();
-        let row = BatchRecord { key: key.unbind(), result: result.unbind(), record: record.unbind(), in_doubt };
+        let row = BatchRecord::row(key.unbind(), result.unbind(), record.unbind(), in_doubt);
         let row = Bound::new(py, row)?;
         // SAFETY: `out` is the fresh list of n slots above and i < n; PyList_SetItem steals the
         // row's reference and cannot fail here.
@@ -417,7 +474,7 @@ fn batch_rows(py: Python<'_>, mut ops: Vec<BatchOperation>, t: &mut Span, header
     }
     drop(ops);
     t.records(found);
-    let records = BatchRecords { batch_records: out.unbind(), result: overall.into_py_any(py)? };
+    let records = BatchRecords::of(out.unbind(), overall.into_py_any(py)?);
     Ok(Bound::new(py, records)?.into_any().unbind())
 }
 

@@ -53,6 +53,14 @@ pub fn bins<'py>(py: Python<'py>, raw: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     Ok(d.into_any())
 }
 
+/// `[u32 length][name]` at the head of `raw`: the name's bytes and what follows.
+pub fn split_name<'a>(py: Python<'_>, raw: &'a [u8]) -> PyResult<(&'a [u8], &'a [u8])> {
+    let head = raw.get(..4).ok_or_else(|| bad(py, "record name truncated"))?;
+    let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+    let name = raw.get(4..4 + len).ok_or_else(|| bad(py, "record name truncated"))?;
+    Ok((name, &raw[4 + len..]))
+}
+
 fn bad(py: Python<'_>, what: &str) -> PyErr {
     client(py, &format!("Bad response: {what}"))
 }

@@ -113,3 +113,38 @@ def test_bin_named_empty_string_reads_back(client, namespace, unique_set):
         pytest.skip("server refuses a bin named ''")
     assert client.batch_read([k]).batch_records[0].record[2] == {"": 1, "x": 2}
     assert [r[2] for r in client.query(namespace, unique_set).results()] == [{"": 1, "x": 2}]
+
+
+def test_query_records_split_across_socket_reads(client, namespace, unique_set):
+    """aerospike-core parses a query record in place when the connection has read all of it,
+    else field by field (vendor patch): records of 1 B to 90 KiB, with and without their user
+    key, straddle and exceed its 64 KiB read buffer, and every one reads back as get has it."""
+    sizes = [1, 7000, 30000, 65000, 90000, 3, 40000, 12, 64000, 5]
+    for i, n in enumerate(sizes * 3):
+        policy = {"key": aerospike_py.POLICY_KEY_SEND} if i % 2 else None
+        client.put((namespace, unique_set, i), {"n": i, "p": b"x" * n, "s": "é" * (i % 5)}, policy=policy)
+    recs = client.query(namespace, unique_set).results()
+    assert sorted(r[2]["n"] for r in recs) == list(range(len(sizes) * 3))
+    for key, meta, bins in recs:
+        i = bins["n"]
+        assert key[:2] == (namespace, unique_set) and len(key[3]) == 20
+        assert key[2] == (i if i % 2 else None)
+        assert bins == _expected(client, (namespace, unique_set, i))
+        assert meta["gen"] == 1
+
+
+def test_batch_rows_split_across_socket_reads(client, namespace, unique_set):
+    """As above for batch rows (parsed in place when whole, else op by op), with missing keys
+    between found ones."""
+    sizes = [1, 7000, 30000, 65000, 90000, 3, 40000, 12, 64000, 5]
+    keys = [(namespace, unique_set, f"b{i}") for i in range(len(sizes) * 3)]
+    for i, k in enumerate(keys):
+        if i % 4 != 3:
+            client.put(k, {"n": i, "p": b"y" * sizes[i % len(sizes)], "l": [i, "x"]})
+    rows = client.batch_read(keys).batch_records
+    assert [r.result for r in rows] == [2 if i % 4 == 3 else 0 for i in range(len(keys))]
+    for i, (k, row) in enumerate(zip(keys, rows)):
+        if i % 4 == 3:
+            assert row.record is None
+        else:
+            assert row.record[2] == _expected(client, k) and row.record[2]["n"] == i

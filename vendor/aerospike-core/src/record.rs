@@ -69,7 +69,9 @@ pub struct Record {
 
     /// aerospike-py patch: with `raw_ops` in the batch or query policy, the record's operations
     /// exactly as the server sent them (each `[u32 size][u8 op][u8 particle type][u8 version]
-    /// [u8 name length][name][particle]`), and `bins` is left empty.
+    /// [u8 name length][name][particle]`), and `bins` is left empty. A query record's are
+    /// preceded by its namespace and set, `[u32 length][namespace][u32 length][set]`, and its
+    /// key's `namespace` and `set_name` are left empty.
     pub raw_ops: Option<Vec<u8>>,
 }
 

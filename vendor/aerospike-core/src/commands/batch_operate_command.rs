@@ -702,9 +702,17 @@ impl BatchOperateCommand {
         raw: bool, // aerospike-py patch
     ) -> Result<bool> {
         while conn.bytes_read() < size {
-            conn.read_buffer(commands::buffer::MSG_REMAINING_HEADER_SIZE as usize)
-                .await?;
-            match Self::parse_record(conn, raw).await? {
+            // aerospike-py patch: a raw row already wholly read is parsed in place.
+            let cached = if raw { Self::cached_raw_row(conn) } else { None };
+            let row = match cached {
+                Some(row) => row,
+                None => {
+                    conn.read_buffer(commands::buffer::MSG_REMAINING_HEADER_SIZE as usize)
+                        .await?;
+                    Self::parse_record(conn, raw).await?
+                }
+            };
+            match row {
                 RowParse::End => return Ok(false),
                 RowParse::Record(batch_record) => {
                     let batch_op = batch_ops
@@ -777,6 +785,55 @@ impl BatchOperateCommand {
             }
         }
         Ok(true)
+    }
+
+    /// aerospike-py patch: with `raw_ops`, the next row parsed straight from the bytes the
+    /// connection has already read, when all of it is there and it is a plain row (found, or
+    /// not found without operations; no key fields; not the end marker), as `parse_record`
+    /// makes it; `None` leaves everything unread for `parse_record` (a row split across socket
+    /// reads, and every other case). Saves `parse_record`'s resize, copy and await per op.
+    fn cached_raw_row(conn: &mut BufferedConn<'_>) -> Option<RowParse> {
+        let buf = conn.cached();
+        let head = buf.get(..commands::buffer::MSG_REMAINING_HEADER_SIZE as usize)?;
+        let result_code = head[5];
+        let field_count = u16::from_be_bytes([head[18], head[19]]);
+        let op_count = u16::from_be_bytes([head[20], head[21]]);
+        if head[3] & commands::buffer::INFO3_LAST != 0 || field_count != 0 {
+            return None;
+        }
+        let be32 = |b: &[u8], at: usize| -> Option<u32> {
+            Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+        };
+        let (generation, expiration, batch_index) = (be32(head, 6)?, be32(head, 10)?, be32(head, 14)?);
+        let record = match result_code {
+            0 => {
+                let mut at = head.len();
+                for _ in 0..op_count {
+                    let size = be32(buf, at)? as usize;
+                    if size < 4 {
+                        return None;
+                    }
+                    at = (at + 4).checked_add(size).filter(|&end| end <= buf.len())?;
+                }
+                let raw_ops = buf[head.len()..at].to_vec();
+                conn.consume_cached(at);
+                let mut record = Record::new(None, IndexMap::new(), None, generation, expiration);
+                record.raw_ops = Some(raw_ops);
+                Some(record)
+            }
+            2 if op_count == 0 => {
+                conn.consume_cached(head.len());
+                None
+            }
+            _ => return None,
+        };
+        Some(RowParse::Record(BatchRecordIndex {
+            batch_index: batch_index as usize,
+            record,
+            result_code: ResultCode::from(result_code),
+            version: None,
+            error_detail: None,
+        }))
     }
 
     async fn parse_record(conn: &mut BufferedConn<'_>, raw: bool) -> Result<RowParse> {

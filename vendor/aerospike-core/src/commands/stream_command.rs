@@ -150,11 +150,14 @@ impl StreamCommand {
             return Ok((None, None, true));
         }
 
-        // aerospike-py patch: the record's operations kept as bytes, for the caller to decode.
+        // aerospike-py patch: the record's operations kept as bytes, for the caller to decode,
+        // after its namespace and set (`raw_names`).
         if self.raw_ops {
-            let raw_ops = Self::read_raw_ops(conn, op_count).await?;
+            let ops = Self::read_raw_ops(conn, op_count).await?;
+            let raw = Self::raw_names(key.namespace.as_bytes(), key.set_name.as_bytes(), &ops);
+            let key = Key { namespace: String::new(), set_name: String::new(), ..key };
             let mut record = Record::new(Some(key), IndexMap::new(), None, generation, expiration);
-            record.raw_ops = Some(raw_ops);
+            record.raw_ops = Some(raw);
             return Ok((Some(record), bval, true));
         }
 
@@ -220,16 +223,22 @@ impl StreamCommand {
         let mut batch: Vec<StreamEntry> = Vec::with_capacity(RECORD_BATCH);
 
         'outer: while !conn.exhausted() {
-            // Read header.
-            if let Err(err) = conn
-                .read_buffer(buffer::MSG_REMAINING_HEADER_SIZE as usize)
-                .await
-            {
-                debug!("Parse result error: {err}");
-                return Err(err);
-            }
-
-            let res = self.parse_record(conn, size).await;
+            // aerospike-py patch: a raw_ops record already wholly read is parsed in place.
+            let cached = if self.raw_ops { self.cached_raw_record(conn) } else { None };
+            let res = match cached {
+                Some(rec) => Ok(rec),
+                None => {
+                    // Read header.
+                    if let Err(err) = conn
+                        .read_buffer(buffer::MSG_REMAINING_HEADER_SIZE as usize)
+                        .await
+                    {
+                        debug!("Parse result error: {err}");
+                        return Err(err);
+                    }
+                    self.parse_record(conn, size).await
+                }
+            };
             match res {
                 Ok((Some(rec), bval, _)) => {
                     // No lock on this path: the tracker's record-facing state
@@ -295,6 +304,90 @@ impl StreamCommand {
             Self::flush_batch(rs, &mut self.node_partitions, &mut batch).await?;
         }
         Ok(true)
+    }
+
+    /// aerospike-py patch: with `raw_ops`, the next record parsed straight from the bytes the
+    /// connection has already read, when all of it is there and it is a plain record (result
+    /// Ok, not the last message nor a partition-done marker, well-formed fields and ops), like
+    /// `parse_record` does it; `None` leaves everything unread for `parse_record` (a record
+    /// split across socket reads, and every unusual or malformed case). `parse_record` pays
+    /// a resize, a copy and an await per field and per op; a 100-byte record has six of them.
+    fn cached_raw_record(
+        &mut self,
+        conn: &mut BufferedConn<'_>,
+    ) -> Option<(Option<Record>, Option<u64>, bool)> {
+        let buf = conn.cached();
+        let head = buf.get(..buffer::MSG_REMAINING_HEADER_SIZE as usize)?;
+        let info3 = head[3];
+        if head[5] != 0 // ResultCode::Ok
+            || info3 & (buffer::INFO3_LAST | buffer::INFO3_PARTITION_DONE) != 0
+        {
+            return None;
+        }
+        let be32 = |b: &[u8], at: usize| -> Option<u32> {
+            Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+        };
+        let generation = be32(head, 6)?;
+        let expiration = be32(head, 10)?;
+        let field_count = u16::from_be_bytes([head[18], head[19]]);
+        let op_count = u16::from_be_bytes([head[20], head[21]]);
+        let mut at = head.len();
+        let mut digest = [0u8; 20];
+        let (mut ns, mut set, mut user_key, mut bval) = (&[][..], &[][..], None, None);
+        for _ in 0..field_count {
+            let len = be32(buf, at)? as usize;
+            let data = buf.get(at + 5..(at + 4).checked_add(len)?)?;
+            match buf[at + 4] {
+                x if x == FieldType::DigestRipe as u8 => digest = data.try_into().ok()?,
+                x if x == FieldType::Namespace as u8 => ns = data,
+                x if x == FieldType::Table as u8 => set = data,
+                x if x == FieldType::Key as u8 => {
+                    let (&ptype, p) = data.split_first()?;
+                    user_key = Some(crate::value::particle_to_value(ptype, p).ok()?);
+                }
+                x if x == FieldType::BValArray as u8 => {
+                    bval = Some(u64::from_le_bytes(data.get(..8)?.try_into().ok()?));
+                }
+                _ => {}
+            }
+            at += 4 + len;
+        }
+        let ops_at = at;
+        for _ in 0..op_count {
+            let size = be32(buf, at)? as usize;
+            if size < 4 {
+                return None;
+            }
+            at = (at + 4).checked_add(size).filter(|&end| end <= buf.len())?;
+        }
+        if std::str::from_utf8(ns).is_err() || std::str::from_utf8(set).is_err() {
+            return None; // `parse_record` reports it
+        }
+        let raw = Self::raw_names(ns, set, &buf[ops_at..at]);
+        conn.consume_cached(at);
+        let key = Key {
+            namespace: String::new(),
+            set_name: String::new(),
+            user_key,
+            digest,
+        };
+        let mut record = Record::new(Some(key), IndexMap::new(), None, generation, expiration);
+        record.raw_ops = Some(raw);
+        Some((Some(record), bval, true))
+    }
+
+    /// aerospike-py patch: a raw_ops query record's bytes, `[u32 namespace length][namespace]
+    /// [u32 set length][set][operations as on the wire]`, its key's `namespace` and `set_name`
+    /// left empty: one allocation per record where two `String`s were two more (a third of the
+    /// per-record parsing once the fields are read in place).
+    fn raw_names(ns: &[u8], set: &[u8], ops: &[u8]) -> Vec<u8> {
+        let mut raw = Vec::with_capacity(8 + ns.len() + set.len() + ops.len());
+        raw.extend_from_slice(&(ns.len() as u32).to_be_bytes());
+        raw.extend_from_slice(ns);
+        raw.extend_from_slice(&(set.len() as u32).to_be_bytes());
+        raw.extend_from_slice(set);
+        raw.extend_from_slice(ops);
+        raw
     }
 
     /// aerospike-py patch: the next `op_count` operations of a reply, copied as they are on the

@@ -1389,6 +1389,21 @@ impl<'a> BufferedConn<'a> {
         Ok(())
     }
 
+    /// aerospike-py patch: the bytes already read from the socket and not yet consumed, for a
+    /// parser that reads a whole record in place when it is all there.
+    #[inline]
+    pub(crate) fn cached(&self) -> &[u8] {
+        &self.cache[self.pos..]
+    }
+
+    /// aerospike-py patch: marks `n` bytes of `cached()` as read.
+    #[inline]
+    pub(crate) fn consume_cached(&mut self, n: usize) {
+        debug_assert!(n <= self.len());
+        self.pos += n;
+        self.bytes_read += n;
+    }
+
     #[inline]
     pub(crate) const fn exhausted(&self) -> bool {
         self.limit == 0 && self.decoder_remaining == 0 && self.empty()
