@@ -91,8 +91,9 @@ enum Node {
     DigestMod(i64),
     Let(Vec<(Vec<u8>, Node)>, Box<Node>),
     Var(Vec<u8>),
-    /// A list/map operation applied to a list/map value: result type, modify flag, op payload.
-    Call(i64, bool, Vec<u8>, Box<Node>),
+    /// A list/map operation applied to a list/map value: result type, modify flag, op payload,
+    /// and the op's arguments that are expressions (their index in the payload's op array).
+    Call(i64, bool, Mp, Vec<(usize, Node)>, Box<Node>),
     Regex(crate::regex::Regex, Box<Node>),
 }
 
@@ -237,7 +238,23 @@ fn build(v: &Mp) -> Result<Node, u8> {
             if !matches!(args[2], Mp::Array(_)) {
                 return Err(rc::PARAMETER);
             }
-            Node::Call(t, system & CALL_MODIFY_LOCAL != 0, msgpack::to_bytes(&args[2]), Box::new(build(&args[3])?))
+            // The op's arguments are expressions themselves (exp.c): an array is one to evaluate
+            // (a list literal comes quoted), anything else is its own value.
+            let op = match &args[2] {
+                Mp::Array(items) => match items.as_slice() {
+                    [Mp::Int(0xff), Mp::Array(_), Mp::Array(op)] => op,
+                    _ => items,
+                },
+                _ => unreachable!(),
+            };
+            let exprs = op
+                .iter()
+                .enumerate()
+                .skip(1)
+                .filter(|(_, a)| matches!(a, Mp::Array(_)))
+                .map(|(i, a)| Ok((i, build(a)?)))
+                .collect::<Result<Vec<_>, u8>>()?;
+            Node::Call(t, system & CALL_MODIFY_LOCAL != 0, args[2].clone(), exprs, Box::new(build(&args[3])?))
         }
         CMP_REGEX => {
             // [REGEX, flags, pattern (plain msgpack string), string expression]
@@ -508,14 +525,29 @@ fn eval(n: &Node, ctx: &RecCtx<'_>, vars: &mut Vec<(Vec<u8>, Val)>) -> Val {
         Node::DigestMod(m) => {
             Val::Int(u32::from_le_bytes(ctx.digest[16..20].try_into().unwrap()) as i64 % m)
         }
-        Node::Call(t, modify, payload, target) => {
+        Node::Call(t, modify, payload, exprs, target) => {
+            let mut payload = payload.clone();
+            if !exprs.is_empty() {
+                let Mp::Array(items) = &mut payload else { return Val::Unknown };
+                let op = match items.as_mut_slice() {
+                    [Mp::Int(0xff), Mp::Array(_), Mp::Array(op)] => op,
+                    items => items,
+                };
+                for (i, node) in exprs {
+                    match eval(node, ctx, vars) {
+                        Val::Unknown => return Val::Unknown,
+                        v => op[*i] = val_to_mp(&v),
+                    }
+                }
+            }
+            let payload = msgpack::to_bytes(&payload);
             let (ptype, data) = match eval(target, ctx, vars) {
                 v @ Val::List(_) => (particle::LIST, msgpack::to_bytes(&val_to_mp(&v))),
                 Val::Raw(pt, bytes) if pt == particle::LIST || pt == particle::MAP => (pt, bytes),
                 _ => return Val::Unknown,
             };
             let bin = crate::store::Bin { name: String::new(), ptype, data };
-            let Ok(out) = crate::cdt::execute(Some(&bin), "", *modify, payload) else {
+            let Ok(out) = crate::cdt::execute(Some(&bin), "", *modify, &payload) else {
                 return Val::Unknown;
             };
             let v = if *modify {
