@@ -30,6 +30,11 @@ pub fn filter_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<Expression> {
     Ok(e)
 }
 
+/// `Client.get_expression_base64`: the packed expression in base64.
+pub fn base64_of(o: &Bound<'_, PyAny>) -> PyResult<String> {
+    filter_of(o, "expression")?.base64().map_err(|e| param(o.py(), "expression", e))
+}
+
 struct Node<'py> {
     op: i64,
     rt: Option<i64>,

@@ -463,6 +463,11 @@ pub fn collection_type(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<aeros
     })
 }
 
+/// A compiled expression (or an expression object, which stands for its compiled form).
+pub fn expression(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<aerospike_core::expressions::Expression> {
+    crate::expressions::filter_of(required(obj, arg)?, arg)
+}
+
 /// A list of cdt_ctx items (may be empty).
 pub fn ctx(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Vec<aerospike_core::operations::cdt_context::CdtContext>> {
     crate::cdt::ctx_list(required(obj, arg)?, arg)
