@@ -156,7 +156,16 @@ fn build(v: &Mp) -> Result<Node, u8> {
     Ok(match op {
         CMP_EQ..=CMP_LE | IN_LIST => {
             arity(2, 2)?;
-            Node::Op(op, vec![build(&args[0])?, build(&args[1])?])
+            let nodes = vec![build(&args[0])?, build(&args[1])?];
+            // exp.c: a comparison of two values of known, different types is refused at parse time.
+            if op != IN_LIST {
+                if let (Some(a), Some(b)) = (static_type(&nodes[0]), static_type(&nodes[1])) {
+                    if a != b && a != T_NIL && b != T_NIL {
+                        return Err(rc::PARAMETER);
+                    }
+                }
+            }
+            Node::Op(op, nodes)
         }
         AND | OR | EXCLUSIVE | ADD..=MOD | MIN | MAX | INT_AND..=INT_ARSHIFT => {
             arity(1, usize::MAX)?;
@@ -312,6 +321,7 @@ fn static_type(n: &Node) -> Option<i64> {
             _ => None,
         },
         Node::Regex(..) => Some(T_BOOL),
+        Node::Call(t, ..) if *t != T_NIL => Some(*t),
         _ => None,
     }
 }

@@ -67,7 +67,11 @@ impl Filter {
         let value;
         let b = match exp {
             Some(e) => match e.value(&crate::exp::RecCtx { rec: r, digest: d }) {
-                Ok(Some((ptype, data))) => {
+                Ok(Some((ptype, mut data))) => {
+                    if ptype == particle::GEOJSON {
+                        // The value is the GeoJSON text; a particle has a header (flags, no cells) first.
+                        data.splice(0..0, [0u8, 0, 0]);
+                    }
                     value = crate::store::Bin { name: String::new(), ptype, data };
                     &value
                 }

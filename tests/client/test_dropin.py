@@ -55,11 +55,25 @@ def test_raw_map_range_dict_needs_its_end_and_unknown_fields_are_refused(client,
         client.operate(key, [{**raw, "count": 1}])
 
 
-def test_raw_map_remove_without_return_type_answers_nothing(client, key):
+def test_raw_map_remove_without_return_type_answers_none(client, key):
+    # A map operation makes every operation answer (the C client's respond_all_ops): the bin holds None.
     client.put(key, {"m": {"a": 1, "b": 2}})
     _, _, bins = client.operate(key, [{"op": K.OP_MAP_REMOVE_BY_KEY, "bin": "m", "key": "a"}])
-    assert bins == {}
+    assert bins == {"m": None}
     assert client.get(key)[2] == {"m": {"b": 2}}
+
+
+def test_which_operations_make_writes_answer_none(client, key):
+    # As the official client against Aerospike 8.1: map, expression (and bit/HLL) operations make
+    # every operation answer, writes with None; list operations do not.
+    def run(operations):
+        client.put(key, {"l": [1, 2], "m": {"a": 1}, "x": 1})
+        return client.operate(key, operations)[2]
+
+    assert run([lo.list_get("l", 0), ops.write("x", 2)]) == {"l": 1}
+    assert run([lo.list_remove_by_index("l", 0, K.LIST_RETURN_NONE), ops.write("x", 2)]) == {}
+    assert run([mo.map_create("nm", K.MAP_KEY_ORDERED, False)]) == {"nm": None}
+    assert run([eops.expression_read("e", exp.IntBin("x").compile()), ops.write("x", 2)]) == {"e": 1, "x": None}
 
 
 def test_bytearray_bin_names_and_negative_trim_count(client, key):
