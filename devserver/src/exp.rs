@@ -316,6 +316,8 @@ fn static_type(n: &Node) -> Option<i64> {
         Node::Op(op, args) => match *op {
             ADD..=23 | MIN | MAX | ABS => args.first().and_then(static_type),
             24 | 25 | FLOOR | CEIL | TO_FLOAT => Some(T_FLOAT),
+            70 => Some(T_STR),          // set_name
+            71 | 72 => Some(T_BOOL),    // key_exists, is_tombstone
             MOD | TO_INT | INT_AND..=INT_RSCAN | 65..=META_RECORD_SIZE => Some(T_INT),
             CMP_EQ..=IN_LIST | AND..=EXCLUSIVE => Some(T_BOOL),
             _ => None,

@@ -24,6 +24,7 @@ const FRAME_CHUNK: usize = 256 * 1024;
 pub enum Filter {
     IntRange { bin: Vec<u8>, lo: i64, hi: i64 },
     StrEq { bin: Vec<u8>, value: Vec<u8> },
+    BlobEq { bin: Vec<u8>, value: Vec<u8> },
     /// Points within a region, or regions containing a point (geo.rs).
     Geo { bin: Vec<u8>, shape: crate::geo::Shape },
 }
@@ -33,6 +34,7 @@ impl PartialEq for Filter {
         match (self, o) {
             (Filter::IntRange { bin, lo, hi }, Filter::IntRange { bin: b, lo: l, hi: h }) => bin == b && lo == l && hi == h,
             (Filter::StrEq { bin, value }, Filter::StrEq { bin: b, value: v }) => bin == b && value == v,
+            (Filter::BlobEq { bin, value }, Filter::BlobEq { bin: b, value: v }) => bin == b && value == v,
             _ => false,
         }
     }
@@ -41,14 +43,14 @@ impl PartialEq for Filter {
 impl Filter {
     fn bin(&self) -> &[u8] {
         match self {
-            Filter::IntRange { bin, .. } | Filter::StrEq { bin, .. } | Filter::Geo { bin, .. } => bin,
+            Filter::IntRange { bin, .. } | Filter::StrEq { bin, .. } | Filter::BlobEq { bin, .. } | Filter::Geo { bin, .. } => bin,
         }
     }
 
     /// A filter sent with an index name and no bin reads the named index's bin.
     fn set_bin(&mut self, name: &[u8]) {
         match self {
-            Filter::IntRange { bin, .. } | Filter::StrEq { bin, .. } | Filter::Geo { bin, .. } => *bin = name.to_vec(),
+            Filter::IntRange { bin, .. } | Filter::StrEq { bin, .. } | Filter::BlobEq { bin, .. } | Filter::Geo { bin, .. } => *bin = name.to_vec(),
         }
     }
 
@@ -56,6 +58,7 @@ impl Filter {
         match self {
             Filter::IntRange { .. } => "numeric",
             Filter::StrEq { .. } => "string",
+            Filter::BlobEq { .. } => "blob",
             Filter::Geo { .. } => "geo2dsphere",
         }
     }
@@ -100,6 +103,7 @@ impl Filter {
                             && (*lo..=*hi).contains(&i64::from_be_bytes(b.data[..8].try_into().unwrap()))
                     }
                     Filter::StrEq { value, .. } => b.ptype == particle::STRING && &b.data == value,
+                    Filter::BlobEq { value, .. } => b.ptype == particle::BLOB && &b.data == value,
                     Filter::Geo { shape, .. } => {
                         b.ptype == particle::GEOJSON
                             && crate::geo::particle_text(&b.data)
@@ -132,6 +136,7 @@ impl Filter {
         match (self, e) {
             (Filter::IntRange { lo, hi, .. }, Mp::Int(i)) => (*lo..=*hi).contains(i),
             (Filter::StrEq { value, .. }, Mp::Str(s)) => s.split_first() == Some((&particle::STRING, value.as_slice())),
+            (Filter::BlobEq { value, .. }, Mp::Str(s) | Mp::Bin(s)) => s.split_first() == Some((&particle::BLOB, value.as_slice())),
             (Filter::Geo { shape, .. }, Mp::Str(s)) => match s.split_first() {
                 Some((&particle::GEOJSON, text)) => {
                     crate::geo::parse(text).ok().is_some_and(|c| crate::geo::matches(&c, shape))
@@ -165,6 +170,7 @@ pub fn parse_range(data: &[u8]) -> Result<Filter, u8> {
             Ok(Filter::IntRange { bin, lo, hi })
         }
         particle::STRING => Ok(Filter::StrEq { bin, value: begin.to_vec() }),
+        particle::BLOB => Ok(Filter::BlobEq { bin, value: begin.to_vec() }),
         // range_from_msg_geojson: the begin text is the query (the end repeats it); a text that
         // does not parse as a point or region fails the query.
         particle::GEOJSON => match crate::geo::parse(begin) {
