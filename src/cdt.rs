@@ -393,6 +393,7 @@ pub fn op(code: i64, d: &Bound<'_, PyDict>, bin: String, arg: &str) -> PyResult<
         k::OP_MAP_PUT => (maps::put(&f.map_policy()?, bin, f.value("key")?, f.value("val")?), true),
         k::OP_MAP_PUT_ITEMS => match f.value("val")? {
             Value::OrderedMap(items) => (maps::put_items(&f.map_policy()?, bin, items), true),
+            Value::SortedMap(items) => (maps::put_items(&f.map_policy()?, bin, items), true),
             _ => return Err(param(d.py(), &f.name("val"), "expected a dict")),
         },
         k::OP_MAP_INCREMENT => (maps::increment_value(&f.map_policy()?, bin, f.value("key")?, f.value("val")?), true),

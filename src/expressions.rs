@@ -162,6 +162,7 @@ impl<'py> Reader<'_, 'py> {
                     Value::Blob(b) => exp::blob_val(b),
                     Value::List(l) => exp::list_val(l),
                     Value::OrderedMap(m) => exp::map_val(m),
+                    Value::SortedMap(m) => exp::map_val(m),
                     Value::GeoJson(s) => exp::geo_val(s),
                     Value::Infinity => exp::infinity(),
                     Value::Wildcard => exp::wildcard(),

@@ -77,6 +77,10 @@ impl Spec {
         if self.filter.is_some() {
             return Err(crate::errors::client(py, "where() was already called on this query"));
         }
+        // A predicate helper answers None for a value it cannot index (predicates.equals(bin, None)).
+        if predicate.is_none() {
+            return Err(crate::errors::make(py, crate::errors::PARAM_ERROR, "predicate is invalid.", false));
+        }
         let t = predicate
             .cast::<PyTuple>()
             .map_err(|_| param(py, "predicate", "expected a predicate from aerospike_py.predicates"))?;

@@ -175,6 +175,11 @@ fn value_in(o: &Bound<'_, PyAny>, arg: &str, up: Option<&Within<'_>>) -> PyResul
             }
             out.insert(value_in(&kk, arg, Some(&here))?, value_in(&vv, arg, Some(&here))?);
         }
+        // aerospike_py.KeyOrderedDict goes as the official client sends it: a key-ordered map
+        // (sorted, with the K-ordered flag), which the server compares and stores as such.
+        if !d.is_exact_instance_of::<PyDict>() && d.get_type().name().is_ok_and(|n| n == "KeyOrderedDict") {
+            return Ok(Value::SortedMap(out.into_iter().collect()));
+        }
         return Ok(Value::OrderedMap(out));
     }
     if let Some(v) = crate::geo::value_of(o)? {
