@@ -126,7 +126,10 @@ fn literal(v: &Mp) -> Result<Val, u8> {
             _ => return Err(rc::PARAMETER),
         },
         Mp::Array(items) => Val::List(items.iter().map(literal).collect::<Result<_, _>>()?),
-        Mp::Map(_) | Mp::Ext(..) => return Err(rc::UNSUPPORTED_FEATURE),
+        // A map literal (inside a quoted list, or a K-ordered one with its flag entry): kept packed,
+        // compared by its bytes like the maps of bins.
+        Mp::Map(_) => Val::Raw(particle::MAP, msgpack::to_bytes(v)),
+        Mp::Ext(..) => return Err(rc::UNSUPPORTED_FEATURE),
     })
 }
 
@@ -703,6 +706,9 @@ fn val_to_mp(v: &Val) -> Mp {
         Val::Str(b) => Mp::Str([&[particle::STRING][..], b].concat()),
         Val::Blob(b) => Mp::Bin([&[particle::BLOB][..], b].concat()),
         Val::List(items) => Mp::Array(items.iter().map(val_to_mp).collect()),
+        // GeoJSON and HLL values are kept unpacked (their text / bytes): packed back with their type byte.
+        Val::Raw(particle::GEOJSON, text) => Mp::Str([&[particle::GEOJSON][..], text].concat()),
+        Val::Raw(particle::HLL, b) => Mp::Bin([&[particle::HLL][..], b].concat()),
         Val::Raw(_, bytes) => msgpack::decode(bytes).unwrap_or(Mp::Nil),
     }
 }
