@@ -59,6 +59,9 @@ struct Arg {
     shape: String,
     #[serde(default)]
     default: Option<serde_norway::Value>,
+    /// Left out, a ParamError rather than a TypeError (the official query() and scan()).
+    #[serde(default)]
+    missing_is_param_error: bool,
     doc: String,
 }
 
@@ -115,6 +118,7 @@ struct ArgView {
     rust_param: String,
     /// Required: checked at the top of the method (`crate::arity`), named with its position.
     required: bool,
+    missing_is_param_error: bool,
     py_type: String,
     /// py_type with `|` escaped for a markdown table cell.
     py_type_md: String,
@@ -205,6 +209,7 @@ fn view(spec: &Spec) -> Vec<OpView> {
                         format!("{}: crate::arity::Required<'py>", a.name)
                     },
                     required: !optional,
+                    missing_is_param_error: a.missing_is_param_error,
                     py_type: shape.py_type.clone(),
                     py_type_md: md_cell(&shape.py_type),
                     py_default: a.default.as_ref().map(py_default),

@@ -22,6 +22,15 @@ impl<'py> Required<'py> {
             .as_ref()
             .ok_or_else(|| PyTypeError::new_err(format!("{method}() missing required argument '{name}' (pos {pos})")))
     }
+
+    /// As `get`, but a missing argument is a ParamError (the official query() and scan() say so).
+    #[inline]
+    pub fn get_or_param(&self, method: &str, name: &str, _pos: usize) -> PyResult<&Bound<'py, PyAny>> {
+        match &self.0 {
+            Some(o) => Ok(o),
+            None => Err(Python::attach(|py| crate::errors::param(py, name, format!("is required by {method}()")))),
+        }
+    }
 }
 
 impl<'a, 'py> FromPyObject<'a, 'py> for Required<'py> {
