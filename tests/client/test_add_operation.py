@@ -26,7 +26,7 @@ NEW_OPERATION = """
       - {name: keys, shape: keys, doc: Keys to read.}
       - {name: bins, shape: bin_names, default: None, doc: Bins to read.}
       - {name: policy, shape: batch_policy, default: None, doc: Batch policy.}
-    returns: batch_records
+    returns: batch_read_records
     examples:
       - setup: ["put(KEY, {'a': 1})"]
         call: "get_many([KEY])"
