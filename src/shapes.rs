@@ -474,6 +474,18 @@ pub fn opt_string(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
     }
 }
 
+/// truncate's set: None is the whole namespace; "" is refused as the server refuses `set=` (an
+/// empty name must not turn into truncate-namespace).
+pub fn truncate_set(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
+    match given(obj) {
+        None => Ok(String::new()),
+        Some(o) => match str_of(o, arg)? {
+            s if s.is_empty() => Err(crate::errors::make(o.py(), 4, "set: an empty set name is refused (None truncates the whole namespace)", false)),
+            s => Ok(s),
+        },
+    }
+}
+
 pub fn int(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<i64> {
     match given(obj) {
         Some(o) => int_of(o, arg),

@@ -398,3 +398,14 @@ def test_comparing_known_different_types_is_an_invalid_request(client, key):
     # Set name and key-exists have their own types (str, bool), so these are fine.
     ok = exp.And(exp.Eq(exp.SetName(), key[1]), exp.Not(exp.KeyExists()))
     assert client.get(key, policy={"expressions": ok.compile()})[2] == {"i": 1}
+
+
+def test_truncate_with_an_empty_set_name_is_refused_and_removes_nothing(client, key):
+    # An empty set name must not become truncate-namespace (the official client sends `set=`,
+    # which the server refuses); an empty namespace name is not found.
+    client.put(key, {"a": 1})
+    with pytest.raises(exception.InvalidRequest):
+        client.truncate(key[0], "", 0)
+    assert client.get(key)[2] == {"a": 1}
+    with pytest.raises(exception.NamespaceNotFound):
+        client.truncate("", key[1], 0)
