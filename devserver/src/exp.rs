@@ -769,7 +769,7 @@ mod tests {
     #[test]
     fn rejects_malformed_and_flags_unsupported() {
         assert_eq!(parse(&[0x93, 1, 0x93]).unwrap_err(), rc::PARAMETER);
-        assert_eq!(parse(&[0x92, 39, 1]).unwrap_err(), rc::UNSUPPORTED_FEATURE);
+        assert_eq!(parse(&[0x92, 100, 1]).unwrap_err(), rc::UNSUPPORTED_FEATURE); // 39 (INT_COUNT) is implemented now
         assert_eq!(parse(&[0x92, 8, 1]).unwrap_err(), rc::PARAMETER); // cmp_geo of a non-geo argument
         // [CALL, INT, BITS, [1], [BIN, BLOB, "b"]]: bit calls are not implemented
         assert_eq!(parse(&[0x95, 127, 2, 1, 0x91, 1, 0x93, 81, 6, 0xa1, b'b']).unwrap_err(), rc::UNSUPPORTED_FEATURE);
