@@ -59,6 +59,9 @@ struct Arg {
     shape: String,
     #[serde(default)]
     default: Option<serde_norway::Value>,
+    /// Left out, a ParamError rather than a TypeError (the official query() and scan()).
+    #[serde(default)]
+    missing_is_param_error: bool,
     doc: String,
 }
 
@@ -113,6 +116,9 @@ struct ArgView {
     /// Rust expression passed to the converter: `Some(x)` for required args, `x` for optional.
     pass: String,
     rust_param: String,
+    /// Required: checked at the top of the method (`crate::arity`), named with its position.
+    required: bool,
+    missing_is_param_error: bool,
     py_type: String,
     /// py_type with `|` escaped for a markdown table cell.
     py_type_md: String,
@@ -200,17 +206,22 @@ fn view(spec: &Spec) -> Vec<OpView> {
                     rust_param: if optional {
                         format!("{}: Option<&Bound<'py, PyAny>>", a.name)
                     } else {
-                        format!("{}: &Bound<'py, PyAny>", a.name)
+                        format!("{}: crate::arity::Required<'py>", a.name)
                     },
+                    required: !optional,
+                    missing_is_param_error: a.missing_is_param_error,
                     py_type: shape.py_type.clone(),
                     py_type_md: md_cell(&shape.py_type),
                     py_default: a.default.as_ref().map(py_default),
                     doc: a.doc.clone(),
                 });
             }
+            // Required arguments default to "missing" and extras land in `_extra`, so that both
+            // errors are the official client's TypeErrors (src/arity.rs).
             let pyo3_signature = args
                 .iter()
-                .map(|a| if a.py_default.is_some() { format!("{}=None", a.name) } else { a.name.clone() })
+                .map(|a| if a.py_default.is_some() { format!("{}=None", a.name) } else { format!("{}=crate::arity::Required::missing()", a.name) })
+                .chain(std::iter::once("*_extra".to_string()))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sig_items: Vec<String> = args

@@ -217,6 +217,12 @@ impl<'py> Fields<'_, 'py> {
 }
 
 /// A `ctx=` list of `aerospike_py.cdt_ctx` items (`(CDT_CTX_*, value)`), outermost first.
+/// `Client.get_cdtctx_base64`: the packed context list in base64.
+pub fn ctx_base64(c: &Bound<'_, PyAny>) -> PyResult<String> {
+    let ctx = ctx_list(c, "ctx")?;
+    aerospike_core::operations::cdt_context::to_base64(&ctx).map_err(|e| param(c.py(), "ctx", e))
+}
+
 pub fn ctx_list<'py>(c: &Bound<'py, PyAny>, arg: &str) -> PyResult<Vec<CdtContext>> {
     let items = c.cast::<PyList>().map_err(|_| param(c.py(), arg, "expected a list of cdt_ctx items"))?;
     let mut out = Vec::with_capacity(items.len());
@@ -387,6 +393,7 @@ pub fn op(code: i64, d: &Bound<'_, PyDict>, bin: String, arg: &str) -> PyResult<
         k::OP_MAP_PUT => (maps::put(&f.map_policy()?, bin, f.value("key")?, f.value("val")?), true),
         k::OP_MAP_PUT_ITEMS => match f.value("val")? {
             Value::OrderedMap(items) => (maps::put_items(&f.map_policy()?, bin, items), true),
+            Value::SortedMap(items) => (maps::put_items(&f.map_policy()?, bin, items), true),
             _ => return Err(param(d.py(), &f.name("val"), "expected a dict")),
         },
         k::OP_MAP_INCREMENT => (maps::increment_value(&f.map_policy()?, bin, f.value("key")?, f.value("val")?), true),

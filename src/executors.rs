@@ -241,6 +241,10 @@ async fn index_create(
 ) -> Out<()> {
     let ctx = (!ctx.is_empty()).then_some(ctx.as_slice());
     let task = c.client.create_index_on_bin(&policy, &namespace, &set, &bin, &name, kind, collection, ctx).await?;
+    wait_built(task).await
+}
+
+async fn wait_built(task: aerospike_core::IndexTask) -> Out<()> {
     // A server accepts sindex-create for an unknown namespace and answers the polls with
     // ERROR:20: that is the official client's NamespaceNotFound, not a bad response.
     task.wait_till_complete(Some(std::time::Duration::from_secs(30))).await.map_err(|e| {
@@ -355,6 +359,22 @@ pub async fn index_cdt_create(
     policy: AdminPolicy,
 ) -> Out<()> {
     index_create(c, namespace, set, bin, name, kind, collection, ctx, policy).await
+}
+
+/// sindex-create with `exp=` (the expression's base64) instead of a bin, then waits like the others.
+#[allow(clippy::too_many_arguments)]
+pub async fn index_expr_create(
+    c: Arc<Core>,
+    namespace: String,
+    set: String,
+    collection: CollectionIndexType,
+    kind: IndexType,
+    expression: aerospike_core::expressions::Expression,
+    name: String,
+    policy: AdminPolicy,
+) -> Out<()> {
+    let task = c.client.create_index_using_expression(&policy, &namespace, &set, &name, kind, collection, &expression).await?;
+    wait_built(task).await
 }
 
 /// Returns with the server's answer, like the official client: sindex-delete answers once the

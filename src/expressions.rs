@@ -30,6 +30,11 @@ pub fn filter_of(o: &Bound<'_, PyAny>, arg: &str) -> PyResult<Expression> {
     Ok(e)
 }
 
+/// `Client.get_expression_base64`: the packed expression in base64.
+pub fn base64_of(o: &Bound<'_, PyAny>) -> PyResult<String> {
+    filter_of(o, "expression")?.base64().map_err(|e| param(o.py(), "expression", e))
+}
+
 struct Node<'py> {
     op: i64,
     rt: Option<i64>,
@@ -157,6 +162,7 @@ impl<'py> Reader<'_, 'py> {
                     Value::Blob(b) => exp::blob_val(b),
                     Value::List(l) => exp::list_val(l),
                     Value::OrderedMap(m) => exp::map_val(m),
+                    Value::SortedMap(m) => exp::map_val(m),
                     Value::GeoJson(s) => exp::geo_val(s),
                     Value::Infinity => exp::infinity(),
                     Value::Wildcard => exp::wildcard(),

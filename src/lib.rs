@@ -4,6 +4,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyByteArray;
 
+mod arity;
 mod async_client;
 mod batch_records;
 mod caller_runtime;

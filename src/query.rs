@@ -19,6 +19,29 @@ use crate::results;
 use crate::shapes;
 use crate::tracing::OpSpec;
 
+/// Which index a predicate reads: the one on its bin, or one made on an expression
+/// (`Query.where_with_expr`), or the one of that name (`Query.where_with_index_name`).
+enum IndexBy {
+    Bin,
+    Expr(aerospike_core::expressions::Expression),
+    Name(String),
+}
+
+/// `where_with_expr`'s expression: compiled, or `Client.get_expression_base64`'s text.
+fn index_expression(o: &Bound<'_, PyAny>) -> PyResult<aerospike_core::expressions::Expression> {
+    match o.extract::<String>() {
+        Ok(b64) => aerospike_core::expressions::from_base64(&b64).map_err(|e| param(o.py(), "expr", e)),
+        Err(_) => crate::expressions::filter_of(o, "expr"),
+    }
+}
+
+/// A foreach callback that raises (or cannot be called): ClientError, as the official client.
+fn callback_error(py: Python<'_>, e: PyErr) -> PyErr {
+    let err = crate::errors::client(py, &format!("foreach callback failed: {e}"));
+    err.set_cause(py, Some(e));
+    err
+}
+
 /// What a query asks for; shared by the sync and async classes.
 #[derive(Clone)]
 struct Spec {
@@ -34,6 +57,10 @@ struct Spec {
 
 impl Spec {
     fn select(&mut self, bins: &Bound<'_, PyTuple>) -> PyResult<()> {
+        // As the official Query: select() and where() each once per query.
+        if self.bins.is_some() {
+            return Err(crate::errors::client(bins.py(), "select() was already called on this query"));
+        }
         let mut out = Vec::with_capacity(bins.len());
         for b in bins.iter() {
             out.push(shapes::bin_name(&self.core, Some(&b), "bins")?);
@@ -43,7 +70,18 @@ impl Spec {
     }
 
     fn filter(&mut self, predicate: &Bound<'_, PyAny>, ctx: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.filter_on(predicate, ctx, IndexBy::Bin)
+    }
+
+    fn filter_on(&mut self, predicate: &Bound<'_, PyAny>, ctx: Option<&Bound<'_, PyAny>>, by: IndexBy) -> PyResult<()> {
         let py = predicate.py();
+        if self.filter.is_some() {
+            return Err(crate::errors::client(py, "where() was already called on this query"));
+        }
+        // A predicate helper answers None for a value it cannot index (predicates.equals(bin, None)).
+        if predicate.is_none() {
+            return Err(crate::errors::make(py, crate::errors::PARAM_ERROR, "predicate is invalid.", false));
+        }
         let t = predicate
             .cast::<PyTuple>()
             .map_err(|_| param(py, "predicate", "expected a predicate from aerospike_py.predicates"))?;
@@ -53,7 +91,12 @@ impl Spec {
         let mut f = if t.get_item(0)?.is_instance_of::<pyo3::types::PyString>() {
             self.named_filter(t)?
         } else {
-            self.official_filter(t)?
+            self.official_filter(t, !matches!(by, IndexBy::Bin))?
+        };
+        f = match by {
+            IndexBy::Bin => f,
+            IndexBy::Expr(e) => f.expression(e),
+            IndexBy::Name(n) => f.index_name(n),
         };
         if let Some(c) = ctx.filter(|c| !c.is_none()) {
             f = f.context(crate::cdt::ctx_list(c, "ctx")?);
@@ -90,7 +133,8 @@ impl Spec {
     /// The official client's tuple: `(predicate, index_datatype, bin, value, value2, index_type)`
     /// (predicate 0 equal / 1 range; datatype 0 string, 1 numeric, 2 geo2dsphere, 3 blob;
     /// index_type 0 default, 1 list, 2 map keys, 3 map values; the last two may be left off).
-    fn official_filter(&self, t: &Bound<'_, PyTuple>) -> PyResult<Filter> {
+    /// `no_bin`: the index is named or made on an expression, so the bin may be None.
+    fn official_filter(&self, t: &Bound<'_, PyTuple>, no_bin: bool) -> PyResult<Filter> {
         let py = t.py();
         let bad = |what: &str| param(py, "predicate", format!("malformed predicate: {what}"));
         if t.len() > 6 {
@@ -98,7 +142,10 @@ impl Spec {
         }
         let pred = shapes::int_of(&t.get_item(0)?, "predicate").map_err(|_| bad("the predicate type must be an int"))?;
         let dtype = shapes::int_of(&t.get_item(1)?, "predicate").map_err(|_| bad("the index datatype must be an int"))?;
-        let bin = shapes::bin_name(&self.core, Some(&t.get_item(2)?), "predicate.bin")?;
+        let bin = match t.get_item(2)? {
+            b if no_bin && b.is_none() => String::new(),
+            b => shapes::bin_name(&self.core, Some(&b), "predicate.bin")?,
+        };
         let val = t.get_item(3).map_err(|_| bad("no value"))?;
         let val2 = t.get_item(4).ok().filter(|v| !v.is_none());
         let cit = match t.get_item(5).ok().filter(|v| !v.is_none()) {
@@ -159,7 +206,9 @@ impl Spec {
         for (kk, vv) in d.iter() {
             let name = kk.extract::<String>().unwrap_or_default();
             match name.as_str() {
-                "nobins" => self.nobins = vv.is_truthy()?,
+                "nobins" => {
+                    self.nobins = vv.cast::<pyo3::types::PyBool>().map_err(|_| param(o.py(), "options.nobins", "expected a bool"))?.is_true()
+                }
                 "concurrent" => {}
                 _ => return Err(param(o.py(), "options", format!("unsupported option {kk} (supported: nobins, concurrent)"))),
             }
@@ -326,6 +375,25 @@ impl Query {
         Ok(slf)
     }
 
+    /// Filter with a predicate (its bin may be None) on the index made on `expr`
+    /// (`Client.index_expr_create`): the compiled expression or `Client.get_expression_base64`'s text.
+    fn where_with_expr<'py>(slf: Bound<'py, Self>, expr: &Bound<'py, PyAny>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        hooks::unpanicked(slf.py(), || {
+            let e = index_expression(expr)?;
+            slf.borrow().spec.edit().filter_on(predicate, None, IndexBy::Expr(e))
+        })?;
+        Ok(slf)
+    }
+
+    /// Filter with a predicate (its bin may be None) on the secondary index of that name.
+    fn where_with_index_name<'py>(slf: Bound<'py, Self>, index_name: &Bound<'py, PyAny>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        hooks::unpanicked(slf.py(), || {
+            let name = index_name.extract::<String>().map_err(|_| param(slf.py(), "index_name", "expected a str"))?;
+            slf.borrow().spec.edit().filter_on(predicate, None, IndexBy::Name(name))
+        })?;
+        Ok(slf)
+    }
+
     /// Run the query; returns a list of `(key, meta, bins)`.
     #[pyo3(signature = (policy=None, options=None, nodename=None))]
     fn results(
@@ -379,15 +447,16 @@ impl Query {
     }
 
     /// Run the query, calling `callback((key, meta, bins))` per record; returning False stops it.
-    #[pyo3(signature = (callback, policy=None, options=None, nodename=None))]
+    #[pyo3(signature = (callback=crate::arity::Required::missing(), policy=None, options=None, nodename=None))]
     fn foreach(
         &self,
         py: Python<'_>,
-        callback: &Bound<'_, PyAny>,
+        callback: crate::arity::Required<'_>,
         policy: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyAny>>,
         nodename: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        let callback = callback.get("foreach", "callback", 1)?;
         let spec = self.spec.snapshot().with_options(options, nodename)?;
         let mut span = spec.begin(py);
         let policy = match spec.policy(policy) {
@@ -427,7 +496,7 @@ impl Query {
                 Ok(_) => {}
                 Err(e) => {
                     stream.as_ref().close();
-                    return Err(span.fail(py, e));
+                    return Err(span.fail(py, callback_error(py, e)));
                 }
             }
         }
@@ -465,6 +534,25 @@ impl AsyncQuery {
     #[pyo3(name = "where", signature = (predicate, ctx=None))]
     fn where_<'py>(slf: Bound<'py, Self>, predicate: &Bound<'py, PyAny>, ctx: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         hooks::unpanicked(slf.py(), || slf.borrow().spec.edit().filter(predicate, ctx))?;
+        Ok(slf)
+    }
+
+    /// Filter with a predicate (its bin may be None) on the index made on `expr`
+    /// (`Client.index_expr_create`): the compiled expression or `Client.get_expression_base64`'s text.
+    fn where_with_expr<'py>(slf: Bound<'py, Self>, expr: &Bound<'py, PyAny>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        hooks::unpanicked(slf.py(), || {
+            let e = index_expression(expr)?;
+            slf.borrow().spec.edit().filter_on(predicate, None, IndexBy::Expr(e))
+        })?;
+        Ok(slf)
+    }
+
+    /// Filter with a predicate (its bin may be None) on the secondary index of that name.
+    fn where_with_index_name<'py>(slf: Bound<'py, Self>, index_name: &Bound<'py, PyAny>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        hooks::unpanicked(slf.py(), || {
+            let name = index_name.extract::<String>().map_err(|_| param(slf.py(), "index_name", "expected a str"))?;
+            slf.borrow().spec.edit().filter_on(predicate, None, IndexBy::Name(name))
+        })?;
         Ok(slf)
     }
 
@@ -519,7 +607,7 @@ impl AsyncQuery {
                     n += 1;
                     let go_on = Python::attach(|py| -> Result<bool, OpError> {
                         let item = record_out(&mut results::Rows::new(py), &r).map_err(OpError::Py)?;
-                        let ret = callback.call1(py, (item,)).map_err(OpError::Py)?;
+                        let ret = callback.call1(py, (item,)).map_err(|e| OpError::Py(callback_error(py, e)))?;
                         Ok(!ret.bind(py).is(&*pyo3::types::PyBool::new(py, false)))
                     })?;
                     if !go_on {

@@ -175,6 +175,11 @@ fn value_in(o: &Bound<'_, PyAny>, arg: &str, up: Option<&Within<'_>>) -> PyResul
             }
             out.insert(value_in(&kk, arg, Some(&here))?, value_in(&vv, arg, Some(&here))?);
         }
+        // aerospike_py.KeyOrderedDict goes as the official client sends it: a key-ordered map
+        // (sorted, with the K-ordered flag), which the server compares and stores as such.
+        if !d.is_exact_instance_of::<PyDict>() && d.get_type().name().is_ok_and(|n| n == "KeyOrderedDict") {
+            return Ok(Value::SortedMap(out.into_iter().collect()));
+        }
         return Ok(Value::OrderedMap(out));
     }
     if let Some(v) = crate::geo::value_of(o)? {
@@ -357,8 +362,47 @@ pub fn bin_name(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
 
 /// The bin of an index: a str, or (as the official client takes it, as a C string) bytes or a
 /// bytearray up to its first NUL.
+/// The official index calls' ParamError texts for a missing or mistyped argument (users match on them).
+fn index_arg_error<'py>(obj: Arg<'_, 'py>, msg: &str) -> PyErr {
+    match obj {
+        Some(o) => crate::errors::make(o.py(), crate::errors::PARAM_ERROR, msg, false),
+        None => Python::attach(|py| crate::errors::make(py, crate::errors::PARAM_ERROR, msg, false)),
+    }
+}
+
+/// An index call's namespace: a str.
+pub fn index_ns(_c: &Core, obj: Arg, _arg: &'static str) -> PyResult<String> {
+    match given(obj).map(|o| o.cast::<PyString>()) {
+        Some(Ok(s)) => Ok(s.to_str()?.to_owned()),
+        _ => Err(index_arg_error(obj, "Namespace should be a string")),
+    }
+}
+
+/// An index call's set: a str, or None for the whole namespace.
+pub fn index_set(_c: &Core, obj: Arg, _arg: &'static str) -> PyResult<String> {
+    match given(obj).map(|o| o.cast::<PyString>()) {
+        None => Ok(String::new()),
+        Some(Ok(s)) => Ok(s.to_str()?.to_owned()),
+        Some(Err(_)) => Err(index_arg_error(obj, "Set should be string, unicode or None")),
+    }
+}
+
+/// An index name: a str.
+pub fn index_name(_c: &Core, obj: Arg, _arg: &'static str) -> PyResult<String> {
+    match given(obj).map(|o| o.cast::<PyString>()) {
+        Some(Ok(s)) => Ok(s.to_str()?.to_owned()),
+        _ => Err(index_arg_error(obj, "Index name should be string or unicode")),
+    }
+}
+
 pub fn index_bin(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
-    let o = required(obj, arg)?;
+    let Some(o) = given(obj) else { return Err(index_arg_error(obj, "Bin should be a string")) };
+    // Too long a name goes to the server, which refuses it (InvalidRequest), as the official client sends it.
+    if let Ok(s) = o.cast::<PyString>() {
+        if s.to_str()?.len() > MAX_BIN_NAME && !s.to_str()?.contains('\0') {
+            return Ok(s.to_str()?.to_owned());
+        }
+    }
     let raw: Option<Vec<u8>> = if let Ok(b) = o.cast::<PyBytes>() {
         Some(b.as_bytes().to_vec())
     } else {
@@ -430,6 +474,18 @@ pub fn opt_string(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
     }
 }
 
+/// truncate's set: None is the whole namespace; "" is refused as the server refuses `set=` (an
+/// empty name must not turn into truncate-namespace).
+pub fn truncate_set(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<String> {
+    match given(obj) {
+        None => Ok(String::new()),
+        Some(o) => match str_of(o, arg)? {
+            s if s.is_empty() => Err(crate::errors::make(o.py(), 4, "set: an empty set name is refused (None truncates the whole namespace)", false)),
+            s => Ok(s),
+        },
+    }
+}
+
 pub fn int(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<i64> {
     match given(obj) {
         Some(o) => int_of(o, arg),
@@ -461,6 +517,16 @@ pub fn collection_type(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<aeros
         k::INDEX_TYPE_MAPVALUES => CollectionIndexType::MapValues,
         n => return Err(param(o.py(), arg, format!("invalid index type {n}"))),
     })
+}
+
+/// A compiled expression (or an expression object, which stands for its compiled form).
+pub fn expression(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<aerospike_core::expressions::Expression> {
+    let o = required(obj, arg)?;
+    // As the official index_expr_create: the compiled list only (an uncompiled one is a common slip).
+    if !o.is_instance_of::<PyList>() {
+        return Err(param(o.py(), arg, format!("expected a compiled expression (a list; call .compile()), got {}", type_name(o))));
+    }
+    crate::expressions::filter_of(o, arg)
 }
 
 /// A list of cdt_ctx items (may be empty).
@@ -774,7 +840,16 @@ pub fn apply_query(p: &mut QueryPolicy, o: &Bound<'_, PyAny>, arg: &str) -> PyRe
             "max_records" => p.max_records = u64_of(v, &a)?,
             "records_per_second" => p.records_per_second = u32_of(v, &a)?,
             "include_bin_data" => p.include_bin_data = bool_of(v, &a)?,
-            "fail_on_cluster_change" | "short_query" | "expected_duration" => {}
+            "fail_on_cluster_change" | "short_query" => {}
+            // QUERY_DURATION_LONG / SHORT / LONG_RELAX_AP; the official client's text otherwise.
+            "expected_duration" => {
+                p.expected_duration = match v.cast::<PyInt>().ok().filter(|_| !v.is_instance_of::<PyBool>()).and_then(|i| i.extract::<i64>().ok()) {
+                    Some(0) => aerospike_core::QueryDuration::Long,
+                    Some(1) => aerospike_core::QueryDuration::Short,
+                    Some(2) => aerospike_core::QueryDuration::LongRelaxAp,
+                    _ => return Err(crate::errors::make(v.py(), crate::errors::PARAM_ERROR, "expected_duration is invalid", false)),
+                }
+            }
             _ => return base_field(&mut p.base_policy, name, v, arg),
         }
         Ok(true)
@@ -925,9 +1000,10 @@ pub fn operations(_c: &Core, obj: Arg, arg: &'static str) -> PyResult<Ops> {
         let bin = d.and_then(|d| d.get_item("bin").ok().flatten());
         bins.push(bin.and_then(|b| b.extract::<String>().ok()));
         let code = d.and_then(|d| d.get_item("op").ok().flatten()).and_then(|c| c.extract::<i64>().ok());
-        // The official client asks the server to answer every operation when a list/map/expression
-        // read is among them; then writes answer (their bin holds None).
-        cdt |= !w && code.is_some_and(|c| c > 1000);
+        // The official client asks the server to answer every operation when a map, bit, HLL or
+        // expression operation is among them (the C client's respond_all_ops; list operations do
+        // not count); then writes answer too, their bin holding None.
+        cdt |= code.is_some_and(|c| c >= k::OP_MAP_SET_POLICY);
     }
     if ops.is_empty() {
         return Err(param(o.py(), arg, "needs at least one operation"));

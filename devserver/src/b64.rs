@@ -1,4 +1,4 @@
-//! Standard base64 encoding (for the `replicas` partition bitmaps).
+//! Standard base64 (the `replicas` partition bitmaps; sindex contexts and expressions).
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -15,6 +15,29 @@ pub fn encode(data: &[u8]) -> String {
     out
 }
 
+/// Decodes padded standard base64; None when it is not.
+pub fn decode(text: &str) -> Option<Vec<u8>> {
+    let t = text.as_bytes();
+    if t.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(t.len() / 4 * 3);
+    for chunk in t.chunks(4) {
+        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 {
+            return None;
+        }
+        let mut n = 0u32;
+        for &c in &chunk[..4 - pad] {
+            n = (n << 6) | ALPHABET.iter().position(|&a| a == c)? as u32;
+        }
+        n <<= 6 * pad as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -23,5 +46,9 @@ mod tests {
         assert_eq!(super::encode(b"f"), "Zg==");
         assert_eq!(super::encode(b"fo"), "Zm8=");
         assert_eq!(super::encode(b"foobar"), "Zm9vYmFy");
+        for s in [&b""[..], b"f", b"fo", b"foo", b"foobar"] {
+            assert_eq!(super::decode(&super::encode(s)).as_deref(), Some(s));
+        }
+        assert_eq!(super::decode("Zg="), None);
     }
 }

@@ -91,8 +91,9 @@ enum Node {
     DigestMod(i64),
     Let(Vec<(Vec<u8>, Node)>, Box<Node>),
     Var(Vec<u8>),
-    /// A list/map operation applied to a list/map value: result type, modify flag, op payload.
-    Call(i64, bool, Vec<u8>, Box<Node>),
+    /// A list/map operation applied to a list/map value: result type, modify flag, op payload,
+    /// and the op's arguments that are expressions (their index in the payload's op array).
+    Call(i64, bool, Mp, Vec<(usize, Node)>, Box<Node>),
     Regex(crate::regex::Regex, Box<Node>),
 }
 
@@ -125,7 +126,10 @@ fn literal(v: &Mp) -> Result<Val, u8> {
             _ => return Err(rc::PARAMETER),
         },
         Mp::Array(items) => Val::List(items.iter().map(literal).collect::<Result<_, _>>()?),
-        Mp::Map(_) | Mp::Ext(..) => return Err(rc::UNSUPPORTED_FEATURE),
+        // A map literal (inside a quoted list, or a K-ordered one with its flag entry): kept packed,
+        // compared by its bytes like the maps of bins.
+        Mp::Map(_) => Val::Raw(particle::MAP, msgpack::to_bytes(v)),
+        Mp::Ext(..) => return Err(rc::UNSUPPORTED_FEATURE),
     })
 }
 
@@ -155,7 +159,16 @@ fn build(v: &Mp) -> Result<Node, u8> {
     Ok(match op {
         CMP_EQ..=CMP_LE | IN_LIST => {
             arity(2, 2)?;
-            Node::Op(op, vec![build(&args[0])?, build(&args[1])?])
+            let nodes = vec![build(&args[0])?, build(&args[1])?];
+            // exp.c: a comparison of two values of known, different types is refused at parse time.
+            if op != IN_LIST {
+                if let (Some(a), Some(b)) = (static_type(&nodes[0]), static_type(&nodes[1])) {
+                    if a != b && a != T_NIL && b != T_NIL {
+                        return Err(rc::PARAMETER);
+                    }
+                }
+            }
+            Node::Op(op, nodes)
         }
         AND | OR | EXCLUSIVE | ADD..=MOD | MIN | MAX | INT_AND..=INT_ARSHIFT => {
             arity(1, usize::MAX)?;
@@ -237,7 +250,23 @@ fn build(v: &Mp) -> Result<Node, u8> {
             if !matches!(args[2], Mp::Array(_)) {
                 return Err(rc::PARAMETER);
             }
-            Node::Call(t, system & CALL_MODIFY_LOCAL != 0, msgpack::to_bytes(&args[2]), Box::new(build(&args[3])?))
+            // The op's arguments are expressions themselves (exp.c): an array is one to evaluate
+            // (a list literal comes quoted), anything else is its own value.
+            let op = match &args[2] {
+                Mp::Array(items) => match items.as_slice() {
+                    [Mp::Int(0xff), Mp::Array(_), Mp::Array(op)] => op,
+                    _ => items,
+                },
+                _ => unreachable!(),
+            };
+            let exprs = op
+                .iter()
+                .enumerate()
+                .skip(1)
+                .filter(|(_, a)| matches!(a, Mp::Array(_)))
+                .map(|(i, a)| Ok((i, build(a)?)))
+                .collect::<Result<Vec<_>, u8>>()?;
+            Node::Call(t, system & CALL_MODIFY_LOCAL != 0, args[2].clone(), exprs, Box::new(build(&args[3])?))
         }
         CMP_REGEX => {
             // [REGEX, flags, pattern (plain msgpack string), string expression]
@@ -290,11 +319,14 @@ fn static_type(n: &Node) -> Option<i64> {
         Node::Op(op, args) => match *op {
             ADD..=23 | MIN | MAX | ABS => args.first().and_then(static_type),
             24 | 25 | FLOOR | CEIL | TO_FLOAT => Some(T_FLOAT),
+            70 => Some(T_STR),          // set_name
+            71 | 72 => Some(T_BOOL),    // key_exists, is_tombstone
             MOD | TO_INT | INT_AND..=INT_RSCAN | 65..=META_RECORD_SIZE => Some(T_INT),
             CMP_EQ..=IN_LIST | AND..=EXCLUSIVE => Some(T_BOOL),
             _ => None,
         },
         Node::Regex(..) => Some(T_BOOL),
+        Node::Call(t, ..) if *t != T_NIL => Some(*t),
         _ => None,
     }
 }
@@ -508,14 +540,29 @@ fn eval(n: &Node, ctx: &RecCtx<'_>, vars: &mut Vec<(Vec<u8>, Val)>) -> Val {
         Node::DigestMod(m) => {
             Val::Int(u32::from_le_bytes(ctx.digest[16..20].try_into().unwrap()) as i64 % m)
         }
-        Node::Call(t, modify, payload, target) => {
+        Node::Call(t, modify, payload, exprs, target) => {
+            let mut payload = payload.clone();
+            if !exprs.is_empty() {
+                let Mp::Array(items) = &mut payload else { return Val::Unknown };
+                let op = match items.as_mut_slice() {
+                    [Mp::Int(0xff), Mp::Array(_), Mp::Array(op)] => op,
+                    items => items,
+                };
+                for (i, node) in exprs {
+                    match eval(node, ctx, vars) {
+                        Val::Unknown => return Val::Unknown,
+                        v => op[*i] = val_to_mp(&v),
+                    }
+                }
+            }
+            let payload = msgpack::to_bytes(&payload);
             let (ptype, data) = match eval(target, ctx, vars) {
                 v @ Val::List(_) => (particle::LIST, msgpack::to_bytes(&val_to_mp(&v))),
                 Val::Raw(pt, bytes) if pt == particle::LIST || pt == particle::MAP => (pt, bytes),
                 _ => return Val::Unknown,
             };
             let bin = crate::store::Bin { name: String::new(), ptype, data };
-            let Ok(out) = crate::cdt::execute(Some(&bin), "", *modify, payload) else {
+            let Ok(out) = crate::cdt::execute(Some(&bin), "", *modify, &payload) else {
                 return Val::Unknown;
             };
             let v = if *modify {
@@ -659,6 +706,9 @@ fn val_to_mp(v: &Val) -> Mp {
         Val::Str(b) => Mp::Str([&[particle::STRING][..], b].concat()),
         Val::Blob(b) => Mp::Bin([&[particle::BLOB][..], b].concat()),
         Val::List(items) => Mp::Array(items.iter().map(val_to_mp).collect()),
+        // GeoJSON and HLL values are kept unpacked (their text / bytes): packed back with their type byte.
+        Val::Raw(particle::GEOJSON, text) => Mp::Str([&[particle::GEOJSON][..], text].concat()),
+        Val::Raw(particle::HLL, b) => Mp::Bin([&[particle::HLL][..], b].concat()),
         Val::Raw(_, bytes) => msgpack::decode(bytes).unwrap_or(Mp::Nil),
     }
 }
@@ -719,7 +769,7 @@ mod tests {
     #[test]
     fn rejects_malformed_and_flags_unsupported() {
         assert_eq!(parse(&[0x93, 1, 0x93]).unwrap_err(), rc::PARAMETER);
-        assert_eq!(parse(&[0x92, 100, 1]).unwrap_err(), rc::UNSUPPORTED_FEATURE);
+        assert_eq!(parse(&[0x92, 100, 1]).unwrap_err(), rc::UNSUPPORTED_FEATURE); // 39 (INT_COUNT) is implemented now
         assert_eq!(parse(&[0x92, 8, 1]).unwrap_err(), rc::PARAMETER); // cmp_geo of a non-geo argument
         // [CALL, INT, BITS, [1], [BIN, BLOB, "b"]]: bit calls are not implemented
         assert_eq!(parse(&[0x95, 127, 2, 1, 0x91, 1, 0x93, 81, 6, 0xa1, b'b']).unwrap_err(), rc::UNSUPPORTED_FEATURE);

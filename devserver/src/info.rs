@@ -480,6 +480,9 @@ fn truncate(c: &Cluster, params: &str, whole_ns: bool) -> String {
     let Some(ns_name) = p.get("namespace").or_else(|| p.get("ns")) else {
         return "ERROR:4:missing 'namespace'".into();
     };
+    if ns_name.is_empty() {
+        return "ERROR:20:namespace not found".into(); // as Aerospike 8.1 answers an empty name
+    }
     let set = if whole_ns {
         if p.contains_key("set") {
             return "ERROR:4:unexpected set name".into();

@@ -24,6 +24,7 @@ const FRAME_CHUNK: usize = 256 * 1024;
 pub enum Filter {
     IntRange { bin: Vec<u8>, lo: i64, hi: i64 },
     StrEq { bin: Vec<u8>, value: Vec<u8> },
+    BlobEq { bin: Vec<u8>, value: Vec<u8> },
     /// Points within a region, or regions containing a point (geo.rs).
     Geo { bin: Vec<u8>, shape: crate::geo::Shape },
 }
@@ -33,6 +34,7 @@ impl PartialEq for Filter {
         match (self, o) {
             (Filter::IntRange { bin, lo, hi }, Filter::IntRange { bin: b, lo: l, hi: h }) => bin == b && lo == l && hi == h,
             (Filter::StrEq { bin, value }, Filter::StrEq { bin: b, value: v }) => bin == b && value == v,
+            (Filter::BlobEq { bin, value }, Filter::BlobEq { bin: b, value: v }) => bin == b && value == v,
             _ => false,
         }
     }
@@ -41,7 +43,14 @@ impl PartialEq for Filter {
 impl Filter {
     fn bin(&self) -> &[u8] {
         match self {
-            Filter::IntRange { bin, .. } | Filter::StrEq { bin, .. } | Filter::Geo { bin, .. } => bin,
+            Filter::IntRange { bin, .. } | Filter::StrEq { bin, .. } | Filter::BlobEq { bin, .. } | Filter::Geo { bin, .. } => bin,
+        }
+    }
+
+    /// A filter sent with an index name and no bin reads the named index's bin.
+    fn set_bin(&mut self, name: &[u8]) {
+        match self {
+            Filter::IntRange { bin, .. } | Filter::StrEq { bin, .. } | Filter::BlobEq { bin, .. } | Filter::Geo { bin, .. } => *bin = name.to_vec(),
         }
     }
 
@@ -49,14 +58,33 @@ impl Filter {
         match self {
             Filter::IntRange { .. } => "numeric",
             Filter::StrEq { .. } => "string",
+            Filter::BlobEq { .. } => "blob",
             Filter::Geo { .. } => "geo2dsphere",
         }
     }
 
     /// Whether the record's bin (or, for list/mapkeys/mapvalues indexes, any element) matches;
     /// with a context, the value the context selects inside the bin stands for the bin.
-    fn matches(&self, r: &Record, collection: u8, ctx: Option<&[Mp]>) -> bool {
-        let Some(b) = r.bin(self.bin()) else { return false };
+    /// With an expression index, the expression's value stands for the bin.
+    fn matches(&self, r: &Record, d: &Digest, collection: u8, ctx: Option<&[Mp]>, exp: Option<&crate::exp::Exp>) -> bool {
+        let value;
+        let b = match exp {
+            Some(e) => match e.value(&crate::exp::RecCtx { rec: r, digest: d }) {
+                Ok(Some((ptype, mut data))) => {
+                    if ptype == particle::GEOJSON {
+                        // The value is the GeoJSON text; a particle has a header (flags, no cells) first.
+                        data.splice(0..0, [0u8, 0, 0]);
+                    }
+                    value = crate::store::Bin { name: String::new(), ptype, data };
+                    &value
+                }
+                _ => return false,
+            },
+            None => match r.bin(self.bin()) {
+                Some(b) => b,
+                None => return false,
+            },
+        };
         let value = match ctx {
             Some(ctx) => {
                 if b.ptype != particle::LIST && b.ptype != particle::MAP {
@@ -75,6 +103,7 @@ impl Filter {
                             && (*lo..=*hi).contains(&i64::from_be_bytes(b.data[..8].try_into().unwrap()))
                     }
                     Filter::StrEq { value, .. } => b.ptype == particle::STRING && &b.data == value,
+                    Filter::BlobEq { value, .. } => b.ptype == particle::BLOB && &b.data == value,
                     Filter::Geo { shape, .. } => {
                         b.ptype == particle::GEOJSON
                             && crate::geo::particle_text(&b.data)
@@ -107,6 +136,7 @@ impl Filter {
         match (self, e) {
             (Filter::IntRange { lo, hi, .. }, Mp::Int(i)) => (*lo..=*hi).contains(i),
             (Filter::StrEq { value, .. }, Mp::Str(s)) => s.split_first() == Some((&particle::STRING, value.as_slice())),
+            (Filter::BlobEq { value, .. }, Mp::Str(s) | Mp::Bin(s)) => s.split_first() == Some((&particle::BLOB, value.as_slice())),
             (Filter::Geo { shape, .. }, Mp::Str(s)) => match s.split_first() {
                 Some((&particle::GEOJSON, text)) => {
                     crate::geo::parse(text).ok().is_some_and(|c| crate::geo::matches(&c, shape))
@@ -140,6 +170,7 @@ pub fn parse_range(data: &[u8]) -> Result<Filter, u8> {
             Ok(Filter::IntRange { bin, lo, hi })
         }
         particle::STRING => Ok(Filter::StrEq { bin, value: begin.to_vec() }),
+        particle::BLOB => Ok(Filter::BlobEq { bin, value: begin.to_vec() }),
         // range_from_msg_geojson: the begin text is the query (the end repeats it); a text that
         // does not parse as a point or region fails the query.
         particle::GEOJSON => match crate::geo::parse(begin) {
@@ -199,6 +230,8 @@ struct Plan<'a> {
     collection: u8,
     ctx: Option<Vec<Mp>>,
     exp: Option<crate::exp::Exp>,
+    /// The expression of an expression index the filter reads.
+    index_exp: Option<crate::exp::Exp>,
     /// Projection ops (reads): each record answers them like a read; none = every bin.
     ops: &'a [proto::Op<'a>],
     respond_all: bool,
@@ -216,7 +249,7 @@ fn walk_partition(plan: &Plan<'_>, pid: usize, after: Option<Digest>, limit: u64
             after.is_none_or(|a| **d < a)
                 && !r.is_expired(now)
                 && plan.set.is_none_or(|s| r.set.as_deref().map(str::as_bytes) == Some(s))
-                && plan.filter.as_ref().is_none_or(|f| f.matches(r, plan.collection, plan.ctx.as_deref()))
+                && plan.filter.as_ref().is_none_or(|f| f.matches(r, d, plan.collection, plan.ctx.as_deref(), plan.index_exp.as_ref()))
                 && plan.exp.as_ref().is_none_or(|e| e.matches(&crate::exp::RecCtx { rec: r, digest: d }))
         })
         .collect();
@@ -277,7 +310,7 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         Some(Err(code)) => return wr.write_all(&error_reply(code)).await,
     };
     let set = m.field(proto::FIELD_SET).filter(|s| !s.is_empty());
-    let filter = match m.field(proto::FIELD_INDEX_RANGE) {
+    let mut filter = match m.field(proto::FIELD_INDEX_RANGE) {
         None => None,
         Some(data) => match parse_range(data) {
             Ok(f) => Some(f),
@@ -293,27 +326,40 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         Some(_) => return wr.write_all(&error_reply(rc::PARAMETER)).await,
     };
     let ctx_b64 = ctx_field.map(crate::b64::encode);
-    if let Some(f) = &filter {
+    let mut index_exp = None;
+    if let Some(f) = &mut filter {
         bump(&stats.query_initiate);
-        if collection > 3 || m.field(proto::FIELD_INDEX_EXPRESSION).is_some() {
+        if collection > 3 {
             return wr.write_all(&error_reply(rc::UNSUPPORTED_FEATURE)).await;
         }
         let itype = ["default", "list", "mapkeys", "mapvalues"][collection as usize];
+        // An expression (field 24) selects the index made on the same expression.
+        let by_exp = m.field(proto::FIELD_INDEX_EXPRESSION).filter(|e| !e.is_empty()).map(crate::b64::encode);
         // find_sindex (query.c): a name sent by the client selects the index by name alone;
         // otherwise the definition must match (set exactly, bin, key type, default collection).
-        let found = match m.field(proto::FIELD_INDEX_NAME).filter(|n| !n.is_empty()) {
-            Some(name) => ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| i.name.as_bytes() == name),
-            None => ns.sindexes.read().unwrap_or_else(|e| e.into_inner()).iter().any(|i| {
-                i.itype == itype
-                    && i.context == ctx_b64
-                    && i.bin.as_bytes() == f.bin()
-                    && i.ktype == f.ktype()
-                    && i.set.as_deref().map(str::as_bytes) == set
-            }),
+        // The lookup holds the index list's lock, so it answers before any await.
+        let looked_up = {
+            let sindexes = ns.sindexes.read().unwrap_or_else(|e| e.into_inner());
+            let found = match m.field(proto::FIELD_INDEX_NAME).filter(|n| !n.is_empty()) {
+                Some(name) => sindexes.iter().find(|i| i.name.as_bytes() == name),
+                None => sindexes.iter().find(|i| {
+                    i.itype == itype
+                        && i.context == ctx_b64
+                        && i.exp == by_exp
+                        && (by_exp.is_some() || i.bin.as_bytes() == f.bin())
+                        && i.ktype == f.ktype()
+                        && i.set.as_deref().map(str::as_bytes) == set
+                }),
+            };
+            found.map(|i| (i.bin.clone(), i.exp.clone()))
         };
-        if !found {
+        let Some((bin, exp)) = looked_up else {
             return wr.write_all(&error_reply(rc::SINDEX_NOT_FOUND)).await;
+        };
+        if f.bin().is_empty() && exp.is_none() {
+            f.set_bin(bin.as_bytes());
         }
+        index_exp = exp.as_deref().and_then(crate::b64::decode).and_then(|b| crate::exp::parse(&b).ok());
     } else {
         bump(&stats.scan_initiate);
     }
@@ -333,6 +379,7 @@ pub async fn execute(c: &Cluster, node: usize, m: &Msg<'_>, wr: &mut OwnedWriteH
         collection,
         ctx,
         exp: exp_filter,
+        index_exp,
         ops: if m.info1 & proto::INFO1_GET_ALL != 0 { &[] } else { &m.ops },
         respond_all: m.info2 & proto::INFO2_RESPOND_ALL_OPS != 0,
         no_bins: m.info1 & proto::INFO1_GET_NO_BINS != 0,

@@ -14,17 +14,19 @@ pub struct SIndex {
     /// default, list, mapkeys or mapvalues.
     pub itype: String,
     pub context: Option<String>,
+    /// An expression index (8.1): the packed expression whose value is indexed, in base64; no bin.
+    pub exp: Option<String>,
 }
 
 impl SIndex {
     pub fn same_definition(&self, o: &SIndex) -> bool {
-        self.set == o.set && self.bin == o.bin && self.ktype == o.ktype && self.itype == o.itype && self.context == o.context
+        self.set == o.set && self.bin == o.bin && self.ktype == o.ktype && self.itype == o.itype && self.context == o.context && self.exp == o.exp
     }
 
     /// One `sindex-list` entry, in the server's format.
     pub fn describe(&self, ns: &str) -> String {
         format!(
-            "ns={}:indexname={}:set={}:bin={}:type={}:indextype={}:context={}:exp=null:state=RW",
+            "ns={}:indexname={}:set={}:bin={}:type={}:indextype={}:context={}:exp={}:state=RW",
             ns,
             self.name,
             self.set.as_deref().unwrap_or("null"),
@@ -32,6 +34,7 @@ impl SIndex {
             self.ktype,
             self.itype,
             self.context.as_deref().unwrap_or("null"),
+            self.exp.as_deref().unwrap_or("null"),
         )
     }
 }
@@ -54,7 +57,16 @@ pub fn from_params(p: &HashMap<String, String>) -> Result<(String, SIndex), Stri
     if p.get("set").is_some_and(|s| s.len() >= 64) {
         return Err("ERROR:4:'set' value too long".into());
     }
+    // An expression index names no bin: `exp=<base64>;type=<ktype>`; the expression must parse.
+    let exp = p.get("exp").filter(|e| !e.is_empty()).cloned();
+    if let Some(e) = &exp {
+        let ok = crate::b64::decode(e).is_some_and(|b| crate::exp::parse(&b).is_ok());
+        if !ok || p.contains_key("bin") {
+            return Err("ERROR:4:bad exp".into());
+        }
+    }
     let (bin, ktype) = match (p.get("bin"), p.get("type"), p.get("indexdata")) {
+        (None, Some(t), _) if exp.is_some() => (String::new(), t.to_ascii_lowercase()),
         (Some(b), Some(t), _) => (b.clone(), t.to_ascii_lowercase()),
         (_, _, Some(data)) => match data.split_once(',') {
             Some((b, t)) => (b.to_string(), t.to_ascii_lowercase()),
@@ -62,7 +74,7 @@ pub fn from_params(p: &HashMap<String, String>) -> Result<(String, SIndex), Stri
         },
         _ => return Err("ERROR:4:missing bin or type".into()),
     };
-    if bin.is_empty() || bin.len() > 15 {
+    if (bin.is_empty() && exp.is_none()) || bin.len() > 15 {
         return Err("ERROR:4:bad bin name".into());
     }
     if !matches!(ktype.as_str(), "numeric" | "string" | "geo2dsphere" | "blob") {
@@ -81,6 +93,7 @@ pub fn from_params(p: &HashMap<String, String>) -> Result<(String, SIndex), Stri
             ktype,
             itype,
             context: p.get("context").cloned(),
+            exp,
         },
     ))
 }

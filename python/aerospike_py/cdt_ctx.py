@@ -15,6 +15,13 @@ from aerospike_py._aerospike import (
     CDT_CTX_MAP_KEY,
     CDT_CTX_MAP_RANK,
     CDT_CTX_MAP_VALUE,
+    INDEX_GEO2DSPHERE,
+    INDEX_NUMERIC,
+    INDEX_STRING,
+    INDEX_TYPE_DEFAULT,
+    INDEX_TYPE_LIST,
+    INDEX_TYPE_MAPKEYS,
+    INDEX_TYPE_MAPVALUES,
 )
 
 Context = tuple[int, Any]
@@ -64,3 +71,18 @@ def cdt_ctx_list_index_create(index: int, order: int = 0, pad: bool = False) -> 
 def cdt_ctx_map_key_create(key: Any, order: int = 0) -> tuple[int, Any, dict[str, Any]]:
     """The map entry of `key`, created as an empty map (MAP_* order) when it is missing."""
     return (CDT_CTX_MAP_KEY_CREATE, key, {"order": order})
+
+
+# The names sindex-create's info command takes, as the official cdt_ctx helpers spell them.
+_INDEX_TYPES = {INDEX_TYPE_DEFAULT: "default", INDEX_TYPE_LIST: "list", INDEX_TYPE_MAPKEYS: "mapkeys", INDEX_TYPE_MAPVALUES: "mapvalues"}
+_INDEX_DATATYPES = {INDEX_NUMERIC: "numeric", INDEX_STRING: "string", INDEX_GEO2DSPHERE: "geo2dsphere"}
+
+
+def index_type_string(index_type: int) -> str:
+    """An INDEX_TYPE_* constant as sindex-create's `indextype=` names it ("invalid" when unknown)."""
+    return _INDEX_TYPES.get(index_type, "invalid")
+
+
+def index_datatype_string(index_datatype: int) -> str:
+    """An INDEX_NUMERIC/STRING/GEO2DSPHERE constant as sindex-create's `indexdata=` names it ("invalid" when unknown)."""
+    return _INDEX_DATATYPES.get(index_datatype, "invalid")

@@ -15,6 +15,7 @@ from aerospike_py import expressions as exp
 from aerospike_py import list_operations as lo
 from aerospike_py import map_operations as mo
 from aerospike_py import operations as ops
+from aerospike_py import predicates as p
 
 K = aerospike_py
 
@@ -55,11 +56,25 @@ def test_raw_map_range_dict_needs_its_end_and_unknown_fields_are_refused(client,
         client.operate(key, [{**raw, "count": 1}])
 
 
-def test_raw_map_remove_without_return_type_answers_nothing(client, key):
+def test_raw_map_remove_without_return_type_answers_none(client, key):
+    # A map operation makes every operation answer (the C client's respond_all_ops): the bin holds None.
     client.put(key, {"m": {"a": 1, "b": 2}})
     _, _, bins = client.operate(key, [{"op": K.OP_MAP_REMOVE_BY_KEY, "bin": "m", "key": "a"}])
-    assert bins == {}
+    assert bins == {"m": None}
     assert client.get(key)[2] == {"m": {"b": 2}}
+
+
+def test_which_operations_make_writes_answer_none(client, key):
+    # As the official client against Aerospike 8.1: map, expression (and bit/HLL) operations make
+    # every operation answer, writes with None; list operations do not.
+    def run(operations):
+        client.put(key, {"l": [1, 2], "m": {"a": 1}, "x": 1})
+        return client.operate(key, operations)[2]
+
+    assert run([lo.list_get("l", 0), ops.write("x", 2)]) == {"l": 1}
+    assert run([lo.list_remove_by_index("l", 0, K.LIST_RETURN_NONE), ops.write("x", 2)]) == {}
+    assert run([mo.map_create("nm", K.MAP_KEY_ORDERED, False)]) == {"nm": None}
+    assert run([eops.expression_read("e", exp.IntBin("x").compile()), ops.write("x", 2)]) == {"e": 1, "x": None}
 
 
 def test_bytearray_bin_names_and_negative_trim_count(client, key):
@@ -122,22 +137,26 @@ def test_special_values(client, key):
 # ---------------------------------------------------------------- expressions
 
 
-def _bare_end(compiled):
-    """The official helpers end an operator's arguments with a bare marker (150, None, None, 0)
-    and a class's with (150, 0, {}, 0); the server reads both alike."""
-    return [(150, None, None, 0) if t == (150, 0, {}, 0) else t for t in compiled]
-
-
 def test_operator_overloads_compile_like_the_official_helpers():
     a = exp.IntBin("a")
-    assert (a + 1 + 2).compile() == _bare_end(exp.Add(a, 1, 2).compile())
-    assert (150, 0, {}, 0) in exp.Add(a, 1, 2).compile()
-    assert (a - 1).compile() == _bare_end(exp.Sub(a, 1).compile())
-    assert (a // 2).compile() == _bare_end(exp.Floor(exp.Div(a, 2)).compile())
-    assert (a**2).compile() == exp.Pow(a, 2).compile()
-    assert (a % 2).compile() == exp.Mod(a, 2).compile()
-    assert abs(a).compile() == exp.Abs(a).compile()
-    assert math.floor(exp.FloatBin("f")).compile() == exp.Floor(exp.FloatBin("f")).compile()
+    # The official helpers close an operator's arguments with (150, None, None, 0) and a class's
+    # with (150, 0, {}, 0); the rest is the same.
+    assert (a + 1 + 2).compile()[-1] == (150, None, None, 0)
+    assert exp.Add(a, 1, 2).compile()[-1] == (150, 0, {}, 0)
+
+    def same(x, y):
+        def unmarked(c):
+            return [n if n[0] != 150 else (150,) for n in c.compile()]
+
+        return unmarked(x) == unmarked(y)
+
+    assert same(a + 1 + 2, exp.Add(a, 1, 2))
+    assert same(a - 1, exp.Sub(a, 1))
+    assert same(a // 2, exp.Floor(exp.Div(a, 2)))
+    assert same(a**2, exp.Pow(a, 2))
+    assert same(a % 2, exp.Mod(a, 2))
+    assert same(abs(a), exp.Abs(a))
+    assert same(math.floor(exp.FloatBin("f")), exp.Floor(exp.FloatBin("f")))
 
 
 @pytest.mark.parametrize("make", [
@@ -298,3 +317,121 @@ def test_ctx_with_the_new_helpers(client, key):
     client.operate(key, [mo.map_set_policy("m", {"map_order": K.MAP_KEY_ORDERED}, [cdt_ctx.cdt_ctx_map_key("x")])])
     _, _, bins = client.operate(key, [mo.map_size("m", [cdt_ctx.cdt_ctx_map_key("y")])])
     assert bins == {"m": 1}
+
+
+# ---------------------------------------------------------------- official arity errors, index and query API
+
+
+def test_missing_and_extra_arguments_are_the_official_type_errors(client, key):
+    with pytest.raises(TypeError, match=r"get\(\) missing required argument 'key' \(pos 1\)"):
+        client.get()
+    with pytest.raises(TypeError, match=r"remove\(\) takes at most 3 arguments \(4 given\)"):
+        client.remove(key, {}, {}, "extra")
+    with pytest.raises(TypeError, match=r"foreach\(\) missing required argument 'callback' \(pos 1\)"):
+        client.query(key[0], key[1]).foreach()
+    # Keywords still work, and an explicit None is a bad value, not a missing argument.
+    assert client.exists(key=key)[1] is None
+    with pytest.raises(exception.ParamError):
+        client.get(None)
+
+
+def test_index_argument_errors_have_the_official_texts(client, namespace, unique_set):
+    cases = [
+        ((None, unique_set, "b", K.INDEX_STRING, "i"), "Namespace should be a string"),
+        ((namespace, 5, "b", K.INDEX_STRING, "i"), "Set should be string, unicode or None"),
+        ((namespace, unique_set, None, K.INDEX_STRING, "i"), "Bin should be a string"),
+        ((namespace, unique_set, "b", K.INDEX_STRING, None), "Index name should be string or unicode"),
+    ]
+    for args, msg in cases:
+        with pytest.raises(exception.ParamError) as err:
+            client.index_list_create(*args)
+        assert err.value.msg == msg
+
+
+def test_expression_index_queried_by_expression_and_by_name(client, namespace, unique_set):
+    for i in range(5):
+        client.put((namespace, unique_set, i), {"a": i, "b": 1})
+    expr = exp.Add(exp.IntBin("a"), exp.IntBin("b")).compile()
+    name = unique_set + "_expr"
+    client.index_expr_create(namespace, unique_set, K.INDEX_TYPE_DEFAULT, K.INDEX_NUMERIC, expr, name)
+    try:
+        by_expr = client.query(namespace, unique_set).where_with_expr(expr, p.between(None, 1, 2)).results()
+        assert sorted(r[2]["a"] for r in by_expr) == [0, 1]
+        by_name = client.query(namespace, unique_set).where_with_index_name(name, p.equals(None, 3)).results()
+        assert [r[2]["a"] for r in by_name] == [2]
+        b64 = client.get_expression_base64(expr)
+        assert [r[2]["a"] for r in client.query(namespace, unique_set).where_with_expr(b64, p.equals(None, 5)).results()] == [4]
+    finally:
+        client.index_remove(namespace, name)
+    with pytest.raises(exception.ParamError):  # the expression object, not its compiled list
+        client.index_expr_create(namespace, unique_set, K.INDEX_TYPE_DEFAULT, K.INDEX_NUMERIC, exp.IntBin("a"), name)
+    assert client.get_cdtctx_base64([cdt_ctx.cdt_ctx_list_index(0)]) == "khAA"
+    assert cdt_ctx.index_type_string(K.INDEX_TYPE_MAPKEYS) == "mapkeys"
+    assert cdt_ctx.index_datatype_string(K.INDEX_NUMERIC) == "numeric"
+
+
+def test_blob_index_equality_query(client, namespace, unique_set):
+    for i in range(3):
+        client.put((namespace, unique_set, i), {"blob": bytes([i])})
+    name = unique_set + "_blob"
+    client.index_single_value_create(namespace, unique_set, "blob", K.INDEX_BLOB, name)
+    try:
+        got = client.query(namespace, unique_set).where(p.equals("blob", bytes([1]))).results()
+        assert [r[2]["blob"] for r in got] == [b"\x01"]
+    finally:
+        client.index_remove(namespace, name)
+
+
+def test_query_object_misuse_is_refused_as_the_official_client_does(client, key):
+    client.put(key, {"a": 1})
+    q = client.query(key[0], key[1])
+    q.select("a")
+    with pytest.raises(exception.ClientError):
+        q.select("a")
+    q.where(p.equals("a", 1))
+    with pytest.raises(exception.ClientError):
+        q.where(p.equals("a", 1))
+    scan = client.query(key[0], key[1])
+    with pytest.raises(exception.ClientError) as err:
+        scan.foreach(lambda rec: 1 / 0)
+    assert isinstance(err.value.__cause__, ZeroDivisionError)
+    with pytest.raises(exception.ParamError):
+        scan.results(options={"nobins": "false"})
+    with pytest.raises(exception.ParamError) as err:
+        scan.results(policy={"expected_duration": "t"})
+    assert err.value.msg == "expected_duration is invalid"
+    assert scan.results(policy={"expected_duration": K.QUERY_DURATION_SHORT})[0][2] == {"a": 1}
+
+
+def test_list_calls_in_expressions_evaluate_their_expression_arguments(client, key):
+    # A list call's value and count may be expressions (the server evaluates them), and a list
+    # literal argument comes quoted.
+    client.put(key, {"l": [1, 2, 6]})
+
+    def read(e):
+        return client.operate(key, [eops.expression_read("r", e.compile())])[2]["r"]
+
+    first = exp.ListGetByIndex(None, K.LIST_RETURN_VALUE, exp.ResultType.INTEGER, 0, "l")
+    assert read(exp.ListGetByValueRelRankRange(None, K.LIST_RETURN_COUNT, first, 1, 3, "l")) == 2
+    assert read(exp.ListGetByRankRange(None, K.LIST_RETURN_COUNT, 1, exp.ListSize(None, "l"), "l")) == 2
+    assert read(exp.ListGetByValueList(None, K.LIST_RETURN_COUNT, [2, 6], "l")) == 2
+
+
+def test_comparing_known_different_types_is_an_invalid_request(client, key):
+    client.put(key, {"i": 1})
+    with pytest.raises(exception.InvalidRequest):
+        client.get(key, policy={"expressions": exp.Eq(exp.IntBin("i"), "one").compile()})
+    # Set name and key-exists have their own types (str, bool), so these are fine.
+    ok = exp.And(exp.Eq(exp.SetName(), key[1]), exp.Not(exp.KeyExists()))
+    assert client.get(key, policy={"expressions": ok.compile()})[2] == {"i": 1}
+
+
+def test_truncate_with_an_empty_set_name_is_refused_and_removes_nothing(client, key):
+    # An empty set name must not become truncate-namespace (the official client sends `set=`,
+    # which the server refuses); an empty namespace name is not found.
+    client.put(key, {"a": 1})
+    with pytest.raises(exception.InvalidRequest):
+        client.truncate(key[0], "", 0)
+    assert client.get(key)[2] == {"a": 1}
+    with pytest.raises(exception.NamespaceNotFound):
+        client.truncate("", key[1], 0)

@@ -588,6 +588,15 @@ impl Filter {
         self
     }
 
+    /// aerospike-py patch: selects the index by its name (the official client's
+    /// `Query.where_with_index_name`): any filter, not only the `*_by_index` constructors.
+    #[must_use]
+    pub fn index_name(mut self, index_name: impl Into<String>) -> Self {
+        self.index_name = Some(index_name.into());
+        self.bin_name = String::new();
+        self
+    }
+
     /// Sets the CDT context for this filter, specifying the path to an element within a nested
     /// CDT structure. This is used for secondary indexes on elements within a CDT.
     ///
