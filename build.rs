@@ -89,6 +89,9 @@ struct Op {
     name: String,
     operation: String,
     executor: String,
+    /// Rust expressions passed to the executor after the arguments (which index type, say).
+    #[serde(default)]
+    executor_args: Vec<String>,
     #[serde(default = "yes")]
     traced: bool,
     /// Spans carry db.response.returned_rows (the converter reports the count).
@@ -142,6 +145,8 @@ struct OpView {
     text_signature: String,
     stub_params: String,
     call_args: String,
+    /// call_args, then the op's `executor_args`: what the executor is called with.
+    exec_args: String,
     target_stmt: String,
     ret_convert: String,
     deferred: bool,
@@ -241,6 +246,7 @@ fn view(spec: &Spec) -> Vec<OpView> {
                 .collect::<Vec<_>>()
                 .join(", ");
             let call_args = args.iter().map(|a| format!("a_{}", a.name)).collect::<Vec<_>>().join(", ");
+            let exec_args = std::iter::once(call_args.clone()).chain(op.executor_args.iter().cloned()).collect::<Vec<_>>().join(", ");
             let first = args.first().map(|a| a.name.clone()).unwrap_or_default();
             let target_stmt = match op.target.as_str() {
                 "key" => format!("span.target_key(&a_{first});"),
@@ -265,6 +271,7 @@ fn view(spec: &Spec) -> Vec<OpView> {
                 text_signature,
                 stub_params,
                 call_args,
+                exec_args,
                 target_stmt,
                 ret_convert: ret.convert.clone(),
                 deferred: ret.deferred,

@@ -257,41 +257,23 @@ async fn wait_built(task: aerospike_core::IndexTask) -> Out<()> {
     Ok(())
 }
 
-pub async fn index_integer_create(
+/// A secondary index on a bin's value (`kind` from ops.yaml: numeric, string, geo2dsphere).
+pub async fn index_bin_create(
     c: Arc<Core>,
     namespace: String,
     set: String,
     bin: String,
     name: String,
     policy: AdminPolicy,
+    kind: IndexType,
 ) -> Out<()> {
-    index_create(c, namespace, set, bin, name, IndexType::Numeric, CollectionIndexType::Default, Vec::new(), policy).await
+    index_create(c, namespace, set, bin, name, kind, CollectionIndexType::Default, Vec::new(), policy).await
 }
 
-pub async fn index_string_create(
-    c: Arc<Core>,
-    namespace: String,
-    set: String,
-    bin: String,
-    name: String,
-    policy: AdminPolicy,
-) -> Out<()> {
-    index_create(c, namespace, set, bin, name, IndexType::String, CollectionIndexType::Default, Vec::new(), policy).await
-}
-
-pub async fn index_geo2dsphere_create(
-    c: Arc<Core>,
-    namespace: String,
-    set: String,
-    bin: String,
-    name: String,
-    policy: AdminPolicy,
-) -> Out<()> {
-    index_create(c, namespace, set, bin, name, IndexType::Geo2DSphere, CollectionIndexType::Default, Vec::new(), policy).await
-}
-
+/// A secondary index on a bin (or, with ctx, an element within it) of the caller's data type;
+/// `collection` from ops.yaml: the value itself, a list's items, a map's keys or values.
 #[allow(clippy::too_many_arguments)]
-pub async fn index_single_value_create(
+pub async fn index_collection_create(
     c: Arc<Core>,
     namespace: String,
     set: String,
@@ -300,50 +282,9 @@ pub async fn index_single_value_create(
     name: String,
     policy: AdminPolicy,
     ctx: Vec<CdtContext>,
+    collection: CollectionIndexType,
 ) -> Out<()> {
-    index_create(c, namespace, set, bin, name, kind, CollectionIndexType::Default, ctx, policy).await
-}
-
-#[allow(clippy::too_many_arguments)]
-pub async fn index_list_create(
-    c: Arc<Core>,
-    namespace: String,
-    set: String,
-    bin: String,
-    kind: IndexType,
-    name: String,
-    policy: AdminPolicy,
-    ctx: Vec<CdtContext>,
-) -> Out<()> {
-    index_create(c, namespace, set, bin, name, kind, CollectionIndexType::List, ctx, policy).await
-}
-
-#[allow(clippy::too_many_arguments)]
-pub async fn index_map_keys_create(
-    c: Arc<Core>,
-    namespace: String,
-    set: String,
-    bin: String,
-    kind: IndexType,
-    name: String,
-    policy: AdminPolicy,
-    ctx: Vec<CdtContext>,
-) -> Out<()> {
-    index_create(c, namespace, set, bin, name, kind, CollectionIndexType::MapKeys, ctx, policy).await
-}
-
-#[allow(clippy::too_many_arguments)]
-pub async fn index_map_values_create(
-    c: Arc<Core>,
-    namespace: String,
-    set: String,
-    bin: String,
-    kind: IndexType,
-    name: String,
-    policy: AdminPolicy,
-    ctx: Vec<CdtContext>,
-) -> Out<()> {
-    index_create(c, namespace, set, bin, name, kind, CollectionIndexType::MapValues, ctx, policy).await
+    index_create(c, namespace, set, bin, name, kind, collection, ctx, policy).await
 }
 
 #[allow(clippy::too_many_arguments)]
