@@ -80,9 +80,15 @@ _INDEX_DATATYPES = {INDEX_NUMERIC: "numeric", INDEX_STRING: "string", INDEX_GEO2
 
 def index_type_string(index_type: int) -> str:
     """An INDEX_TYPE_* constant as sindex-create's `indextype=` names it ("invalid" when unknown)."""
-    return _INDEX_TYPES.get(index_type, "invalid")
+    try:
+        return _INDEX_TYPES.get(index_type, "invalid")
+    except TypeError:  # unhashable: the official helper compares with ==, so anything else is "invalid"
+        return "invalid"
 
 
 def index_datatype_string(index_datatype: int) -> str:
     """An INDEX_NUMERIC/STRING/GEO2DSPHERE constant as sindex-create's `indexdata=` names it ("invalid" when unknown)."""
-    return _INDEX_DATATYPES.get(index_datatype, "invalid")
+    try:
+        return _INDEX_DATATYPES.get(index_datatype, "invalid")
+    except TypeError:  # as index_type_string
+        return "invalid"

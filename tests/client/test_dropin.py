@@ -368,6 +368,8 @@ def test_expression_index_queried_by_expression_and_by_name(client, namespace, u
     assert client.get_cdtctx_base64([cdt_ctx.cdt_ctx_list_index(0)]) == "khAA"
     assert cdt_ctx.index_type_string(K.INDEX_TYPE_MAPKEYS) == "mapkeys"
     assert cdt_ctx.index_datatype_string(K.INDEX_NUMERIC) == "numeric"
+    # Anything else, unhashable included, is "invalid" (the official helpers compare with ==).
+    assert cdt_ctx.index_type_string([1]) == cdt_ctx.index_datatype_string({}) == "invalid"
 
 
 def test_blob_index_equality_query(client, namespace, unique_set):

@@ -195,7 +195,7 @@ def helper_functions():
 
 
 HELPERS = helper_functions()
-CTX = [(k, v) for k, v in vars(cdt_ctx).items() if inspect.isfunction(v) and not k.startswith("_")]
+CTX = [(k, v) for k, v in vars(cdt_ctx).items() if inspect.isfunction(v) and k.startswith("cdt_ctx_")]
 
 
 def arg_for(name: str):
