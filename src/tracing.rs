@@ -631,13 +631,12 @@ impl<E: SpanExporter + Sync + 'static> SpanExporter for WatchedExporter<E> {
                 Err(_) => Err(OTelSdkError::Timeout(timeout)),
             }
         });
-        let spans = batch_len;
         let result = match task.await {
             Ok(r) => r,
             Err(e) => Err(OTelSdkError::InternalFailure(e.to_string())),
         };
         let counter = if result.is_ok() { &self.events.spans_exported } else { &self.events.spans_failed };
-        counter.fetch_add(spans, Ordering::Relaxed);
+        counter.fetch_add(batch_len, Ordering::Relaxed);
         match &result {
             Ok(()) => {
                 if !self.events.healthy.swap(true, Ordering::Relaxed) {
