@@ -340,6 +340,22 @@ impl SharedSpec {
     fn snapshot(&self) -> Spec {
         self.edit().clone()
     }
+
+    /// `where_with_expr` of both query classes: the index made on `expr`.
+    fn filter_on_expr(&self, py: Python<'_>, expr: &Bound<'_, PyAny>, predicate: &Bound<'_, PyAny>) -> PyResult<()> {
+        hooks::unpanicked(py, || {
+            let e = index_expression(expr)?;
+            self.edit().filter_on(predicate, None, IndexBy::Expr(e))
+        })
+    }
+
+    /// `where_with_index_name` of both query classes: the index of that name.
+    fn filter_on_index_name(&self, py: Python<'_>, index_name: &Bound<'_, PyAny>, predicate: &Bound<'_, PyAny>) -> PyResult<()> {
+        hooks::unpanicked(py, || {
+            let name = index_name.extract::<String>().map_err(|_| param(py, "index_name", "expected a str"))?;
+            self.edit().filter_on(predicate, None, IndexBy::Name(name))
+        })
+    }
 }
 
 /// A query for the sync client: `results()`, `foreach(callback)`.
@@ -378,19 +394,13 @@ impl Query {
     /// Filter with a predicate (its bin may be None) on the index made on `expr`
     /// (`Client.index_expr_create`): the compiled expression or `Client.get_expression_base64`'s text.
     fn where_with_expr<'py>(slf: Bound<'py, Self>, expr: &Bound<'py, PyAny>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        hooks::unpanicked(slf.py(), || {
-            let e = index_expression(expr)?;
-            slf.borrow().spec.edit().filter_on(predicate, None, IndexBy::Expr(e))
-        })?;
+        slf.borrow().spec.filter_on_expr(slf.py(), expr, predicate)?;
         Ok(slf)
     }
 
     /// Filter with a predicate (its bin may be None) on the secondary index of that name.
     fn where_with_index_name<'py>(slf: Bound<'py, Self>, index_name: &Bound<'py, PyAny>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        hooks::unpanicked(slf.py(), || {
-            let name = index_name.extract::<String>().map_err(|_| param(slf.py(), "index_name", "expected a str"))?;
-            slf.borrow().spec.edit().filter_on(predicate, None, IndexBy::Name(name))
-        })?;
+        slf.borrow().spec.filter_on_index_name(slf.py(), index_name, predicate)?;
         Ok(slf)
     }
 
@@ -540,19 +550,13 @@ impl AsyncQuery {
     /// Filter with a predicate (its bin may be None) on the index made on `expr`
     /// (`Client.index_expr_create`): the compiled expression or `Client.get_expression_base64`'s text.
     fn where_with_expr<'py>(slf: Bound<'py, Self>, expr: &Bound<'py, PyAny>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        hooks::unpanicked(slf.py(), || {
-            let e = index_expression(expr)?;
-            slf.borrow().spec.edit().filter_on(predicate, None, IndexBy::Expr(e))
-        })?;
+        slf.borrow().spec.filter_on_expr(slf.py(), expr, predicate)?;
         Ok(slf)
     }
 
     /// Filter with a predicate (its bin may be None) on the secondary index of that name.
     fn where_with_index_name<'py>(slf: Bound<'py, Self>, index_name: &Bound<'py, PyAny>, predicate: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        hooks::unpanicked(slf.py(), || {
-            let name = index_name.extract::<String>().map_err(|_| param(slf.py(), "index_name", "expected a str"))?;
-            slf.borrow().spec.edit().filter_on(predicate, None, IndexBy::Name(name))
-        })?;
+        slf.borrow().spec.filter_on_index_name(slf.py(), index_name, predicate)?;
         Ok(slf)
     }
 
