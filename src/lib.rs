@@ -4,11 +4,10 @@
 use pyo3::prelude::*;
 use pyo3::types::PyByteArray;
 
-// Async operations allocate on a runtime worker and free on the loop thread: glibc's malloc
-// spends ~15% of an async get's CPU on that (README "Performance notes"), mimalloc does not.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::Allocator = allocator::Allocator;
 
+mod allocator;
 mod arity;
 mod async_client;
 mod batch_records;
