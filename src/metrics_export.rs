@@ -210,6 +210,19 @@ fn sub<const B: usize>(now: &([u64; B], u64), before: Option<&([u64; B], u64)>) 
     }
 }
 
+/// A histogram Metric message: name, description, unit, then its points and temporality.
+fn histogram_metric(o: &mut Vec<u8>, name: &[u8], about: &[u8], unit: &[u8], temp: u64, points: impl FnOnce(&mut Vec<u8>)) {
+    message_sized(o, 2, 3, |o| {
+        bytes_field(o, 1, name);
+        bytes_field(o, 2, about);
+        bytes_field(o, 3, unit);
+        message_sized(o, 9, 3, |o| {
+            points(o);
+            uint(o, 2, temp);
+        });
+    });
+}
+
 fn encode_request(resource: &[u8], snap: &Snapshot, temporality: &Temporality) -> Vec<u8> {
     // Under delta, each point covers the time since the previous export of that series.
     let mut points: Vec<(Labels, u64, ([u64; 10], u64), Option<([u64; 14], u64)>)> = Vec::new();
@@ -241,32 +254,23 @@ fn encode_request(resource: &[u8], snap: &Snapshot, temporality: &Temporality) -
                 bytes_field(o, 2, env!("CARGO_PKG_VERSION").as_bytes());
             });
             if !points.is_empty() {
-                message_sized(o, 2, 3, |o| {
-                    bytes_field(o, 1, b"db.client.operation.duration");
-                    bytes_field(o, 2, b"Duration of database client operations.");
-                    bytes_field(o, 3, b"s");
-                    message_sized(o, 9, 3, |o| {
-                        for (l, start, d, _) in &points {
-                            hist_point(o, l, *start, time, &d.0, d.1 as f64 / 1e9, &DURATION_BOUNDS);
-                        }
-                        uint(o, 2, temp);
-                    });
+                let (name, about) = (b"db.client.operation.duration", b"Duration of database client operations.");
+                histogram_metric(o, name, about, b"s", temp, |o| {
+                    for (l, start, d, _) in &points {
+                        hist_point(o, l, *start, time, &d.0, d.1 as f64 / 1e9, &DURATION_BOUNDS);
+                    }
                 });
             }
             if points.iter().any(|p| p.3.is_some_and(|r| r.0.iter().sum::<u64>() > 0)) {
                 let bounds: Vec<f64> = ROW_BOUNDS.iter().map(|b| *b as f64).collect();
-                message_sized(o, 2, 3, |o| {
-                    bytes_field(o, 1, b"db.client.response.returned_rows");
-                    bytes_field(o, 2, b"The actual number of records returned by the database operation.");
-                    bytes_field(o, 3, b"{row}");
-                    message_sized(o, 9, 3, |o| {
-                        for (l, start, _, r) in &points {
-                            if let Some(r) = r.filter(|r| r.0.iter().sum::<u64>() > 0) {
-                                hist_point(o, l, *start, time, &r.0, r.1 as f64, &bounds);
-                            }
+                let name = b"db.client.response.returned_rows";
+                let about = b"The actual number of records returned by the database operation.";
+                histogram_metric(o, name, about, b"{row}", temp, |o| {
+                    for (l, start, _, r) in &points {
+                        if let Some(r) = r.filter(|r| r.0.iter().sum::<u64>() > 0) {
+                            hist_point(o, l, *start, time, &r.0, r.1 as f64, &bounds);
                         }
-                        uint(o, 2, temp);
-                    });
+                    }
                 });
             }
             if !snap.pools.is_empty() {
