@@ -273,16 +273,18 @@ def test_dropped_clients_release_their_connections(config, aerospike_hosts):
         stats = info(host, port, "statistics")["statistics"]
         return int(dict(kv.split("=", 1) for kv in stats.split(";") if "=" in kv)["client_connections"])
 
+    # The count is the server's, for every client of it: other live clients may open or close a
+    # few meanwhile (a real server run once saw +3), while 20 leaked clients hold 40 or more.
     before = client_connections()
-    for _ in range(5):
+    for _ in range(20):
         c = aerospike_py.client(config).connect()
         c.exists(("test", "demo", "nothing"))
         del c
         gc.collect()
     deadline = time.monotonic() + 10
-    while client_connections() > before + 2 and time.monotonic() < deadline:
+    while client_connections() > before + 5 and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert client_connections() <= before + 2
+    assert client_connections() <= before + 5
 
 
 def test_batch_operate_ttl(client, keys, ttl_writes):
