@@ -1,5 +1,6 @@
 """Values on both sides of the allocator's line (src/allocator.rs: mimalloc below 8 KiB, glibc from
-8 KiB): a buffer that grows across it is moved from one allocator to the other, byte for byte."""
+8 KiB), read back byte for byte: they and the request and reply buffers that carry them are made
+on either side, and a buffer that grows across the line moves from one allocator to the other."""
 
 from __future__ import annotations
 
