@@ -27,6 +27,8 @@ pub struct Node {
     /// true while the node accepts connections and reads requests but answers nothing (a process
     /// stopped with SIGSTOP, a wedged node): its sockets stay open (hang_node).
     pub hung: AtomicBool,
+    /// true while the node's listener is bound (set by `server::run_node`).
+    pub listening: AtomicBool,
 }
 
 pub struct Cluster {
@@ -59,6 +61,7 @@ impl Cluster {
                     running: watch::channel(true).0,
                     in_map: AtomicBool::new(true),
                     hung: AtomicBool::new(false),
+                    listening: AtomicBool::new(false),
                 })
             })
             .collect();

@@ -1,6 +1,8 @@
 //! Devserver-private info commands (documented in devserver/README.md): list nodes, stop and
 //! start a node, add and clear faults.
 
+use std::sync::atomic::Ordering;
+
 use crate::cluster::Cluster;
 use crate::faults::{Action, OpKind, Rule};
 use crate::info;
@@ -47,20 +49,26 @@ pub fn node_control(c: &Cluster, via: usize, params: &str, action: NodeAction) -
     if !ok {
         return "ERROR:4:node already in that state or last node".into();
     }
-    if matches!(action, NodeAction::Stop | NodeAction::Refuse) {
-        wait_connections_closed(c, i, usize::from(via == i));
+    // A client acting on the "ok" finds the change made: a stopped node's sockets closed (a
+    // request sent afterwards never goes out on a socket the node is about to drop unanswered,
+    // which a client must report as in doubt), a started node listening.
+    let node = &c.nodes[i];
+    match action {
+        NodeAction::Stop | NodeAction::Refuse => {
+            let own = usize::from(via == i);
+            wait_until(|| node.stats.client_connections.load(Ordering::Relaxed) as usize <= own);
+        }
+        NodeAction::Start => wait_until(|| node.listening.load(Ordering::Relaxed)),
+        NodeAction::Hang => {}
     }
     "ok".into()
 }
 
-/// Waits (up to 2 s) until node `i`'s connection tasks have closed their sockets, so that a client
-/// acting on the "ok" finds them closed: a request it sends afterwards never goes out on a socket
-/// the node is about to drop unanswered (which a client must report as in doubt).
-fn wait_connections_closed(c: &Cluster, i: usize, own: usize) {
-    let open = &c.nodes[i].stats.client_connections;
+/// Waits up to 2 s for `done`.
+fn wait_until(done: impl Fn() -> bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
     let wait = || {
-        while open.load(std::sync::atomic::Ordering::Relaxed) as usize > own && std::time::Instant::now() < deadline {
+        while !done() && std::time::Instant::now() < deadline {
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
     };

@@ -34,6 +34,7 @@ pub async fn run_node(c: Arc<Cluster>, node: usize) {
                 continue;
             }
         };
+        c.nodes[node].listening.store(true, std::sync::atomic::Ordering::Relaxed);
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
@@ -50,6 +51,7 @@ pub async fn run_node(c: Arc<Cluster>, node: usize) {
             }
         }
         drop(listener);
+        c.nodes[node].listening.store(false, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
