@@ -1,17 +1,19 @@
-//! Awaitables for the async client: submitted to tokio and resolved in batches on the loop thread.
+//! Awaitables for the async client: run on the loop runtime (`loop_runtime`) and resolved in
+//! batches on the loop thread.
 //!
 //! Each call creates an `asyncio.Future` of the running loop and queues the operation on the
 //! loop's `Queue`. The first call of a loop iteration schedules one `Flush` (`loop.call_soon`),
-//! which spawns every queued operation on the runtime at once: one worker wake-up per batch
-//! instead of one per call. When an operation finishes, its task pushes the raw outcome onto the
-//! queue and, only if that list was empty, writes one byte to a socket pair whose read end the
-//! loop watches (`loop.add_reader`). The loop then runs `Drain`, which converts every outcome to
-//! Python, resolves its future and runs the future's callbacks (the awaiting tasks' steps) at
-//! once (`resolve`). Tokio threads therefore never take the GIL, and one wake-up serves every
-//! operation that completed meanwhile. `Sweep` aborts operations whose future was
-//! cancelled.
+//! which spawns every queued operation on the runtime at once and starts the loop's `Pump`: while
+//! the loop has operations in flight, a pass per loop iteration runs the runtime on the loop
+//! thread (requests leave, replies are parsed) and resolves what finished. When an operation
+//! finishes, its task pushes the raw outcome onto the queue; pushed from anywhere but this loop's
+//! own pump (the helper thread drives the runtime while no loop pumps), it also writes one byte,
+//! if the list was empty, to a socket pair whose read end the loop watches (`loop.add_reader`),
+//! and the loop runs `Drain`. Both convert every outcome to Python, resolve its future and run
+//! the future's callbacks (the awaiting tasks' steps) at once (`resolve`). `Sweep` aborts
+//! operations whose future was cancelled.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
@@ -20,13 +22,17 @@ use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
 use tokio::task::AbortHandle;
+
+use crate::loop_runtime::{self, LoopRuntime};
 
 /// An outcome waiting for the loop: converts itself and resolves its future.
 trait Completion: Send {
@@ -166,7 +172,7 @@ type Op = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// An operation started whose future is not resolved yet.
 struct InFlight {
     future: Py<PyAny>,
-    run: Running,
+    run: AbortHandle,
     /// The sweep round it was spawned in.
     round: u64,
 }
@@ -179,82 +185,6 @@ struct Submit {
     inflight: HashMap<usize, InFlight, AddrHash>,
     round: u64,
     sweeping: bool,
-}
-
-/// Where a started operation runs.
-enum Running {
-    Task(AbortHandle),
-    Parked(Arc<Parked>),
-}
-
-impl Running {
-    fn abort(&self) {
-        match self {
-            Running::Task(h) => h.abort(),
-            Running::Parked(p) => {
-                let state = std::mem::replace(&mut *lock(&p.state), ParkState::Done);
-                match state {
-                    ParkState::Spawned(h) => h.abort(),
-                    other => drop(other), // a waiting operation is dropped right here
-                }
-            }
-        }
-    }
-}
-
-/// An operation first polled on the loop thread (it sent its request there), handed to the
-/// runtime by its first wake-up: the worker that sees the reply spawns it locally, so the call
-/// costs no wake-up of an idle worker. Used when the loop has nothing else in flight (one
-/// awaited call at a time), where a thread hand-off per call is most of the latency.
-struct Parked {
-    state: Mutex<ParkState>,
-    rt: tokio::runtime::Handle,
-}
-
-enum ParkState {
-    /// First poll under way on the loop thread.
-    Polling,
-    /// Woken during the first poll: the loop thread spawns it.
-    Woken,
-    Waiting(Op),
-    Spawned(AbortHandle),
-    /// Finished in its first poll, or aborted.
-    Done,
-}
-
-impl std::task::Wake for Parked {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        let mut s = lock(&self.state);
-        match std::mem::replace(&mut *s, ParkState::Done) {
-            ParkState::Polling => *s = ParkState::Woken,
-            ParkState::Waiting(op) => *s = ParkState::Spawned(self.rt.spawn(op).abort_handle()),
-            other => *s = other,
-        }
-    }
-}
-
-/// Polls `op` once on this thread (in the runtime's context); returns where it continues, or
-/// None when it already finished (its outcome is queued).
-fn start_inline(rt: &tokio::runtime::Handle, mut op: Op) -> Option<Running> {
-    let parked = Arc::new(Parked { state: Mutex::new(ParkState::Polling), rt: rt.clone() });
-    let waker = std::task::Waker::from(parked.clone());
-    let pending = {
-        let _ctx = rt.enter();
-        op.as_mut().poll(&mut std::task::Context::from_waker(&waker)).is_pending()
-    };
-    if !pending {
-        return None;
-    }
-    let mut s = lock(&parked.state);
-    match std::mem::replace(&mut *s, ParkState::Done) {
-        ParkState::Woken => *s = ParkState::Spawned(rt.spawn(op).abort_handle()),
-        _ => *s = ParkState::Waiting(op),
-    }
-    drop(s);
-    Some(Running::Parked(parked))
 }
 
 /// How often in-flight operations are checked for a cancelled future (`Sweep`).
@@ -280,11 +210,17 @@ impl Queue {
             d.push(c);
             was_empty
         };
-        if was_empty {
+        // This loop's own pump resolves it right after its pass: no wake-up needed.
+        if was_empty && PUMPING.get() != self as *const Queue as usize {
             // A full socket buffer means a wake-up is already pending: nothing to do.
             let _ = (&self.wake_tx).write(&[1]);
         }
     }
+}
+
+thread_local! {
+    /// The queue whose loop is pumping on this thread right now (its address), or 0.
+    static PUMPING: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Scheduled with `loop.call_soon` by the first call of an iteration: spawns the queued operations.
@@ -293,6 +229,7 @@ struct Flush {
     queue: Arc<Queue>,
     call_later: Py<PyAny>,
     sweep: Py<PyAny>,
+    pump: Py<Pump>,
 }
 
 #[pymethods]
@@ -302,9 +239,10 @@ impl Flush {
         if ops.is_empty() {
             return Ok(());
         }
-        let rt = crate::runtime::current();
-        // Spawned back to back, they cost a worker one wake-up; the lock is not held meanwhile
-        // (a task refused by a stopped runtime is dropped here, which may run Python code).
+        let pump = self.pump.bind(py);
+        let rt = pump.get().runtime.handle();
+        // The lock is not held meanwhile (a task refused by a stopped runtime is dropped here,
+        // which may run Python code).
         let spawned: Vec<(Py<PyAny>, AbortHandle)> =
             ops.into_iter().map(|(future, op)| (future, rt.spawn(op).abort_handle())).collect();
         let start_sweep = {
@@ -312,7 +250,7 @@ impl Flush {
             let round = s.round;
             s.inflight.extend(
                 spawned.into_iter().map(|(future, abort)| {
-                    (future.as_ptr() as usize, InFlight { future, run: Running::Task(abort), round })
+                    (future.as_ptr() as usize, InFlight { future, run: abort, round })
                 }),
             );
             !std::mem::replace(&mut s.sweeping, true)
@@ -320,7 +258,133 @@ impl Flush {
         if start_sweep {
             self.call_later.bind(py).call1((SWEEP_SECONDS, self.sweep.bind(py)))?;
         }
-        Ok(())
+        // A pass right away: the requests leave now, not one loop iteration later.
+        Pump::start(pump);
+        Pump::pass(pump)
+    }
+}
+
+/// How long a pumping loop waits for a completion before it lets the helper drive.
+const SPIN: Duration = Duration::from_micros(200);
+/// Spins in a row that ended without a completion, after which a loop mostly stops spinning.
+const MISSES: u32 = 4;
+/// While spins miss, one pump start in this many still spins, to notice replies getting faster.
+const PROBE: u32 = 64;
+
+/// A loop's share in driving the loop runtime (`loop_runtime`): called once per loop iteration
+/// (`loop.call_soon`) while the loop pumps, which it does while it has operations in flight and
+/// they keep finishing. Against a server slow enough that spins keep missing (`MISSES`), a pump
+/// stops after its first empty pass: the helper waits in `epoll_wait` instead of the loop
+/// spinning through every round trip.
+#[pyclass(module = "aerospike_py._aerospike", frozen)]
+struct Pump {
+    queue: Arc<Queue>,
+    runtime: Arc<LoopRuntime>,
+    call_soon: Py<PyAny>,
+    /// Counted in the runtime's pumpers (the helper is not driving for us).
+    pumping: AtomicBool,
+    /// A call of this pump is scheduled on the loop (at most one at a time).
+    scheduled: AtomicBool,
+    /// Loop-thread state of the current spin.
+    spin: Mutex<Spin>,
+}
+
+struct Spin {
+    /// When a pass last resolved something (or the pump started).
+    progress: Instant,
+    /// How long the pump may go without a completion: SPIN, or zero while spins miss.
+    budget: Duration,
+    misses: u32,
+    starts: u32,
+}
+
+impl Pump {
+    /// Starts pumping if not yet (the next pass is up to the caller).
+    fn start(slf: &Bound<'_, Pump>) {
+        let p = slf.get();
+        if !p.pumping.swap(true, Ordering::AcqRel) {
+            let mut s = lock(&p.spin);
+            s.starts = s.starts.wrapping_add(1);
+            s.budget = if s.misses < MISSES || s.starts.is_multiple_of(PROBE) { SPIN } else { Duration::ZERO };
+            s.progress = Instant::now();
+            drop(s);
+            p.runtime.enter();
+        }
+    }
+
+    /// Runs the runtime for a moment on this thread (GIL released), resolves what finished, and
+    /// schedules the next pass, or stops pumping when nothing is in flight or nothing finished
+    /// for `SPIN`.
+    fn pass(slf: &Bound<'_, Pump>) -> PyResult<()> {
+        let py = slf.py();
+        let p = slf.get();
+        let me = Arc::as_ptr(&p.queue) as usize;
+        py.detach(|| {
+            PUMPING.set(me);
+            p.runtime.pump();
+            PUMPING.set(0);
+        });
+        let resolved = drain(py, &p.queue);
+        let idle = {
+            let s = lock(&p.queue.submit);
+            s.inflight.is_empty() && s.ops.is_empty()
+        };
+        let stalled = {
+            let mut s = lock(&p.spin);
+            if matches!(resolved, Ok(0)) {
+                let stalled = s.progress.elapsed() >= s.budget;
+                if stalled && !idle {
+                    s.misses = s.misses.saturating_add(1);
+                }
+                stalled
+            } else {
+                s.progress = Instant::now();
+                s.misses = 0;
+                false
+            }
+        };
+        if idle || stalled {
+            p.stop();
+        } else {
+            Pump::schedule(slf)?;
+        }
+        resolved.map(|_| ())
+    }
+
+    /// Schedules the next pass unless one is; if the loop refuses, stops pumping (the helper
+    /// drives, and the next Drain or Flush starts the pump again).
+    fn schedule(slf: &Bound<'_, Pump>) -> PyResult<()> {
+        let p = slf.get();
+        if p.scheduled.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        p.call_soon.bind(slf.py()).call1((slf,)).map(drop).inspect_err(|_| {
+            p.scheduled.store(false, Ordering::Release);
+            p.stop();
+        })
+    }
+
+    fn stop(&self) {
+        if self.pumping.swap(false, Ordering::AcqRel) {
+            self.runtime.leave();
+        }
+    }
+}
+
+#[pymethods]
+impl Pump {
+    fn __call__(slf: &Bound<'_, Self>) -> PyResult<()> {
+        slf.get().scheduled.store(false, Ordering::Release);
+        if !slf.get().pumping.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        Pump::pass(slf)
+    }
+}
+
+impl Drop for Pump {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -372,36 +436,54 @@ impl Sweep {
     }
 }
 
-/// Registered with `loop.add_reader`: resolves every queued outcome on the loop thread.
+/// Registered with `loop.add_reader`: resolves every queued outcome on the loop thread, and
+/// starts the pump again while operations are in flight.
 #[pyclass(module = "aerospike_py._aerospike", frozen)]
-struct Drain(Arc<Queue>);
+struct Drain {
+    queue: Arc<Queue>,
+    pump: Py<Pump>,
+}
 
 #[pymethods]
 impl Drain {
     fn __call__(&self, py: Python<'_>) -> PyResult<()> {
         // Empty the socket before taking the list: a push after the take writes a new byte.
         let mut buf = [0u8; 256];
-        while let Ok(n) = (&self.0.wake_rx).read(&mut buf) {
+        while let Ok(n) = (&self.queue.wake_rx).read(&mut buf) {
             if n < buf.len() {
                 break;
             }
         }
-        let batch = std::mem::take(&mut *lock(&self.0.done));
-        let finished: Vec<Option<InFlight>> = {
-            let mut s = lock(&self.0.submit);
-            batch.iter().map(|c| s.inflight.remove(&c.key())).collect()
-        };
-        drop(finished);
-        // Every outcome is resolved even after a callback raised KeyboardInterrupt or SystemExit
-        // (the first is re-raised at the end): none may be left unresolved.
-        let mut fatal = None;
-        for c in batch {
-            if let Err(e) = c.complete(py) {
-                fatal.get_or_insert(e);
-            }
+        let resolved = drain(py, &self.queue);
+        if !lock(&self.queue.submit).inflight.is_empty() {
+            Pump::start(self.pump.bind(py));
+            Pump::schedule(self.pump.bind(py))?;
         }
-        fatal.map_or(Ok(()), Err)
+        resolved.map(|_| ())
     }
+}
+
+/// Resolves every queued outcome; how many there were. Every outcome is resolved even after a
+/// callback raised KeyboardInterrupt or SystemExit (the first is re-raised at the end): none may
+/// be left unresolved.
+fn drain(py: Python<'_>, queue: &Queue) -> PyResult<usize> {
+    let batch = std::mem::take(&mut *lock(&queue.done));
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    let n = batch.len();
+    let finished: Vec<Option<InFlight>> = {
+        let mut s = lock(&queue.submit);
+        batch.iter().map(|c| s.inflight.remove(&c.key())).collect()
+    };
+    drop(finished);
+    let mut fatal = None;
+    for c in batch {
+        if let Err(e) = c.complete(py) {
+            fatal.get_or_insert(e);
+        }
+    }
+    fatal.map_or(Ok(n), Err)
 }
 
 /// An event loop this thread has run operations on.
@@ -409,11 +491,9 @@ struct LoopEntry {
     event_loop: Py<PyAny>,
     epoch: u64,
     queue: Arc<Queue>,
-    /// `loop.call_soon` and the flush it schedules, `loop.call_later` and the sweep, bound once.
+    /// `loop.call_soon` and the flush it schedules, bound once.
     call_soon: Py<PyAny>,
     flush: Py<PyAny>,
-    call_later: Py<PyAny>,
-    sweep: Py<PyAny>,
     /// `{"loop": loop}`: the keyword arguments of every future of this loop.
     future_kwargs: Py<PyDict>,
 }
@@ -501,19 +581,31 @@ fn register(py: Python<'_>, event_loop: &Bound<'_, PyAny>, epoch: u64) -> PyResu
         wake_tx,
         wake_rx,
     });
-    event_loop.call_method1("add_reader", (queue.wake_rx.as_raw_fd(), Drain(queue.clone())))?;
+    let runtime = loop_runtime::current()?;
+    let call_soon = event_loop.getattr("call_soon")?.unbind();
+    let pump = Py::new(
+        py,
+        Pump {
+            queue: queue.clone(),
+            runtime,
+            call_soon: call_soon.clone_ref(py),
+            pumping: AtomicBool::new(false),
+            scheduled: AtomicBool::new(false),
+            spin: Mutex::new(Spin { progress: Instant::now(), budget: SPIN, misses: 0, starts: 0 }),
+        },
+    )?;
+    let drain = Drain { queue: queue.clone(), pump: pump.clone_ref(py) };
+    event_loop.call_method1("add_reader", (queue.wake_rx.as_raw_fd(), drain))?;
     let future_kwargs = PyDict::new(py);
     future_kwargs.set_item("loop", event_loop)?;
     let call_later = event_loop.getattr("call_later")?.unbind();
     let sweep = Bound::new(py, Sweep { queue: queue.clone(), call_later: call_later.clone_ref(py) })?.into_any().unbind();
-    let flush = Flush { queue: queue.clone(), call_later: call_later.clone_ref(py), sweep: sweep.clone_ref(py) };
+    let flush = Flush { queue: queue.clone(), call_later, sweep, pump };
     let entry = Rc::new(LoopEntry {
         event_loop: event_loop.clone().unbind(),
         epoch,
-        call_soon: event_loop.getattr("call_soon")?.unbind(),
+        call_soon,
         flush: Bound::new(py, flush)?.into_any().unbind(),
-        call_later,
-        sweep,
         future_kwargs: future_kwargs.unbind(),
         queue,
     });
@@ -590,25 +682,6 @@ where
     let report: Box<Report<F, T>> =
         Box::write(Box::new_uninit(), Report { fut, to: Some((handle, entry.queue.clone())), _out: std::marker::PhantomData });
     let op: Op = Box::into_pin(report);
-    let idle = {
-        let s = lock(&entry.queue.submit);
-        s.ops.is_empty() && s.inflight.is_empty()
-    };
-    if idle {
-        // Nothing to batch with: start it here (see `Parked`).
-        if let Some(run) = start_inline(&crate::runtime::current(), op) {
-            let start_sweep = {
-                let mut s = lock(&entry.queue.submit);
-                let round = s.round;
-                s.inflight.insert(future.as_ptr() as usize, InFlight { future: future.clone().unbind(), run, round });
-                !std::mem::replace(&mut s.sweeping, true)
-            };
-            if start_sweep {
-                entry.call_later.bind(py).call1((SWEEP_SECONDS, entry.sweep.bind(py)))?;
-            }
-        }
-        return Ok(future);
-    }
     let first = {
         let mut s = lock(&entry.queue.submit);
         s.ops.push((future.clone().unbind(), op));

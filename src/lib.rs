@@ -21,6 +21,7 @@ mod errors;
 mod executors;
 mod expressions;
 mod geo;
+mod loop_runtime;
 mod hooks;
 mod metrics;
 mod metrics_export;

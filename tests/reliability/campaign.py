@@ -172,7 +172,8 @@ def table(results: dict) -> str:
             elif r["part"] == "cancel":
                 out.append(f"- {r['ops']:,} async operations, {r['cancelled']:,} cancelled in flight: {r['tasks_left']} tasks "
                            f"left, RSS {r['rss_kb_delta']:+,} KB (at each quarter: "
-                           f"{', '.join(f'{q:+,}' for q in r.get('rss_kb_quarters', []))} KB), fds {r['fds_delta']:+}, threads {r['threads_delta']:+} ({r['seconds']} s)")
+                           f"{', '.join(f'{q:+,}' for q in r.get('rss_kb_quarters', []))} KB), fds other than sockets {r['fds_delta']:+}, sockets beyond the pool "
+                           f"{r.get('sockets_over_pool', 0):+}, threads {r['threads_delta']:+} ({r['seconds']} s)")
         out.append("")
     lp = results.get("loops")
     if lp:
