@@ -261,7 +261,7 @@ def child_cancel(hosts, n: int) -> dict:
         async with aerospike_py.AsyncClient({"hosts": hosts, "max_conns_per_node": pool}) as ac:
             await ac.put(("test", "relcancel", 0), {"v": 0})
             nodes = len(await ac.get_nodes())
-            # The same concurrency once without cancelling: the pool grows to it before the baseline.
+            # A warm-up at the same concurrency, without cancelling.
             await asyncio.gather(*(ac.put(("test", "relcancel", i), {"v": i}) for i in range(1, 1001)))
             settle()
             base = (rss_kb(), fds() - sockets(), threads())
