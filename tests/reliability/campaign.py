@@ -157,8 +157,9 @@ def table(results: dict) -> str:
                 for kind in ("sync", "async"):
                     k = r[kind]
                     out.append(f"- {kind}: {k['ops']:,} mixed ops in {k['seconds']} s, {k['samples']} samples; RSS {k['rss_mb']} MB, "
-                               f"slope {k['rss_kb_per_s']} KB/s ({k['rss_kb_per_1M_ops']} KB per 1M ops); fds {k['fds_range']} "
-                               f"(slope {k['fds_per_s']}/s); threads {k['threads_range']} (slope {k['threads_per_s']}/s); "
+                               f"slope {k['rss_kb_per_s']} KB/s ({k['rss_kb_per_1M_ops']} KB per 1M ops); fds other than sockets {k['fds_range']} "
+                               f"(slope {k['fds_per_s']}/s), sockets beyond the pool {k.get('sockets_over_pool', 0):+}; "
+                               f"threads {k['threads_range']} (slope {k['threads_per_s']}/s); "
                                f"asyncio tasks at most {k['tasks_max']}")
                 out.append(f"  spans received by the collector: {r.get('spans_received', 0):,}")
             elif r["part"] == "churn":

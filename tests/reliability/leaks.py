@@ -70,6 +70,10 @@ def settle():
 
 # ---------------------------------------------------------------- children (run in their own process)
 
+# aerospike-core's default connection pool limit per node (ClientPolicy::max_conns_per_node).
+POOL = 256
+
+
 def child_long(hosts, n: int, interval: float) -> dict:
     import asyncio
     import threading
@@ -88,8 +92,9 @@ def child_long(hosts, n: int, interval: float) -> dict:
 
         def sampler(tasks=lambda: 0):
             while not stop.wait(interval):
+                socks = sockets()
                 samples.append({"t": round(time.monotonic() - t0, 1), "ops": done[0], "rss_kb": rss_kb(),
-                                "fds": fds(), "threads": threads(), "tasks": tasks()})
+                                "fds": fds() - socks, "sockets": socks, "threads": threads(), "tasks": tasks()})
 
         def step(c, i):
             k = ("test", "relleak", i % 1000)
@@ -102,8 +107,14 @@ def child_long(hosts, n: int, interval: float) -> dict:
                 return c.operate(k, [ops.increment("n", 1), ops.read("n")])
             return c.batch_read([("test", "relleak", (i + j) % 1000) for j in range(10)])
 
+        # Sockets are checked against the connection pool's limit (POOL per node, plus the tend
+        # connection): how far the pool grows depends on how many operations overlap. Every other
+        # descriptor must stay flat.
+        before = sockets()
+        nodes = [0]
         if kind == "sync":
             c = aerospike_py.client({"hosts": hosts}).connect()
+            nodes[0] = len(c.get_nodes())
             th = threading.Thread(target=sampler, daemon=True)
             th.start()
             per = n // 4
@@ -128,6 +139,7 @@ def child_long(hosts, n: int, interval: float) -> dict:
             async def main():
                 loop_tasks.append(asyncio.get_running_loop())
                 async with aerospike_py.AsyncClient({"hosts": hosts}) as ac:
+                    nodes[0] = len(await ac.get_nodes())
                     per = n // 256
 
                     async def worker(w):
@@ -156,7 +168,10 @@ def child_long(hosts, n: int, interval: float) -> dict:
                      "tasks_max": max((s["tasks"] for s in samples), default=0),
                      "fds_range": [min((s["fds"] for s in warm), default=0), max((s["fds"] for s in warm), default=0)],
                      "threads_range": [min((s["threads"] for s in warm), default=0),
-                                       max((s["threads"] for s in warm), default=0)]}
+                                       max((s["threads"] for s in warm), default=0)],
+                     # The loop's wake-up socket pair aside (async), and the OTLP exporters'.
+                     "sockets_over_pool": max((s["sockets"] for s in samples), default=0) - before
+                                          - nodes[0] * (POOL + 1)}
     aerospike_py.shutdown_tracing()
     return out
 
