@@ -38,9 +38,12 @@ pub struct Core {
     pub server: Server,
 }
 
-/// What runs a connection's operations and the tasks aerospike-core spawns for it.
+/// What runs a connection's background work (`close_in_background`; the sync client also frees
+/// a query's records there) and, for the sync client, its operations and the tasks
+/// aerospike-core spawns for them.
 pub enum Driver {
-    /// `AsyncClient`: the process-wide multi-thread runtime (src/runtime.rs).
+    /// `AsyncClient`: the process-wide multi-thread runtime (src/runtime.rs). Its operations, and
+    /// the tasks aerospike-core spawns from them, run on the loop runtime (src/loop_runtime.rs).
     Shared(RtHandle),
     /// `Client`: its own runtime, driven by the threads that call it (src/caller_runtime.rs).
     Callers(CallerRuntime),
