@@ -40,6 +40,8 @@ pub struct LoopRuntime {
     /// Tells the driving helper to give the runtime back (a loop started pumping, or stop).
     wanted: Notify,
     stop: AtomicBool,
+    /// Set by the helper once it has stopped driving (`shutdown` waits for it).
+    stopped: AtomicBool,
     helper: Thread,
 }
 
@@ -53,11 +55,12 @@ impl LoopRuntime {
             .spawn(move || {
                 if let Ok(s) = rx.recv() {
                     drive_while_no_loop_pumps(&s);
+                    s.stopped.store(true, Ordering::Release);
                 }
             })?
             .thread()
             .clone();
-        let s = Arc::new(LoopRuntime { rt, pumpers: AtomicUsize::new(0), passes: AtomicU64::new(0), wanted: Notify::new(), stop: AtomicBool::new(false), helper });
+        let s = Arc::new(LoopRuntime { rt, pumpers: AtomicUsize::new(0), passes: AtomicU64::new(0), wanted: Notify::new(), stop: AtomicBool::new(false), stopped: AtomicBool::new(false), helper });
         let _ = tx.send(s.clone());
         Ok(s)
     }
@@ -144,12 +147,17 @@ pub fn current() -> std::io::Result<Arc<LoopRuntime>> {
     Ok(s)
 }
 
-/// At interpreter exit (from `runtime::_shutdown`): the helper stops driving, so no thread runs a
-/// task (which may take the GIL) while Python finalizes. The runtime itself is left as it is.
+/// At interpreter exit (from `runtime::_shutdown`, GIL released): the helper stops driving, so no
+/// thread runs a task (which may take the GIL) while Python finalizes; waits up to 2 s for a task
+/// it is running. The runtime itself is left as it is.
 pub fn shutdown() {
     let s = CURRENT.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some((_, s)) = s {
         s.stop();
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while !s.stopped.load(Ordering::Acquire) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
         std::mem::forget(s);
     }
 }

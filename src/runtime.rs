@@ -36,7 +36,7 @@ pub fn is_shut_down() -> bool {
 #[pyfunction]
 pub fn _shutdown(py: Python<'_>) {
     SHUT_DOWN.store(true, Ordering::SeqCst);
-    crate::loop_runtime::shutdown();
+    py.detach(crate::loop_runtime::shutdown);
     let state = RUNTIME.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some(State::Running { rt, handle, .. }) = state {
         *RUNTIME.lock().unwrap_or_else(|p| p.into_inner()) = Some(State::Stopped(handle));
