@@ -227,8 +227,6 @@ thread_local! {
 #[pyclass(module = "aerospike_py._aerospike", frozen)]
 struct Flush {
     queue: Arc<Queue>,
-    call_later: Py<PyAny>,
-    sweep: Py<PyAny>,
     pump: Py<Pump>,
 }
 
@@ -239,28 +237,11 @@ impl Flush {
         if ops.is_empty() {
             return Ok(());
         }
+        // A pass right away, which spawns them: the requests leave now, not one loop iteration
+        // later.
         let pump = self.pump.bind(py);
-        let rt = pump.get().runtime.handle();
-        // The lock is not held meanwhile (a task refused by a stopped runtime is dropped here,
-        // which may run Python code).
-        let spawned: Vec<(Py<PyAny>, AbortHandle)> =
-            ops.into_iter().map(|(future, op)| (future, rt.spawn(op).abort_handle())).collect();
-        let start_sweep = {
-            let mut s = lock(&self.queue.submit);
-            let round = s.round;
-            s.inflight.extend(
-                spawned.into_iter().map(|(future, abort)| {
-                    (future.as_ptr() as usize, InFlight { future, run: abort, round })
-                }),
-            );
-            !std::mem::replace(&mut s.sweeping, true)
-        };
-        if start_sweep {
-            self.call_later.bind(py).call1((SWEEP_SECONDS, self.sweep.bind(py)))?;
-        }
-        // A pass right away: the requests leave now, not one loop iteration later.
         Pump::start(pump);
-        Pump::pass(pump)
+        Pump::pass(pump, ops)
     }
 }
 
@@ -281,6 +262,9 @@ struct Pump {
     queue: Arc<Queue>,
     runtime: Arc<LoopRuntime>,
     call_soon: Py<PyAny>,
+    /// `loop.call_later`, and the sweep it schedules while operations are in flight.
+    call_later: Py<PyAny>,
+    sweep: Py<PyAny>,
     /// Counted in the runtime's pumpers (the helper is not driving for us).
     pumping: AtomicBool,
     /// A call of this pump is scheduled on the loop (at most one at a time).
@@ -312,18 +296,23 @@ impl Pump {
         }
     }
 
-    /// Runs the runtime for a moment on this thread (GIL released), resolves what finished, and
-    /// schedules the next pass, or stops pumping when nothing is in flight or nothing finished
-    /// for `SPIN`.
-    fn pass(slf: &Bound<'_, Pump>) -> PyResult<()> {
+    /// Spawns `ops` and runs the runtime for a moment on this thread (GIL released), resolves
+    /// what finished, and schedules the next pass, or stops pumping when nothing is in flight or
+    /// nothing finished for `SPIN`.
+    fn pass(slf: &Bound<'_, Pump>, ops: Vec<(Py<PyAny>, Op)>) -> PyResult<()> {
         let py = slf.py();
         let p = slf.get();
         let me = Arc::as_ptr(&p.queue) as usize;
-        py.detach(|| {
+        let spawned = py.detach(|| {
             PUMPING.set(me);
-            p.runtime.pump();
+            let spawned = p.runtime.pump(|| {
+                ops.into_iter().map(|(future, op)| (future, tokio::spawn(op).abort_handle())).collect::<Vec<_>>()
+            });
             PUMPING.set(0);
+            spawned
         });
+        // Noted before the drain, which takes finished operations out of the in-flight map.
+        let tracked = if spawned.is_empty() { Ok(()) } else { p.track(py, spawned) };
         let resolved = drain(py, &p.queue);
         let idle = {
             let s = lock(&p.queue.submit);
@@ -348,7 +337,25 @@ impl Pump {
         } else {
             Pump::schedule(slf)?;
         }
-        resolved.map(|_| ())
+        resolved.map(|_| ()).and(tracked)
+    }
+
+    /// Notes operations just spawned as in flight, and starts the sweep if it is not running.
+    fn track(&self, py: Python<'_>, spawned: Vec<(Py<PyAny>, AbortHandle)>) -> PyResult<()> {
+        let start_sweep = {
+            let mut s = lock(&self.queue.submit);
+            let round = s.round;
+            s.inflight.extend(
+                spawned.into_iter().map(|(future, abort)| {
+                    (future.as_ptr() as usize, InFlight { future, run: abort, round })
+                }),
+            );
+            !std::mem::replace(&mut s.sweeping, true)
+        };
+        if start_sweep {
+            self.call_later.bind(py).call1((SWEEP_SECONDS, self.sweep.bind(py)))?;
+        }
+        Ok(())
     }
 
     /// Schedules the next pass unless one is; if the loop refuses, stops pumping (the helper
@@ -378,7 +385,7 @@ impl Pump {
         if !slf.get().pumping.load(Ordering::Acquire) {
             return Ok(());
         }
-        Pump::pass(slf)
+        Pump::pass(slf, Vec::new())
     }
 }
 
@@ -583,12 +590,16 @@ fn register(py: Python<'_>, event_loop: &Bound<'_, PyAny>, epoch: u64) -> PyResu
     });
     let runtime = loop_runtime::current()?;
     let call_soon = event_loop.getattr("call_soon")?.unbind();
+    let call_later = event_loop.getattr("call_later")?.unbind();
+    let sweep = Bound::new(py, Sweep { queue: queue.clone(), call_later: call_later.clone_ref(py) })?.into_any().unbind();
     let pump = Py::new(
         py,
         Pump {
             queue: queue.clone(),
             runtime,
             call_soon: call_soon.clone_ref(py),
+            call_later,
+            sweep,
             pumping: AtomicBool::new(false),
             scheduled: AtomicBool::new(false),
             spin: Mutex::new(Spin { progress: Instant::now(), budget: SPIN, misses: 0, starts: 0 }),
@@ -598,9 +609,7 @@ fn register(py: Python<'_>, event_loop: &Bound<'_, PyAny>, epoch: u64) -> PyResu
     event_loop.call_method1("add_reader", (queue.wake_rx.as_raw_fd(), drain))?;
     let future_kwargs = PyDict::new(py);
     future_kwargs.set_item("loop", event_loop)?;
-    let call_later = event_loop.getattr("call_later")?.unbind();
-    let sweep = Bound::new(py, Sweep { queue: queue.clone(), call_later: call_later.clone_ref(py) })?.into_any().unbind();
-    let flush = Flush { queue: queue.clone(), call_later, sweep, pump };
+    let flush = Flush { queue: queue.clone(), pump };
     let entry = Rc::new(LoopEntry {
         event_loop: event_loop.clone().unbind(),
         epoch,

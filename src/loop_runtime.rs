@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::Thread;
 use std::time::Duration;
 
-use tokio::runtime::{Builder, Handle, Runtime};
+use tokio::runtime::{Builder, Runtime};
 use tokio::sync::Notify;
 
 /// How often the helper runs the runtime once while loops pump but none has for that long (a
@@ -65,10 +65,6 @@ impl LoopRuntime {
         Ok(s)
     }
 
-    pub fn handle(&self) -> &Handle {
-        self.rt.handle()
-    }
-
     /// A loop starts pumping: the helper hands the runtime over.
     pub fn enter(&self) {
         self.pumpers.fetch_add(1, Ordering::AcqRel);
@@ -82,14 +78,18 @@ impl LoopRuntime {
         }
     }
 
-    /// Runs ready tasks and polls the sockets without sleeping, twice (the second pass runs the
-    /// tasks the first poll woke); returns at once when another thread is driving.
-    pub fn pump(&self) {
+    /// Runs `spawn` inside the runtime, then ready tasks and a poll of the sockets that does not
+    /// sleep, twice (the second pass runs the tasks the first poll woke); returns at once when
+    /// another thread is driving. Tasks spawned from inside go straight to this thread's run
+    /// queue: spawned from outside, each would wake the driver (a `write` to its eventfd).
+    pub fn pump<T>(&self, spawn: impl FnOnce() -> T) -> T {
         self.passes.fetch_add(1, Ordering::Relaxed);
         self.rt.block_on(async {
+            let out = spawn();
             tokio::task::yield_now().await;
             tokio::task::yield_now().await;
-        });
+            out
+        })
     }
 
     fn stop(&self) {
@@ -108,7 +108,7 @@ fn drive_while_no_loop_pumps(s: &LoopRuntime) {
         let seen = s.passes.load(Ordering::Relaxed);
         std::thread::park_timeout(WATCH);
         if s.passes.load(Ordering::Relaxed) == seen && s.pumpers.load(Ordering::Acquire) > 0 {
-            s.pump();
+            s.pump(|| ());
         }
     }
 }

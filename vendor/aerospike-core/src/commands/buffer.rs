@@ -2543,9 +2543,9 @@ impl Buffer {
     }
 
     pub(crate) fn write_bytes(&mut self, bytes: &[u8]) -> usize {
-        for b in bytes {
-            self.write_u8(*b);
-        }
+        // aerospike-py patch: one copy, not a bounds-checked store per byte.
+        self.data_buffer[self.data_offset..self.data_offset + bytes.len()].copy_from_slice(bytes);
+        self.data_offset += bytes.len();
         bytes.len()
     }
 

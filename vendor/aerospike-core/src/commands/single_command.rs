@@ -416,6 +416,9 @@ impl<'a> SingleCommand<'a> {
                     );
                 }
             }
+            if parse_result.is_ok() {
+                conn.forget_readable(); // aerospike-py patch: the reply was read whole
+            }
             if let Err(err) = parse_result {
                 // close the connection if the error is not safe to pool
                 if !commands::keep_connection(&err) {

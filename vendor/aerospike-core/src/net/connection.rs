@@ -903,6 +903,17 @@ impl Connection {
         Ok(res)
     }
 
+    /// aerospike-py patch: after a whole reply was read, forgets the socket's cached readability
+    /// (no system call), so the next command's first read waits for the reply's readiness event
+    /// instead of trying a `recv` that can only answer EAGAIN. Only when no byte can be pending:
+    /// the server sends nothing until the next request.
+    pub(crate) fn forget_readable(&self) {
+        #[allow(irrefutable_let_patterns)] // Tcp is the only variant without the tls feature
+        if let Netsocket::Tcp(s) = &self.conn {
+            let _ = s.try_io(aerospike_rt::io::Interest::READABLE, || Err::<(), _>(std::io::ErrorKind::WouldBlock.into()));
+        }
+    }
+
     pub(crate) async fn read_buffer(&mut self, size: usize) -> Result<usize> {
         self.read_buffer_at(0, size).await
     }
