@@ -3,7 +3,8 @@
 //! Chosen when an async operation's small objects were made on a runtime worker and freed on the
 //! loop thread: glibc's malloc paid arena locks and consolidation for that, and an async get or
 //! put cost 15-20% more CPU with it than with mimalloc. Since the loop runtime
-//! (`loop_runtime.rs`) they mostly stay on the loop thread; the choice is not re-measured yet.
+//! (`loop_runtime.rs`) they mostly stay on the loop thread, and mimalloc still costs 4-16% less
+//! CPU per async get or put (README "Performance notes").
 //! Large blocks (record values, reply buffers) stay on glibc's heap, where Python puts the
 //! objects made from them: with every Rust block moved off it, glibc trimmed its heap's top after
 //! each batch of 10 KiB records and faulted it back in on the next (README "Performance notes").
