@@ -46,7 +46,8 @@ impl AsyncClient {
         crate::completion::awaitable(py, async move {
             if !connected {
                 let client = config.connect().await.map_err(|e| Python::attach(|py| errors::to_pyerr(py, &e)))?;
-                let core = config.core(client, Driver::Shared(runtime::current()));
+                // The loop runtime, which this runs on: its helper thread runs the background closes.
+                let core = config.core(client, Driver::Shared(tokio::runtime::Handle::current()));
                 if let Some(old) = handle.set(Some(core)) {
                     if old.epoch == runtime::epoch() {
                         let _ = old.client.close().await;

@@ -42,8 +42,8 @@ pub struct Core {
 /// a query's records there) and, for the sync client, its operations and the tasks
 /// aerospike-core spawns for them.
 pub enum Driver {
-    /// `AsyncClient`: the process-wide multi-thread runtime (src/runtime.rs). Its operations, and
-    /// the tasks aerospike-core spawns from them, run on the loop runtime (src/loop_runtime.rs).
+    /// `AsyncClient`: the loop runtime (src/loop_runtime.rs), shared by every loop, which also
+    /// runs its operations and the tasks aerospike-core spawns from them.
     Shared(RtHandle),
     /// `Client`: its own runtime, driven by the threads that call it (src/caller_runtime.rs).
     Callers(CallerRuntime),
