@@ -74,6 +74,12 @@ def settle():
 POOL = 256
 
 
+def sockets_over_pool(now: int, before: int, nodes: int, pool: int) -> int:
+    """Sockets beyond those that existed `before` and what the client may hold: per node, its
+    connection pool and its tend connection."""
+    return now - before - nodes * (pool + 1)
+
+
 def child_long(hosts, n: int, interval: float) -> dict:
     import asyncio
     import threading
@@ -170,8 +176,8 @@ def child_long(hosts, n: int, interval: float) -> dict:
                      "threads_range": [min((s["threads"] for s in warm), default=0),
                                        max((s["threads"] for s in warm), default=0)],
                      # The loop's wake-up socket pair aside (async), and the OTLP exporters'.
-                     "sockets_over_pool": max((s["sockets"] for s in samples), default=0) - before
-                                          - nodes[0] * (POOL + 1)}
+                     "sockets_over_pool": sockets_over_pool(max((s["sockets"] for s in samples), default=0),
+                                                            before, nodes[0], POOL)}
     aerospike_py.shutdown_tracing()
     return out
 
@@ -301,8 +307,8 @@ def child_cancel(hosts, n: int) -> dict:
             return {"ops": n, "cancelled": cancelled, "seconds": round(time.monotonic() - t0, 1),
                     "tasks_left": left, "rss_kb_delta": rss_kb() - base[0], "rss_kb_quarters": quarters,
                     "fds_delta": fds() - sockets() - base[1],
-                    # Per node: the pool, the tend connection; the loop's wake-up socket pair.
-                    "sockets_over_pool": sockets() - before - nodes * (pool + 1) - 2,
+                    # Less the loop's wake-up socket pair.
+                    "sockets_over_pool": sockets_over_pool(sockets(), before, nodes, pool) - 2,
                     "threads_delta": threads() - base[2]}
 
     return asyncio.run(main())
