@@ -38,12 +38,14 @@ pub async fn put(c: Arc<Core>, key: Key, bins: Vec<Bin>, meta: Meta, policy: Wri
     Ok(c.client.put(&p, &key, &bins).await?)
 }
 
-pub async fn get(c: Arc<Core>, key: Key, policy: ReadPolicy) -> Out<(Key, Record)> {
+pub async fn get(c: Arc<Core>, key: Key, mut policy: ReadPolicy) -> Out<(Key, Record)> {
+    policy.raw_ops = true; // bins decoded from the reply's bytes by `results::Rows` (wire_bins)
     let r = c.client.get(&policy, &key, Bins::All).await?;
     Ok((key, r))
 }
 
-pub async fn select(c: Arc<Core>, key: Key, bins: Bins, policy: ReadPolicy) -> Out<(Key, Record)> {
+pub async fn select(c: Arc<Core>, key: Key, bins: Bins, mut policy: ReadPolicy) -> Out<(Key, Record)> {
+    policy.raw_ops = true;
     let r = c.client.get(&policy, &key, bins).await?;
     Ok((key, r))
 }

@@ -67,7 +67,7 @@ pub struct Record {
     /// Date record will expire, in seconds from Jan 01 2010, 00:00:00 UTC.
     expiration: u32,
 
-    /// aerospike-py patch: with `raw_ops` in the batch or query policy, the record's operations
+    /// aerospike-py patch: with `raw_ops` in the read, batch or query policy, the record's operations
     /// exactly as the server sent them (each `[u32 size][u8 op][u8 particle type][u8 version]
     /// [u8 name length][name][particle]`), and `bins` is left empty. A query record's are
     /// preceded by its namespace and set, `[u32 length][namespace][u32 length][set]`, and its

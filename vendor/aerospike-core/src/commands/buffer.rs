@@ -2428,6 +2428,22 @@ impl Buffer {
         &self.data_buffer[self.data_offset..self.data_offset + count]
     }
 
+    /// aerospike-py patch: the unread rest of the buffer. A large body read from offset 0 (a
+    /// record's operations) moves out whole instead of being copied, unless it is leased from
+    /// the buffer pool; the buffer starts again empty and grows for the next command like a new
+    /// connection's.
+    pub(crate) fn take_rest(&mut self) -> Vec<u8> {
+        const MOVE_MIN: usize = 4096;
+        let rest = self.data_buffer.len().saturating_sub(self.data_offset);
+        let leased = self.pool.is_some() && self.data_buffer.capacity() > self.reclaim_threshold;
+        if self.data_offset == 0 && !leased && rest >= MOVE_MIN {
+            return std::mem::replace(&mut self.data_buffer, Vec::with_capacity(INITIAL_BUFFER_SIZE));
+        }
+        let v = self.data_buffer.get(self.data_offset..).unwrap_or_default().to_vec();
+        self.data_offset += rest;
+        v
+    }
+
     pub(crate) fn read_blob(&mut self, len: usize) -> Result<Vec<u8>> {
         self.ensure(len)?;
         let val = self.data_buffer[self.data_offset..self.data_offset + len].to_vec();

@@ -37,6 +37,8 @@ pub struct ReadCommand<'a> {
     /// Keep nil answers in `bins`, as the batch parser does. Off for a plain
     /// get or UDF call, whose nil bins carry nothing.
     pub(crate) keep_nil_bins: bool,
+    /// aerospike-py patch: the read policy's `raw_ops`.
+    raw_ops: bool,
 }
 
 impl<'a> ReadCommand<'a> {
@@ -55,6 +57,7 @@ impl<'a> ReadCommand<'a> {
             is_write: false,
             wants_results: false,
             keep_nil_bins: false,
+            raw_ops: policy.raw_ops,
         }
     }
 
@@ -73,6 +76,7 @@ impl<'a> ReadCommand<'a> {
             is_write: false,
             wants_results: false,
             keep_nil_bins: false,
+            raw_ops: false,
         }
     }
 
@@ -240,6 +244,16 @@ impl Command for ReadCommand<'_> {
                         Record::new(None, IndexMap::new(), None, generation, expiration),
                         version,
                     )
+                } else if self.raw_ops
+                    && !self.wants_results
+                    && !self.policy.populate_positional_results
+                {
+                    // aerospike-py patch: the operations as sent, for the caller to decode.
+                    let version = conn.buffer.parse_fields_for_version(field_count);
+                    let raw = if receive_size > 0 { conn.buffer.take_rest() } else { Vec::new() };
+                    let mut record = Record::new(None, IndexMap::new(), None, generation, expiration);
+                    record.raw_ops = Some(raw);
+                    (record, version)
                 } else {
                     self.parse_record(conn, op_count, field_count, generation, expiration)?
                 };

@@ -27,6 +27,14 @@ pub struct ReadPolicy {
     /// Base policy instance
     #[cfg_attr(feature = "dynamic-config", config(flatten))]
     pub base_policy: BasePolicy,
+
+    /// aerospike-py patch: keep a found record's operations as the reply's bytes
+    /// ([`Record::raw_ops`](crate::Record::raw_ops)) instead of parsing them into `bins`
+    /// (`get` with bins; ignored for header-only reads and positional results).
+    ///
+    /// Default: false
+    #[cfg_attr(feature = "dynamic-config", config(skip))]
+    pub raw_ops: bool,
 }
 
 impl Default for BasePolicy {
