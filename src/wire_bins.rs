@@ -1,7 +1,8 @@
 //! A record's bins straight from the reply's bytes. For get, select, batch reads and queries
 //! aerospike-core (vendor patch, `raw_ops` in the read, batch and query policies) keeps each
-//! row's operations as the wire bytes instead of parsing them into an IndexMap of String -> Value; they are decoded here,
-//! under the GIL, into the Python dict, so a bin costs its Python objects and nothing else.
+//! row's operations as the wire bytes instead of parsing them into an IndexMap of String ->
+//! Value; they are decoded here, under the GIL, into the Python dict, so a bin costs its Python
+//! objects and nothing else.
 //! Scalars are decoded in place; lists, maps, GeoJSON and anything rarer go through
 //! aerospike-core's own decoder (`particle_to_value`) and the usual Value converter, so every
 //! type reads back exactly as on the parsed path.

@@ -51,7 +51,7 @@ def stored(client, namespace, unique_set):
     return keys + [(namespace, unique_set, "few")]
 
 
-def test_batch_read_bins_equal_get_bins(client, stored, namespace, unique_set):
+def test_batch_read_bins_equal_parsed_bins(client, stored, namespace, unique_set):
     missing = (namespace, unique_set, "missing")
     rows = client.batch_read(stored + [missing]).batch_records
     assert [r.result for r in rows] == [0, 0, 0, 0, 2]
@@ -68,7 +68,7 @@ def test_batch_read_selected_bins(client, stored):
     assert rows[3].record[2] == {}
 
 
-def test_query_bins_equal_get_bins(client, stored, namespace, unique_set):
+def test_query_bins_equal_parsed_bins(client, stored, namespace, unique_set):
     got = {rec[0][2] if rec[0][2] is not None else rec[2]["n"]: rec[2]
            for rec in client.query(namespace, unique_set).results()}
     assert len(got) == len(stored)
@@ -96,7 +96,7 @@ def test_query_filtered_and_foreach(client, stored, namespace, unique_set):
         client.index_remove(namespace, f"{unique_set}_n")
 
 
-def test_async_batch_and_query_equal_get(client, stored, namespace, unique_set, run_async):
+def test_async_batch_and_query_equal_parsed(client, stored, namespace, unique_set, run_async):
     async def go(ac):
         rows = (await ac.batch_read(stored)).batch_records
         recs = await ac.query(namespace, unique_set).results()
